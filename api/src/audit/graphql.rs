@@ -1,0 +1,80 @@
+use async_graphql::{Context, ID, Object, Result};
+
+use super::service;
+use crate::graphql::connection::{Cursor, Node, PageArgs};
+use crate::graphql::{DateTime, ids, request_ctx};
+use crate::identity::User;
+use crate::organization::Organization;
+use entity::audit_entry;
+
+#[derive(Clone)]
+pub struct AuditEntry(pub audit_entry::Model);
+
+impl Node for AuditEntry {
+    fn cursor(&self) -> Cursor {
+        Cursor(self.0.id)
+    }
+}
+
+#[Object]
+impl AuditEntry {
+    async fn id(&self) -> ID {
+        ids::to_id(self.0.id)
+    }
+
+    async fn at(&self) -> DateTime {
+        self.0.at.into()
+    }
+
+    async fn actor(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        let rc = request_ctx(ctx)?;
+        Ok(match self.0.actor_id {
+            Some(id) => rc.loaders.user(id).await?.map(User::new),
+            None => None,
+        })
+    }
+
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
+        let rc = request_ctx(ctx)?;
+        Ok(match self.0.organization_id {
+            Some(id) => rc.loaders.organization(id).await?.map(Organization),
+            None => None,
+        })
+    }
+
+    /// e.g. agreement.sign, booking.create, member.role_change
+    async fn action(&self) -> &str {
+        &self.0.action
+    }
+
+    async fn subject_type(&self) -> &str {
+        &self.0.subject_type
+    }
+
+    async fn subject_id(&self) -> Option<ID> {
+        self.0.subject_id.map(ids::to_id)
+    }
+}
+
+crate::connection_type!(AuditEntryConnection, AuditEntryEdge, AuditEntry);
+
+#[derive(Default)]
+pub struct AuditQuery;
+
+#[Object]
+impl AuditQuery {
+    /// ADMIN+ of the organization, or platform admins. Newest first.
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: ID,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<AuditEntryConnection> {
+        let rc = request_ctx(ctx)?;
+        let org_id = ids::parse(&organization_id, "organizationId")?;
+        let args = PageArgs::new(first, after)?;
+        let listing = service::organization_log(rc.db(), &rc.viewer, org_id, &args).await?;
+        Ok(AuditEntryConnection::from_listing(listing, AuditEntry))
+    }
+}

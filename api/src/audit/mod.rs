@@ -1,0 +1,66 @@
+//! The audit log: every mutation records who did what, in the mutation's own
+//! transaction, so the entry and the change commit together or not at all.
+
+pub mod graphql;
+pub mod service;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectionTrait, EntityTrait, Set};
+use uuid::Uuid;
+
+use crate::auth::Viewer;
+use crate::error::ApiResult;
+use entity::audit_entry;
+
+pub use graphql::{AuditEntry, AuditQuery};
+
+/// One audit record, before it is written.
+#[derive(Debug, Clone)]
+pub struct Record {
+    /// e.g. `member.role_change`.
+    pub action: &'static str,
+    pub subject_type: &'static str,
+    pub subject_id: Option<Uuid>,
+    pub organization_id: Option<Uuid>,
+    pub details: Option<serde_json::Value>,
+}
+
+impl Record {
+    pub fn new(action: &'static str, subject_type: &'static str, subject_id: Uuid) -> Self {
+        Record { action, subject_type, subject_id: Some(subject_id), organization_id: None, details: None }
+    }
+
+    pub fn in_org(mut self, organization_id: Uuid) -> Self {
+        self.organization_id = Some(organization_id);
+        self
+    }
+
+    pub fn details(mut self, details: serde_json::Value) -> Self {
+        self.details = Some(details);
+        self
+    }
+}
+
+/// Write `record` as done by `viewer` (or by `actor` when the viewer is not
+/// yet signed in, as in signUp and logIn).
+pub async fn record(
+    tx: &impl ConnectionTrait,
+    viewer: &Viewer,
+    actor: Option<Uuid>,
+    now: DateTime<Utc>,
+    record: Record,
+) -> ApiResult<()> {
+    let entry = audit_entry::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        at: Set(now),
+        actor_id: Set(actor.or(viewer.user_id())),
+        api_token_id: Set(viewer.api_token_id()),
+        organization_id: Set(record.organization_id),
+        action: Set(record.action.to_owned()),
+        subject_type: Set(record.subject_type.to_owned()),
+        subject_id: Set(record.subject_id),
+        details: Set(record.details),
+    };
+    audit_entry::Entity::insert(entry).exec_without_returning(tx).await?;
+    Ok(())
+}

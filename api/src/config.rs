@@ -1,0 +1,197 @@
+//! Command line and environment, parsed into typed settings. Every setting is
+//! a flag with an environment variable of the same meaning; there is no
+//! built-in JWT secret anywhere.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use clap::{Args, Parser, Subcommand};
+use sea_orm::DbBackend;
+
+use crate::db;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://yeondae.db?mode=rwc";
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// HMAC-SHA256 keys shorter than this are refused.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+#[derive(Debug, Parser)]
+#[command(name = "yeondae", version, about = "Yeondae (연대): the GraphQL API for coalitions of civic groups")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (runs migrations first).
+    Serve(ServeArgs),
+    /// Run database migrations and exit.
+    Migrate(DbArgs),
+    /// Create a platform admin, or promote an existing user; the password of
+    /// a new account is read from standard input.
+    CreateAdmin(CreateAdminArgs),
+    /// Print the GraphQL schema (SDL).
+    ExportSchema,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DbArgs {
+    /// postgres://… or sqlite://…; the default is an SQLite file in the working directory.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, hide_env_values = true)]
+    pub database_url: String,
+    /// Size of the database connection pool.
+    #[arg(long, env = "YEONDAE_DB_MAX_CONNECTIONS", default_value_t = 10)]
+    pub db_max_connections: u32,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Address to listen on.
+    #[arg(long, env = "YEONDAE_LISTEN", default_value = DEFAULT_LISTEN)]
+    pub listen: SocketAddr,
+    /// Secret for signing access tokens (at least 32 bytes). Optional with
+    /// SQLite (one is generated and kept beside the database file), required
+    /// with PostgreSQL.
+    #[arg(long, env = "YEONDAE_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// Requests running longer than this are cut off.
+    #[arg(long, env = "YEONDAE_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+    /// How many password hashes may run at once (each takes 19 MiB of memory);
+    /// 0 means one per CPU.
+    #[arg(long, env = "YEONDAE_HASH_CONCURRENCY", default_value_t = 0)]
+    pub hash_concurrency: usize,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CreateAdminArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// E-mail of the admin account.
+    #[arg(long)]
+    pub email: String,
+    /// Display name for a new account (default: the part of the e-mail before '@').
+    #[arg(long)]
+    pub display_name: Option<String>,
+}
+
+/// Everything the running service needs, resolved and validated.
+#[derive(Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub db_max_connections: u32,
+    pub listen: SocketAddr,
+    pub jwt_secret: Vec<u8>,
+    pub request_timeout: Duration,
+    pub hash_concurrency: usize,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &db::redact_url(&self.database_url))
+            .field("db_max_connections", &self.db_max_connections)
+            .field("listen", &self.listen)
+            .field("jwt_secret", &"<redacted>")
+            .field("request_timeout", &self.request_timeout)
+            .field("hash_concurrency", &self.hash_concurrency)
+            .finish()
+    }
+}
+
+impl Config {
+    pub fn from_serve_args(args: &ServeArgs) -> anyhow::Result<Self> {
+        let jwt_secret = resolve_jwt_secret(&args.db.database_url, args.jwt_secret.as_deref())?;
+        let hash_concurrency = if args.hash_concurrency == 0 {
+            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+        } else {
+            args.hash_concurrency
+        };
+        Ok(Config {
+            database_url: args.db.database_url.clone(),
+            db_max_connections: args.db.db_max_connections.max(1),
+            listen: args.listen,
+            jwt_secret,
+            request_timeout: Duration::from_secs(args.request_timeout_secs.max(1)),
+            hash_concurrency,
+        })
+    }
+}
+
+/// The access-token signing secret: the one given, or — for SQLite only — one
+/// generated on first start and kept in `<database file>.jwt-secret` (mode
+/// 0600), so sessions survive restarts. PostgreSQL deployments run several
+/// instances that must share a secret, so there it must be configured.
+pub fn resolve_jwt_secret(database_url: &str, given: Option<&str>) -> anyhow::Result<Vec<u8>> {
+    if let Some(secret) = given {
+        if secret.len() < MIN_SECRET_BYTES {
+            bail!("YEONDAE_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes long");
+        }
+        return Ok(secret.as_bytes().to_vec());
+    }
+    match db::backend_of(database_url) {
+        Some(DbBackend::Sqlite) => match db::sqlite_path(database_url) {
+            Some(db_file) => load_or_create_secret(&secret_path_for(&db_file)),
+            // An in-memory database forgets its sessions anyway.
+            None => Ok(random_secret().into_bytes()),
+        },
+        Some(DbBackend::Postgres) => bail!(
+            "YEONDAE_JWT_SECRET is not set. With PostgreSQL every instance must sign tokens with \
+             the same secret; set YEONDAE_JWT_SECRET (or --jwt-secret) to at least \
+             {MIN_SECRET_BYTES} random bytes, e.g. the output of `openssl rand -base64 48`."
+        ),
+        _ => bail!("unsupported DATABASE_URL: use postgres://… or sqlite://…"),
+    }
+}
+
+pub fn secret_path_for(db_file: &Path) -> PathBuf {
+    let mut name = db_file.as_os_str().to_owned();
+    name.push(".jwt-secret");
+    PathBuf::from(name)
+}
+
+fn random_secret() -> String {
+    let mut bytes = [0u8; 48];
+    rand::fill(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn load_or_create_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(mut file) => {
+            let secret = random_secret();
+            file.write_all(secret.as_bytes())
+                .and_then(|_| file.sync_all())
+                .with_context(|| format!("writing {}", path.display()))?;
+            tracing::info!(path = %path.display(), "generated a new JWT secret");
+            Ok(secret.into_bytes())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let secret = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            let secret = secret.trim();
+            if secret.len() < MIN_SECRET_BYTES {
+                bail!("{} holds a secret shorter than {MIN_SECRET_BYTES} bytes", path.display());
+            }
+            Ok(secret.as_bytes().to_vec())
+        }
+        Err(e) => Err(e).with_context(|| format!("creating {}", path.display())),
+    }
+}

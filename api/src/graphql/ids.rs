@@ -1,0 +1,16 @@
+//! IDs are UUIDs in canonical text form. A malformed ID is the caller's
+//! mistake (BAD_USER_INPUT naming the argument); a well-formed one that the
+//! caller cannot see is NOT_FOUND, decided by the services.
+
+use async_graphql::ID;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+
+pub fn parse(id: &ID, field: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(id.as_str()).map_err(|_| ApiError::bad_input(field, format!("`{field}` is not a valid ID")))
+}
+
+pub fn to_id(id: Uuid) -> ID {
+    ID(id.to_string())
+}

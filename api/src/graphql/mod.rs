@@ -1,0 +1,76 @@
+//! The GraphQL schema: one Query/Mutation type per domain, merged here, plus
+//! the per-request context every resolver reads.
+
+pub mod connection;
+pub mod ids;
+pub mod limits;
+pub mod loaders;
+pub mod scalars;
+
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
+use chrono::Utc;
+use sea_orm::DatabaseConnection;
+
+use crate::audit::AuditQuery;
+use crate::auth::Viewer;
+use crate::error::ApiError;
+use crate::identity::{IdentityMutation, IdentityQuery};
+use crate::membership::MembershipMutation;
+use crate::organization::{OrganizationMutation, OrganizationQuery};
+use crate::state::AppState;
+pub use loaders::Loaders;
+pub use scalars::{Date, DateTime};
+
+#[derive(MergedObject, Default)]
+pub struct Query(IdentityQuery, OrganizationQuery, AuditQuery);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(IdentityMutation, OrganizationMutation, MembershipMutation);
+
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Everything a resolver needs for one request: shared state, the caller,
+/// and this request's DataLoaders.
+pub struct RequestCtx {
+    pub state: AppState,
+    pub viewer: Viewer,
+    pub loaders: Loaders,
+}
+
+impl RequestCtx {
+    pub fn new(state: AppState, viewer: Viewer) -> Self {
+        let loaders = Loaders::new(&state.db, viewer.user_id());
+        RequestCtx { state, viewer, loaders }
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.state.db
+    }
+
+    pub fn now(&self) -> chrono::DateTime<Utc> {
+        self.state.clock.now()
+    }
+}
+
+pub fn request_ctx<'a>(ctx: &Context<'a>) -> Result<&'a RequestCtx, ApiError> {
+    ctx.data::<RequestCtx>()
+        .map_err(|_| ApiError::internal(anyhow::anyhow!("request context missing")))
+}
+
+fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        // No "Did you mean ...?": it maps the schema for attackers.
+        .disable_suggestions()
+}
+
+/// The SDL, exactly as served (what `yeondae export-schema` prints and
+/// `schema.graphql` holds).
+pub fn sdl() -> String {
+    builder().finish().sdl()
+}
+
+/// The executable schema, with the request limits installed.
+pub fn build_schema() -> anyhow::Result<AppSchema> {
+    let shape = limits::SchemaShape::from_sdl(&sdl())?;
+    Ok(builder().extension(limits::QueryLimits::new(shape)).finish())
+}

@@ -1,0 +1,227 @@
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
+
+use super::service::{self, NewApiToken, SessionTokens, SignUp};
+use crate::graphql::{DateTime, ids, request_ctx};
+use crate::membership::Membership;
+use crate::organization::Organization;
+use crate::policy;
+use entity::{api_token, user};
+
+/// A user as someone sees them. `own_session` marks the user returned by
+/// signUp/logIn/refreshSession: that response goes to the user themself,
+/// even though the request was made before they were signed in.
+#[derive(Clone)]
+pub struct User {
+    model: user::Model,
+    own_session: bool,
+}
+
+impl User {
+    pub fn new(model: user::Model) -> Self {
+        User { model, own_session: false }
+    }
+}
+
+#[Object]
+impl User {
+    async fn id(&self) -> ID {
+        ids::to_id(self.model.id)
+    }
+
+    async fn display_name(&self) -> &str {
+        &self.model.display_name
+    }
+
+    /// Only the user themself and platform admins see the e-mail; others get null.
+    async fn email(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        let rc = request_ctx(ctx)?;
+        let visible = self.own_session || policy::can_see_email(&rc.viewer, self.model.id);
+        Ok(visible.then_some(self.model.email.as_str()))
+    }
+
+    async fn is_platform_admin(&self) -> bool {
+        self.model.is_platform_admin
+    }
+
+    /// Only for the viewer themself; empty for anyone else.
+    async fn memberships(&self, ctx: &Context<'_>) -> Result<Vec<Membership>> {
+        let rc = request_ctx(ctx)?;
+        if !(self.own_session || policy::can_see_memberships_of(&rc.viewer, self.model.id)) {
+            return Ok(Vec::new());
+        }
+        let rows = crate::membership::service::memberships_of(rc.db(), &rc.viewer, self.model.id).await?;
+        Ok(rows.into_iter().map(Membership).collect())
+    }
+
+    async fn created_at(&self) -> DateTime {
+        self.model.created_at.into()
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct AuthPayload {
+    access_token: String,
+    access_token_expires_at: DateTime,
+    refresh_token: String,
+    user: User,
+}
+
+impl From<SessionTokens> for AuthPayload {
+    fn from(t: SessionTokens) -> Self {
+        AuthPayload {
+            access_token: t.access_token,
+            access_token_expires_at: t.access_token_expires_at.into(),
+            refresh_token: t.refresh_token,
+            user: User { model: t.user, own_session: true },
+        }
+    }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum TokenScope {
+    Read,
+    Write,
+}
+
+#[derive(Clone)]
+pub struct ApiToken(pub api_token::Model);
+
+#[Object]
+impl ApiToken {
+    async fn id(&self) -> ID {
+        ids::to_id(self.0.id)
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn scopes(&self) -> Vec<TokenScope> {
+        self.0
+            .scopes
+            .split(',')
+            .filter_map(|s| match s {
+                "READ" => Some(TokenScope::Read),
+                "WRITE" => Some(TokenScope::Write),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// When set, the token acts only within this organization.
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
+        let rc = request_ctx(ctx)?;
+        Ok(match self.0.organization_id {
+            Some(id) => rc.loaders.organization(id).await?.map(Organization),
+            None => None,
+        })
+    }
+
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+
+    async fn expires_at(&self) -> Option<DateTime> {
+        self.0.expires_at.map(Into::into)
+    }
+
+    async fn last_used_at(&self) -> Option<DateTime> {
+        self.0.last_used_at.map(Into::into)
+    }
+
+    async fn revoked_at(&self) -> Option<DateTime> {
+        self.0.revoked_at.map(Into::into)
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct CreatedApiToken {
+    /// The secret, shown once; only a hash is stored.
+    token: String,
+    api_token: ApiToken,
+}
+
+#[derive(InputObject)]
+pub struct SignUpInput {
+    email: String,
+    password: String,
+    display_name: String,
+}
+
+#[derive(InputObject)]
+pub struct CreateApiTokenInput {
+    name: String,
+    scopes: Vec<TokenScope>,
+    organization_id: Option<ID>,
+    expires_at: Option<DateTime>,
+}
+
+#[derive(Default)]
+pub struct IdentityQuery;
+
+#[Object]
+impl IdentityQuery {
+    /// The signed-in user; null for anonymous callers.
+    async fn me(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        let rc = request_ctx(ctx)?;
+        Ok(match rc.viewer.user_id() {
+            Some(id) => rc.loaders.user(id).await?.map(User::new),
+            None => None,
+        })
+    }
+
+    async fn my_api_tokens(&self, ctx: &Context<'_>) -> Result<Vec<ApiToken>> {
+        let rc = request_ctx(ctx)?;
+        Ok(service::api_tokens_of_viewer(rc.db(), &rc.viewer).await?.into_iter().map(ApiToken).collect())
+    }
+}
+
+#[derive(Default)]
+pub struct IdentityMutation;
+
+#[Object]
+impl IdentityMutation {
+    async fn sign_up(&self, ctx: &Context<'_>, input: SignUpInput) -> Result<AuthPayload> {
+        let rc = request_ctx(ctx)?;
+        let input = SignUp { email: input.email, password: input.password, display_name: input.display_name };
+        let st = &rc.state;
+        Ok(service::sign_up(rc.db(), &st.hasher, &st.jwt, &rc.viewer, rc.now(), input).await?.into())
+    }
+
+    async fn log_in(&self, ctx: &Context<'_>, email: String, password: String) -> Result<AuthPayload> {
+        let rc = request_ctx(ctx)?;
+        let st = &rc.state;
+        Ok(service::log_in(rc.db(), &st.hasher, &st.jwt, &rc.viewer, rc.now(), &email, &password).await?.into())
+    }
+
+    /// Rotates: the old refresh token stops working; reusing it revokes the whole session.
+    async fn refresh_session(&self, ctx: &Context<'_>, refresh_token: String) -> Result<AuthPayload> {
+        let rc = request_ctx(ctx)?;
+        Ok(service::refresh(rc.db(), &rc.state.jwt, &rc.viewer, rc.now(), &refresh_token).await?.into())
+    }
+
+    async fn log_out(&self, ctx: &Context<'_>, refresh_token: String) -> Result<bool> {
+        let rc = request_ctx(ctx)?;
+        Ok(service::log_out(rc.db(), &rc.viewer, rc.now(), &refresh_token).await?)
+    }
+
+    async fn create_api_token(&self, ctx: &Context<'_>, input: CreateApiTokenInput) -> Result<CreatedApiToken> {
+        let rc = request_ctx(ctx)?;
+        let organization_id = input.organization_id.as_ref().map(|id| ids::parse(id, "organizationId")).transpose()?;
+        let input = NewApiToken {
+            name: input.name,
+            can_read: input.scopes.contains(&TokenScope::Read),
+            can_write: input.scopes.contains(&TokenScope::Write),
+            organization_id,
+            expires_at: input.expires_at.map(|t| t.0),
+        };
+        let (model, token) = service::create_api_token(rc.db(), &rc.viewer, rc.now(), input).await?;
+        Ok(CreatedApiToken { token, api_token: ApiToken(model) })
+    }
+
+    async fn revoke_api_token(&self, ctx: &Context<'_>, id: ID) -> Result<ApiToken> {
+        let rc = request_ctx(ctx)?;
+        let id = ids::parse(&id, "id")?;
+        Ok(ApiToken(service::revoke_api_token(rc.db(), &rc.viewer, rc.now(), id).await?))
+    }
+}

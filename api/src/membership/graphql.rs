@@ -1,0 +1,126 @@
+use async_graphql::{Context, Enum, ID, Object, Result};
+
+use super::service;
+use crate::graphql::connection::{Cursor, Node};
+use crate::graphql::{DateTime, ids, request_ctx};
+use crate::identity::User;
+use crate::organization::Organization;
+use entity::{invitation, membership};
+
+/// Role of a user inside one organization, strongest first.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(name = "Role", remote = "entity::Role")]
+pub enum RoleGql {
+    Owner,
+    Admin,
+    Editor,
+    Member,
+}
+
+#[derive(Clone)]
+pub struct Membership(pub membership::Model);
+
+impl Node for Membership {
+    fn cursor(&self) -> Cursor {
+        Cursor(self.0.id)
+    }
+}
+
+#[Object]
+impl Membership {
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
+        let rc = request_ctx(ctx)?;
+        let org = rc.loaders.organization(self.0.organization_id).await?;
+        Ok(Organization(org.ok_or(crate::error::ApiError::NotFound("organization"))?))
+    }
+
+    async fn user(&self, ctx: &Context<'_>) -> Result<User> {
+        let rc = request_ctx(ctx)?;
+        let user = rc.loaders.user(self.0.user_id).await?;
+        Ok(User::new(user.ok_or(crate::error::ApiError::NotFound("user"))?))
+    }
+
+    async fn role(&self) -> RoleGql {
+        self.0.role.into()
+    }
+
+    async fn joined_at(&self) -> DateTime {
+        self.0.joined_at.into()
+    }
+}
+
+crate::connection_type!(MembershipConnection, MembershipEdge, Membership);
+
+pub struct Invitation {
+    model: invitation::Model,
+    /// The secret, present only in the inviteMember response.
+    token: Option<String>,
+}
+
+#[Object]
+impl Invitation {
+    async fn id(&self) -> ID {
+        ids::to_id(self.model.id)
+    }
+
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
+        let rc = request_ctx(ctx)?;
+        let org = rc.loaders.organization(self.model.organization_id).await?;
+        Ok(Organization(org.ok_or(crate::error::ApiError::NotFound("organization"))?))
+    }
+
+    async fn email(&self) -> &str {
+        &self.model.email
+    }
+
+    async fn role(&self) -> RoleGql {
+        self.model.role.into()
+    }
+
+    /// Returned once, to the inviter, by inviteMember; null on every later read.
+    async fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    async fn expires_at(&self) -> DateTime {
+        self.model.expires_at.into()
+    }
+
+    async fn accepted_at(&self) -> Option<DateTime> {
+        self.model.accepted_at.map(Into::into)
+    }
+}
+
+#[derive(Default)]
+pub struct MembershipMutation;
+
+#[Object]
+impl MembershipMutation {
+    /// ADMIN+; an ADMIN cannot invite OWNERs.
+    async fn invite_member(&self, ctx: &Context<'_>, organization_id: ID, email: String, role: RoleGql) -> Result<Invitation> {
+        let rc = request_ctx(ctx)?;
+        let org_id = ids::parse(&organization_id, "organizationId")?;
+        let (model, token) = service::invite(rc.db(), &rc.viewer, rc.now(), org_id, &email, role.into()).await?;
+        Ok(Invitation { model, token: Some(token) })
+    }
+
+    async fn accept_invitation(&self, ctx: &Context<'_>, token: String) -> Result<Membership> {
+        let rc = request_ctx(ctx)?;
+        Ok(Membership(service::accept(rc.db(), &rc.viewer, rc.now(), &token).await?))
+    }
+
+    async fn change_member_role(&self, ctx: &Context<'_>, organization_id: ID, user_id: ID, role: RoleGql) -> Result<Membership> {
+        let rc = request_ctx(ctx)?;
+        let org_id = ids::parse(&organization_id, "organizationId")?;
+        let user_id = ids::parse(&user_id, "userId")?;
+        Ok(Membership(service::change_role(rc.db(), &rc.viewer, rc.now(), org_id, user_id, role.into()).await?))
+    }
+
+    /// An organization always keeps at least one OWNER.
+    async fn remove_member(&self, ctx: &Context<'_>, organization_id: ID, user_id: ID) -> Result<bool> {
+        let rc = request_ctx(ctx)?;
+        let org_id = ids::parse(&organization_id, "organizationId")?;
+        let user_id = ids::parse(&user_id, "userId")?;
+        Ok(service::remove(rc.db(), &rc.viewer, rc.now(), org_id, user_id).await?)
+    }
+}

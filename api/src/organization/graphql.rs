@@ -1,0 +1,156 @@
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+
+use super::service::{self, NewOrganization, OrganizationPatch};
+use crate::graphql::connection::{Cursor, Node, PageArgs};
+use crate::graphql::{DateTime, ids, request_ctx};
+use crate::membership::graphql::RoleGql;
+use crate::membership::{Membership, MembershipConnection};
+use entity::organization;
+
+#[derive(Clone)]
+pub struct Organization(pub organization::Model);
+
+impl Node for Organization {
+    fn cursor(&self) -> Cursor {
+        Cursor(self.0.id)
+    }
+}
+
+#[Object]
+impl Organization {
+    async fn id(&self) -> ID {
+        ids::to_id(self.0.id)
+    }
+
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    async fn region(&self) -> Option<&str> {
+        self.0.region.as_deref()
+    }
+
+    async fn website(&self) -> Option<&str> {
+        self.0.website.as_deref()
+    }
+
+    /// IANA time zone, default Asia/Seoul.
+    async fn timezone(&self) -> &str {
+        &self.0.timezone
+    }
+
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+
+    /// The viewer's role here; null when the viewer is not a member.
+    async fn viewer_role(&self, ctx: &Context<'_>) -> Result<Option<RoleGql>> {
+        let rc = request_ctx(ctx)?;
+        Ok(crate::membership::service::viewer_role(rc, self.0.id).await?.map(Into::into))
+    }
+
+    /// Members; visible to members of this organization only (empty otherwise).
+    async fn members(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<MembershipConnection> {
+        let rc = request_ctx(ctx)?;
+        let args = PageArgs::new(first, after)?;
+        let listing = crate::membership::service::members(rc, self.0.id, args).await?;
+        Ok(MembershipConnection::from_listing(listing, Membership))
+    }
+}
+
+crate::connection_type!(OrganizationConnection, OrganizationEdge, Organization);
+
+#[derive(InputObject)]
+pub struct CreateOrganizationInput {
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub region: Option<String>,
+    pub website: Option<String>,
+    pub timezone: Option<String>,
+}
+
+/// Omitted fields stay as they are; `null` clears description, region and
+/// website (name and timezone cannot be cleared, so `null` leaves them).
+#[derive(InputObject)]
+pub struct UpdateOrganizationInput {
+    pub name: Option<String>,
+    pub description: MaybeUndefined<String>,
+    pub region: MaybeUndefined<String>,
+    pub website: MaybeUndefined<String>,
+    pub timezone: Option<String>,
+}
+
+fn patch_value(v: MaybeUndefined<String>) -> Option<Option<String>> {
+    match v {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(s) => Some(Some(s)),
+    }
+}
+
+#[derive(Default)]
+pub struct OrganizationQuery;
+
+#[Object]
+impl OrganizationQuery {
+    async fn organization(&self, ctx: &Context<'_>, id: Option<ID>, slug: Option<String>) -> Result<Option<Organization>> {
+        let rc = request_ctx(ctx)?;
+        let id = id.as_ref().map(|id| ids::parse(id, "id")).transpose()?;
+        Ok(Some(Organization(service::find(rc.db(), id, slug.as_deref()).await?)))
+    }
+
+    async fn organizations(
+        &self,
+        ctx: &Context<'_>,
+        search: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<OrganizationConnection> {
+        let rc = request_ctx(ctx)?;
+        let args = PageArgs::new(first, after)?;
+        let listing = service::list(rc.db(), search.as_deref(), &args).await?;
+        Ok(OrganizationConnection::from_listing(listing, Organization))
+    }
+}
+
+#[derive(Default)]
+pub struct OrganizationMutation;
+
+#[Object]
+impl OrganizationMutation {
+    /// The creator becomes OWNER.
+    async fn create_organization(&self, ctx: &Context<'_>, input: CreateOrganizationInput) -> Result<Organization> {
+        let rc = request_ctx(ctx)?;
+        let input = NewOrganization {
+            slug: input.slug,
+            name: input.name,
+            description: input.description,
+            region: input.region,
+            website: input.website,
+            timezone: input.timezone,
+        };
+        Ok(Organization(service::create(rc.db(), &rc.viewer, rc.now(), input).await?))
+    }
+
+    async fn update_organization(&self, ctx: &Context<'_>, id: ID, input: UpdateOrganizationInput) -> Result<Organization> {
+        let rc = request_ctx(ctx)?;
+        let id = ids::parse(&id, "id")?;
+        let patch = OrganizationPatch {
+            name: input.name,
+            description: patch_value(input.description),
+            region: patch_value(input.region),
+            website: patch_value(input.website),
+            timezone: input.timezone,
+        };
+        Ok(Organization(service::update(rc.db(), &rc.viewer, rc.now(), id, patch).await?))
+    }
+}

@@ -1,0 +1,248 @@
+//! The one place that decides who may see and do what.
+//!
+//! Every read and write in the product asks this module; resolvers and
+//! services never compare roles or inspect credentials themselves. The
+//! module answers three kinds of question:
+//!
+//! - *who is calling* — [`require_user`], [`require_session`],
+//!   [`require_unbound`], [`ensure_may_mutate`]: anonymous callers, READ
+//!   tokens and tokens bound to one organization are narrowed here;
+//! - *what may the caller do for organization O* — [`org_access`] gathers the
+//!   caller's effective role in O (an API token bound to another organization
+//!   has none), and the `ensure_*` functions below turn it into a yes or a
+//!   FORBIDDEN;
+//! - *what may the caller see* — the `can_*` functions; what a caller may not
+//!   see is reported as NOT_FOUND by the services, never FORBIDDEN.
+//!
+//! Organizations themselves are a public directory (name, slug, region...),
+//! so acting on one you may not act on is FORBIDDEN; their members,
+//! e-mails and everything private answer "not visible" instead.
+//!
+//! Adding a new kind of item: give it an owning organization, add its read
+//! rule as a `can_view_*` function (and, for lists, the same rule as a SQL
+//! condition next to it so lists filter in the database), add its write rules
+//! as `ensure_*` functions taking an [`OrgAccess`], and extend the
+//! authorization matrix test with every new operation.
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::LockType};
+use uuid::Uuid;
+
+use crate::auth::viewer::{Credential, Viewer, ViewerUser};
+use crate::error::ApiError;
+use entity::{Role, membership, organization};
+
+// ---------------------------------------------------------------------------
+// Who is calling
+
+/// The signed-in user, or UNAUTHENTICATED.
+pub fn require_user(viewer: &Viewer) -> Result<&ViewerUser, ApiError> {
+    viewer.user.as_ref().ok_or_else(|| ApiError::unauthenticated("sign in first"))
+}
+
+/// A user signed in with a session (not an API token). API tokens cannot see
+/// or manage API tokens, so a leaked token cannot mint or hide others.
+pub fn require_session(viewer: &Viewer) -> Result<&ViewerUser, ApiError> {
+    let user = require_user(viewer)?;
+    match viewer.credential {
+        Credential::Session { .. } => Ok(user),
+        _ => Err(ApiError::forbidden("API tokens cannot manage API tokens; sign in with a password")),
+    }
+}
+
+/// A user whose credential is not bound to one organization — needed to act
+/// outside any organization (create one, join one).
+pub fn require_unbound(viewer: &Viewer) -> Result<&ViewerUser, ApiError> {
+    let user = require_user(viewer)?;
+    match viewer.credential {
+        Credential::ApiToken { organization_id: Some(_), .. } => {
+            Err(ApiError::forbidden("this API token may only act within its organization"))
+        }
+        _ => Ok(user),
+    }
+}
+
+/// Mutations need a write-capable credential: READ tokens get FORBIDDEN.
+/// Checked once per request, before anything executes.
+pub fn ensure_may_mutate(viewer: &Viewer) -> Result<(), ApiError> {
+    match viewer.credential {
+        Credential::ApiToken { can_write: false, .. } => {
+            Err(ApiError::forbidden("this API token is read-only (scope READ)"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Platform admins may do everything — except through a token bound to one
+/// organization, which acts only as a member of that organization.
+pub fn is_platform_admin(viewer: &Viewer) -> bool {
+    let bound = matches!(viewer.credential, Credential::ApiToken { organization_id: Some(_), .. });
+    !bound && viewer.user.as_ref().is_some_and(|u| u.is_platform_admin)
+}
+
+/// Whether the caller's credential may act in `organization_id` at all.
+pub fn credential_reaches(viewer: &Viewer, organization_id: Uuid) -> bool {
+    match viewer.credential {
+        Credential::ApiToken { organization_id: Some(bound), .. } => bound == organization_id,
+        _ => true,
+    }
+}
+
+/// The role the caller effectively holds, given their stored membership role.
+pub fn effective_role(viewer: &Viewer, organization_id: Uuid, stored: Option<Role>) -> Option<Role> {
+    stored.filter(|_| credential_reaches(viewer, organization_id))
+}
+
+// ---------------------------------------------------------------------------
+// What may the caller do for an organization
+
+/// The caller's standing in one organization.
+#[derive(Debug, Clone, Copy)]
+pub struct OrgAccess {
+    pub organization_id: Uuid,
+    /// Effective membership role (None: not a member, or not reachable by the
+    /// credential).
+    pub role: Option<Role>,
+    pub platform_admin: bool,
+}
+
+impl OrgAccess {
+    pub fn is_member(&self) -> bool {
+        self.role.is_some()
+    }
+
+    /// At least `min` here, or a platform admin.
+    pub fn has(&self, min: Role) -> bool {
+        self.platform_admin || self.role.is_some_and(|r| r.at_least(min))
+    }
+
+    fn require(&self, min: Role, what: &str) -> Result<(), ApiError> {
+        if self.has(min) {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!("{what} requires {} or higher in this organization", min.as_str())))
+        }
+    }
+}
+
+/// Whether the organization should be locked while reading the caller's role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lock {
+    None,
+    /// Lock the organization row (PostgreSQL `FOR NO KEY UPDATE`; SQLite
+    /// write transactions are already exclusive). Every change to an
+    /// organization's memberships takes this lock first, so they serialize
+    /// per organization and the role just read cannot change underneath.
+    Organization,
+}
+
+impl OrgAccess {
+    /// From a role already loaded (e.g. through the viewer-role DataLoader).
+    pub fn from_stored(viewer: &Viewer, organization_id: Uuid, stored: Option<Role>) -> Self {
+        OrgAccess {
+            organization_id,
+            role: effective_role(viewer, organization_id, stored),
+            platform_admin: is_platform_admin(viewer),
+        }
+    }
+}
+
+/// The organization a bound API token is confined to, if any; lists of the
+/// viewer's own memberships are narrowed to it in SQL.
+pub fn bound_organization(viewer: &Viewer) -> Option<Uuid> {
+    match viewer.credential {
+        Credential::ApiToken { organization_id, .. } => organization_id,
+        _ => None,
+    }
+}
+
+/// The caller's access to an organization; NOT_FOUND if it does not exist.
+pub async fn org_access(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    organization_id: Uuid,
+    lock: Lock,
+) -> Result<OrgAccess, ApiError> {
+    let mut find = organization::Entity::find_by_id(organization_id).select_only().column(organization::Column::Id);
+    if lock == Lock::Organization {
+        find = find.lock(LockType::NoKeyUpdate);
+    }
+    find.into_tuple::<Uuid>().one(db).await?.ok_or(ApiError::NotFound("organization"))?;
+    let stored = match viewer.user_id() {
+        Some(user_id) => membership::Entity::find()
+            .select_only()
+            .column(membership::Column::Role)
+            .filter(membership::Column::OrganizationId.eq(organization_id))
+            .filter(membership::Column::UserId.eq(user_id))
+            .into_tuple::<Role>()
+            .one(db)
+            .await?,
+        None => None,
+    };
+    Ok(OrgAccess::from_stored(viewer, organization_id, stored))
+}
+
+/// Profile changes: ADMIN+.
+pub fn ensure_can_update_organization(access: &OrgAccess) -> Result<(), ApiError> {
+    access.require(Role::Admin, "editing the organization")
+}
+
+/// Inviting: ADMIN+; only an OWNER invites an OWNER.
+pub fn ensure_can_invite(access: &OrgAccess, role: Role) -> Result<(), ApiError> {
+    access.require(Role::Admin, "inviting members")?;
+    if role == Role::Owner {
+        access.require(Role::Owner, "inviting an OWNER")?;
+    }
+    Ok(())
+}
+
+/// Role changes: ADMIN+; only an OWNER grants OWNER or changes an OWNER's
+/// role. Whether the organization keeps an OWNER is the database's call.
+pub fn ensure_can_change_role(access: &OrgAccess, current: Role, new: Role) -> Result<(), ApiError> {
+    access.require(Role::Admin, "changing roles")?;
+    if current == Role::Owner || new == Role::Owner {
+        access.require(Role::Owner, "granting or removing OWNER")?;
+    }
+    Ok(())
+}
+
+/// Removing a member: ADMIN+, and only an OWNER removes an OWNER. Anyone may
+/// remove themselves (leave).
+pub fn ensure_can_remove_member(
+    access: &OrgAccess,
+    viewer: &Viewer,
+    target_user: Uuid,
+    current: Role,
+) -> Result<(), ApiError> {
+    if viewer.user_id() == Some(target_user) && access.is_member() {
+        return Ok(());
+    }
+    access.require(Role::Admin, "removing members")?;
+    if current == Role::Owner {
+        access.require(Role::Owner, "removing an OWNER")?;
+    }
+    Ok(())
+}
+
+/// Audit log: ADMIN+ (or platform admin).
+pub fn ensure_can_read_audit_log(access: &OrgAccess) -> Result<(), ApiError> {
+    access.require(Role::Admin, "reading the audit log")
+}
+
+// ---------------------------------------------------------------------------
+// What may the caller see
+
+/// Member lists: members of the organization and platform admins.
+pub fn can_view_members(access: &OrgAccess) -> bool {
+    access.is_member() || access.platform_admin
+}
+
+/// A user's e-mail: the user themself and platform admins.
+pub fn can_see_email(viewer: &Viewer, user_id: Uuid) -> bool {
+    viewer.user_id() == Some(user_id) || is_platform_admin(viewer)
+}
+
+/// A user's memberships: only the user themself (narrowed to the bound
+/// organization for a bound token, see [`bound_organization`]).
+pub fn can_see_memberships_of(viewer: &Viewer, user_id: Uuid) -> bool {
+    viewer.user_id() == Some(user_id)
+}

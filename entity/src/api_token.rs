@@ -1,0 +1,27 @@
+use sea_orm::entity::prelude::*;
+
+/// A personal API token for third-party tools (`yd_pat_…`); only its SHA-256
+/// hash is stored.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "api_tokens")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub name: String,
+    /// Comma-separated `READ`/`WRITE`, e.g. `READ,WRITE`.
+    pub scopes: String,
+    /// When set, the token acts only as a member of this organization.
+    pub organization_id: Option<Uuid>,
+    #[sea_orm(unique)]
+    pub token_hash: String,
+    pub created_at: DateTimeUtc,
+    pub expires_at: Option<DateTimeUtc>,
+    pub last_used_at: Option<DateTimeUtc>,
+    pub revoked_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

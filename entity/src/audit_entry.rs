@@ -1,0 +1,26 @@
+use sea_orm::entity::prelude::*;
+
+/// Who did what, when. Written in the same transaction as the mutation it
+/// records.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "audit_entries")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub at: DateTimeUtc,
+    pub actor_id: Option<Uuid>,
+    /// The API token the actor used, if any.
+    pub api_token_id: Option<Uuid>,
+    pub organization_id: Option<Uuid>,
+    /// e.g. `member.role_change`.
+    pub action: String,
+    pub subject_type: String,
+    pub subject_id: Option<Uuid>,
+    /// Free-form JSON with the details worth keeping (old/new role, ...).
+    pub details: Option<Json>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,15 @@
+//! SeaORM entities: one module per table. Columns are storage, not API —
+//! the GraphQL layer wraps these models in its own types.
+
+pub mod api_token;
+pub mod audit_entry;
+pub mod invitation;
+pub mod login_throttle;
+pub mod membership;
+pub mod organization;
+pub mod refresh_token;
+pub mod role;
+pub mod session;
+pub mod user;
+
+pub use role::Role;

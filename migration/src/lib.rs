@@ -1,0 +1,26 @@
+//! Database migrations, run at start-up by `yeondae serve` and by
+//! `yeondae migrate`. Tables are declared once with sea-query so both backends
+//! get the same shape; what only one backend can say (PL/pgSQL triggers,
+//! exclusion constraints, SQLite triggers) is raw SQL kept beside them.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_identity_and_organizations;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261128_000001_identity_and_organizations::Migration)]
+    }
+}
+
+/// Run raw SQL statements, one per entry, on the migration connection.
+pub(crate) async fn run_sql(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
+    let conn = manager.get_connection();
+    for sql in statements {
+        conn.execute_unprepared(sql).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,525 @@
+//! Users, sessions, API tokens, organizations, memberships, invitations and
+//! the audit log.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+use sea_orm_migration::sea_orm::DbBackend;
+
+use crate::run_sql;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Users {
+    Table,
+    Id,
+    Email,
+    DisplayName,
+    PasswordHash,
+    IsPlatformAdmin,
+    CreatedAt,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Organizations {
+    Table,
+    Id,
+    Slug,
+    Name,
+    Description,
+    Region,
+    Website,
+    Timezone,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Memberships {
+    Table,
+    Id,
+    OrganizationId,
+    UserId,
+    Role,
+    JoinedAt,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Invitations {
+    Table,
+    Id,
+    OrganizationId,
+    Email,
+    Role,
+    TokenHash,
+    InvitedBy,
+    CreatedAt,
+    ExpiresAt,
+    AcceptedAt,
+    AcceptedBy,
+    RevokedAt,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Sessions {
+    Table,
+    Id,
+    UserId,
+    CreatedAt,
+    ExpiresAt,
+    RevokedAt,
+    RevokedReason,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum RefreshTokens {
+    Table,
+    Id,
+    SessionId,
+    TokenHash,
+    CreatedAt,
+    ExpiresAt,
+    UsedAt,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum ApiTokens {
+    Table,
+    Id,
+    UserId,
+    Name,
+    Scopes,
+    OrganizationId,
+    TokenHash,
+    CreatedAt,
+    ExpiresAt,
+    LastUsedAt,
+    RevokedAt,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum AuditEntries {
+    Table,
+    Id,
+    At,
+    ActorId,
+    ApiTokenId,
+    OrganizationId,
+    Action,
+    SubjectType,
+    SubjectId,
+    Details,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum LoginThrottles {
+    Table,
+    Email,
+    Failures,
+    LockedUntil,
+    UpdatedAt,
+}
+
+const ROLES: [&str; 4] = ["OWNER", "ADMIN", "EDITOR", "MEMBER"];
+
+fn role_column<T: IntoIden + Clone + 'static>(col: T) -> ColumnDef {
+    string_len(col.clone(), 16)
+        .check(Expr::col(col).is_in(ROLES))
+        .to_owned()
+}
+
+fn fk(
+    from_table: impl IntoIden,
+    from_col: impl IntoIden,
+    to_table: impl IntoIden,
+    to_col: impl IntoIden,
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(from_table, from_col)
+        .to(to_table, to_col)
+        .on_delete(on_delete)
+        .to_owned()
+}
+
+fn unique_index(name: &str, table: impl IntoIden, cols: &[&'static str]) -> IndexCreateStatement {
+    let mut idx = Index::create();
+    idx.name(name).table(table).unique();
+    for c in cols {
+        idx.col(Alias::new(*c));
+    }
+    idx.to_owned()
+}
+
+fn index(name: &str, table: impl IntoIden, cols: &[&'static str]) -> IndexCreateStatement {
+    let mut idx = Index::create();
+    idx.name(name).table(table);
+    for c in cols {
+        idx.col(Alias::new(*c));
+    }
+    idx.to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(Users::Table)
+                    .col(uuid(Users::Id).primary_key())
+                    .col(string_len(Users::Email, 254))
+                    .col(string_len(Users::DisplayName, 100))
+                    .col(text(Users::PasswordHash))
+                    .col(boolean(Users::IsPlatformAdmin).default(false))
+                    .col(timestamp_with_time_zone(Users::CreatedAt))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(unique_index("users_email_key", Users::Table, &["email"]))
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(Organizations::Table)
+                    .col(uuid(Organizations::Id).primary_key())
+                    .col(string_len(Organizations::Slug, 40))
+                    .col(string_len(Organizations::Name, 200))
+                    .col(text_null(Organizations::Description))
+                    .col(string_len_null(Organizations::Region, 100))
+                    .col(string_len_null(Organizations::Website, 2048))
+                    .col(string_len(Organizations::Timezone, 64).default("Asia/Seoul"))
+                    .col(timestamp_with_time_zone(Organizations::CreatedAt))
+                    .col(timestamp_with_time_zone(Organizations::UpdatedAt))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(unique_index("organizations_slug_key", Organizations::Table, &["slug"]))
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(Memberships::Table)
+                    .col(uuid(Memberships::Id).primary_key())
+                    .col(uuid(Memberships::OrganizationId))
+                    .col(uuid(Memberships::UserId))
+                    .col(role_column(Memberships::Role))
+                    .col(timestamp_with_time_zone(Memberships::JoinedAt))
+                    .foreign_key(&mut fk(
+                        Memberships::Table,
+                        Memberships::OrganizationId,
+                        Organizations::Table,
+                        Organizations::Id,
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        Memberships::Table,
+                        Memberships::UserId,
+                        Users::Table,
+                        Users::Id,
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(unique_index(
+                "memberships_org_user_key",
+                Memberships::Table,
+                &["organization_id", "user_id"],
+            ))
+            .await?;
+        manager
+            .create_index(index("memberships_user_idx", Memberships::Table, &["user_id"]))
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(Invitations::Table)
+                    .col(uuid(Invitations::Id).primary_key())
+                    .col(uuid(Invitations::OrganizationId))
+                    .col(string_len(Invitations::Email, 254))
+                    .col(role_column(Invitations::Role))
+                    .col(string_len(Invitations::TokenHash, 64))
+                    .col(uuid_null(Invitations::InvitedBy))
+                    .col(timestamp_with_time_zone(Invitations::CreatedAt))
+                    .col(timestamp_with_time_zone(Invitations::ExpiresAt))
+                    .col(timestamp_with_time_zone_null(Invitations::AcceptedAt))
+                    .col(uuid_null(Invitations::AcceptedBy))
+                    .col(timestamp_with_time_zone_null(Invitations::RevokedAt))
+                    .foreign_key(&mut fk(
+                        Invitations::Table,
+                        Invitations::OrganizationId,
+                        Organizations::Table,
+                        Organizations::Id,
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        Invitations::Table,
+                        Invitations::InvitedBy,
+                        Users::Table,
+                        Users::Id,
+                        ForeignKeyAction::SetNull,
+                    ))
+                    .foreign_key(&mut fk(
+                        Invitations::Table,
+                        Invitations::AcceptedBy,
+                        Users::Table,
+                        Users::Id,
+                        ForeignKeyAction::SetNull,
+                    ))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(unique_index("invitations_token_hash_key", Invitations::Table, &["token_hash"]))
+            .await?;
+        manager
+            .create_index(index("invitations_org_email_idx", Invitations::Table, &["organization_id", "email"]))
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(Sessions::Table)
+                    .col(uuid(Sessions::Id).primary_key())
+                    .col(uuid(Sessions::UserId))
+                    .col(timestamp_with_time_zone(Sessions::CreatedAt))
+                    .col(timestamp_with_time_zone(Sessions::ExpiresAt))
+                    .col(timestamp_with_time_zone_null(Sessions::RevokedAt))
+                    .col(string_len_null(Sessions::RevokedReason, 32))
+                    .foreign_key(&mut fk(
+                        Sessions::Table,
+                        Sessions::UserId,
+                        Users::Table,
+                        Users::Id,
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(index("sessions_user_idx", Sessions::Table, &["user_id"]))
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(RefreshTokens::Table)
+                    .col(uuid(RefreshTokens::Id).primary_key())
+                    .col(uuid(RefreshTokens::SessionId))
+                    .col(string_len(RefreshTokens::TokenHash, 64))
+                    .col(timestamp_with_time_zone(RefreshTokens::CreatedAt))
+                    .col(timestamp_with_time_zone(RefreshTokens::ExpiresAt))
+                    .col(timestamp_with_time_zone_null(RefreshTokens::UsedAt))
+                    .foreign_key(&mut fk(
+                        RefreshTokens::Table,
+                        RefreshTokens::SessionId,
+                        Sessions::Table,
+                        Sessions::Id,
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(unique_index(
+                "refresh_tokens_token_hash_key",
+                RefreshTokens::Table,
+                &["token_hash"],
+            ))
+            .await?;
+        manager
+            .create_index(index("refresh_tokens_session_idx", RefreshTokens::Table, &["session_id"]))
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(ApiTokens::Table)
+                    .col(uuid(ApiTokens::Id).primary_key())
+                    .col(uuid(ApiTokens::UserId))
+                    .col(string_len(ApiTokens::Name, 100))
+                    .col(
+                        string_len(ApiTokens::Scopes, 32)
+                            .check(Expr::col(ApiTokens::Scopes).is_in(["READ", "WRITE", "READ,WRITE"])),
+                    )
+                    .col(uuid_null(ApiTokens::OrganizationId))
+                    .col(string_len(ApiTokens::TokenHash, 64))
+                    .col(timestamp_with_time_zone(ApiTokens::CreatedAt))
+                    .col(timestamp_with_time_zone_null(ApiTokens::ExpiresAt))
+                    .col(timestamp_with_time_zone_null(ApiTokens::LastUsedAt))
+                    .col(timestamp_with_time_zone_null(ApiTokens::RevokedAt))
+                    .foreign_key(&mut fk(
+                        ApiTokens::Table,
+                        ApiTokens::UserId,
+                        Users::Table,
+                        Users::Id,
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        ApiTokens::Table,
+                        ApiTokens::OrganizationId,
+                        Organizations::Table,
+                        Organizations::Id,
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(unique_index("api_tokens_token_hash_key", ApiTokens::Table, &["token_hash"]))
+            .await?;
+        manager
+            .create_index(index("api_tokens_user_idx", ApiTokens::Table, &["user_id"]))
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(AuditEntries::Table)
+                    .col(uuid(AuditEntries::Id).primary_key())
+                    .col(timestamp_with_time_zone(AuditEntries::At))
+                    .col(uuid_null(AuditEntries::ActorId))
+                    .col(uuid_null(AuditEntries::ApiTokenId))
+                    .col(uuid_null(AuditEntries::OrganizationId))
+                    .col(string_len(AuditEntries::Action, 64))
+                    .col(string_len(AuditEntries::SubjectType, 64))
+                    .col(uuid_null(AuditEntries::SubjectId))
+                    .col(json_null(AuditEntries::Details))
+                    .foreign_key(&mut fk(
+                        AuditEntries::Table,
+                        AuditEntries::ActorId,
+                        Users::Table,
+                        Users::Id,
+                        ForeignKeyAction::SetNull,
+                    ))
+                    .foreign_key(&mut fk(
+                        AuditEntries::Table,
+                        AuditEntries::ApiTokenId,
+                        ApiTokens::Table,
+                        ApiTokens::Id,
+                        ForeignKeyAction::SetNull,
+                    ))
+                    .foreign_key(&mut fk(
+                        AuditEntries::Table,
+                        AuditEntries::OrganizationId,
+                        Organizations::Table,
+                        Organizations::Id,
+                        ForeignKeyAction::SetNull,
+                    ))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(index("audit_entries_org_idx", AuditEntries::Table, &["organization_id", "id"]))
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(LoginThrottles::Table)
+                    .col(string_len(LoginThrottles::Email, 254).primary_key())
+                    .col(integer(LoginThrottles::Failures).default(0))
+                    .col(timestamp_with_time_zone_null(LoginThrottles::LockedUntil))
+                    .col(timestamp_with_time_zone(LoginThrottles::UpdatedAt))
+                    .to_owned(),
+            )
+            .await?;
+
+        // An organization never loses its last OWNER. The check runs in the
+        // database, after the row changes, so no code path can skip it; on
+        // PostgreSQL it first locks the organization row, which serializes
+        // concurrent demotions of different owners (otherwise two
+        // transactions could each see the other's owner and both commit).
+        // Deleting the organization itself (cascade) is allowed.
+        match manager.get_database_backend() {
+            DbBackend::Postgres => {
+                run_sql(
+                    manager,
+                    &[
+                        r#"CREATE FUNCTION yd_memberships_keep_owner() RETURNS trigger
+                           LANGUAGE plpgsql AS $$
+                           BEGIN
+                             IF OLD.role = 'OWNER' AND (TG_OP = 'DELETE' OR NEW.role <> 'OWNER'
+                                 OR NEW.organization_id <> OLD.organization_id) THEN
+                               PERFORM 1 FROM organizations WHERE id = OLD.organization_id FOR NO KEY UPDATE;
+                               IF FOUND AND NOT EXISTS (
+                                 SELECT 1 FROM memberships
+                                  WHERE organization_id = OLD.organization_id AND role = 'OWNER'
+                               ) THEN
+                                 RAISE EXCEPTION 'yd_last_owner: an organization must keep at least one OWNER'
+                                   USING ERRCODE = 'check_violation';
+                               END IF;
+                             END IF;
+                             RETURN NULL;
+                           END $$"#,
+                        r#"CREATE TRIGGER memberships_keep_owner
+                           AFTER UPDATE OR DELETE ON memberships
+                           FOR EACH ROW EXECUTE FUNCTION yd_memberships_keep_owner()"#,
+                    ],
+                )
+                .await?;
+            }
+            DbBackend::Sqlite => {
+                // SQLite runs one writer at a time (the API opens write
+                // transactions with BEGIN IMMEDIATE), so the check cannot race.
+                run_sql(
+                    manager,
+                    &[
+                        r#"CREATE TRIGGER memberships_keep_owner_update
+                           AFTER UPDATE ON memberships
+                           WHEN OLD.role = 'OWNER' AND (NEW.role <> 'OWNER' OR NEW.organization_id <> OLD.organization_id)
+                           BEGIN
+                             SELECT RAISE(ABORT, 'yd_last_owner: an organization must keep at least one OWNER')
+                              WHERE NOT EXISTS (SELECT 1 FROM memberships
+                                                 WHERE organization_id = OLD.organization_id AND role = 'OWNER');
+                           END"#,
+                        r#"CREATE TRIGGER memberships_keep_owner_delete
+                           AFTER DELETE ON memberships
+                           WHEN OLD.role = 'OWNER'
+                           BEGIN
+                             SELECT RAISE(ABORT, 'yd_last_owner: an organization must keep at least one OWNER')
+                              WHERE EXISTS (SELECT 1 FROM organizations WHERE id = OLD.organization_id)
+                                AND NOT EXISTS (SELECT 1 FROM memberships
+                                                 WHERE organization_id = OLD.organization_id AND role = 'OWNER');
+                           END"#,
+                    ],
+                )
+                .await?;
+            }
+            other => {
+                return Err(DbErr::Migration(format!("unsupported database backend {other:?}")));
+            }
+        }
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for table in [
+            "login_throttles",
+            "audit_entries",
+            "api_tokens",
+            "refresh_tokens",
+            "sessions",
+            "invitations",
+            "memberships",
+            "organizations",
+            "users",
+        ] {
+            manager
+                .drop_table(Table::drop().table(Alias::new(table)).to_owned())
+                .await?;
+        }
+        if manager.get_database_backend() == DbBackend::Postgres {
+            run_sql(manager, &["DROP FUNCTION IF EXISTS yd_memberships_keep_owner()"]).await?;
+        }
+        Ok(())
+    }
+}
