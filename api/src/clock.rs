@@ -20,7 +20,8 @@ impl Clock {
     /// identically through PostgreSQL and SQLite.
     pub fn now(&self) -> DateTime<Utc> {
         let now = Utc::now() + TimeDelta::microseconds(self.offset_micros.load(Ordering::Relaxed));
-        now.duration_trunc(TimeDelta::microseconds(1)).unwrap_or(now)
+        now.duration_trunc(TimeDelta::microseconds(1))
+            .unwrap_or(now)
     }
 
     /// Move this clock (and every clone of it) forward by `by`.

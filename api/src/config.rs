@@ -21,7 +21,11 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
 pub const MIN_SECRET_BYTES: usize = 32;
 
 #[derive(Debug, Parser)]
-#[command(name = "yeondae", version, about = "Yeondae (연대): the GraphQL API for coalitions of civic groups")]
+#[command(
+    name = "yeondae",
+    version,
+    about = "Yeondae (연대): the GraphQL API for coalitions of civic groups"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -111,7 +115,9 @@ impl Config {
     pub fn from_serve_args(args: &ServeArgs) -> anyhow::Result<Self> {
         let jwt_secret = resolve_jwt_secret(&args.db.database_url, args.jwt_secret.as_deref())?;
         let hash_concurrency = if args.hash_concurrency == 0 {
-            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2)
         } else {
             args.hash_concurrency
         };
@@ -185,10 +191,14 @@ fn load_or_create_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
             Ok(secret.into_bytes())
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            let secret = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            let secret = std::fs::read_to_string(path)
+                .with_context(|| format!("reading {}", path.display()))?;
             let secret = secret.trim();
             if secret.len() < MIN_SECRET_BYTES {
-                bail!("{} holds a secret shorter than {MIN_SECRET_BYTES} bytes", path.display());
+                bail!(
+                    "{} holds a secret shorter than {MIN_SECRET_BYTES} bytes",
+                    path.display()
+                );
             }
             Ok(secret.as_bytes().to_vec())
         }

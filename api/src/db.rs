@@ -4,11 +4,11 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 pub use sea_orm::TransactionSession;
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 /// Open a pool. SQLite gets WAL (readers never block the writer), a busy
@@ -93,7 +93,8 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
         DbBackend::Postgres => {
             let tx = db.begin().await?;
             // An arbitrary constant naming "yeondae migrations".
-            tx.execute_unprepared("SELECT pg_advisory_xact_lock(7306012001)").await?;
+            tx.execute_unprepared("SELECT pg_advisory_xact_lock(7306012001)")
+                .await?;
             migration::Migrator::up(&tx, None).await?;
             tx.commit().await
         }

@@ -15,14 +15,20 @@ pub enum ApiError {
     Forbidden(String),
     /// Something that does not exist *for this viewer*: never say which.
     NotFound(&'static str),
-    BadUserInput { field: String, message: String },
+    BadUserInput {
+        field: String,
+        message: String,
+    },
     Conflict {
         message: String,
         field: Option<String>,
         /// Extra machine-readable detail, e.g. the clashing intervals of a booking.
         conflicts: Option<async_graphql::Value>,
     },
-    RateLimited { message: String, retry_after_secs: u64 },
+    RateLimited {
+        message: String,
+        retry_after_secs: u64,
+    },
     QueryTooComplex(String),
     Internal(anyhow::Error),
 }
@@ -46,7 +52,9 @@ impl ApiError {
     /// The client-facing message; internal errors say nothing more.
     pub fn message(&self) -> String {
         match self {
-            ApiError::Unauthenticated(m) | ApiError::Forbidden(m) | ApiError::QueryTooComplex(m) => m.clone(),
+            ApiError::Unauthenticated(m)
+            | ApiError::Forbidden(m)
+            | ApiError::QueryTooComplex(m) => m.clone(),
             ApiError::NotFound(what) => format!("{what} not found"),
             ApiError::BadUserInput { message, .. }
             | ApiError::Conflict { message, .. }
@@ -56,7 +64,10 @@ impl ApiError {
     }
 
     pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
-        ApiError::BadUserInput { field: field.into(), message: message.into() }
+        ApiError::BadUserInput {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 
     pub fn forbidden(message: impl Into<String>) -> Self {
@@ -68,7 +79,11 @@ impl ApiError {
     }
 
     pub fn conflict(field: Option<&str>, message: impl Into<String>) -> Self {
-        ApiError::Conflict { message: message.into(), field: field.map(str::to_owned), conflicts: None }
+        ApiError::Conflict {
+            message: message.into(),
+            field: field.map(str::to_owned),
+            conflicts: None,
+        }
     }
 
     pub fn internal(error: impl Into<anyhow::Error>) -> Self {
@@ -86,7 +101,9 @@ impl ApiError {
             ext.set("code", code);
             match self {
                 ApiError::BadUserInput { field, .. } => ext.set("field", field.as_str()),
-                ApiError::Conflict { field, conflicts, .. } => {
+                ApiError::Conflict {
+                    field, conflicts, ..
+                } => {
                     if let Some(field) = field {
                         ext.set("field", field.as_str());
                     }
@@ -94,9 +111,9 @@ impl ApiError {
                         ext.set("conflicts", conflicts.clone());
                     }
                 }
-                ApiError::RateLimited { retry_after_secs, .. } => {
-                    ext.set("retryAfterSeconds", *retry_after_secs)
-                }
+                ApiError::RateLimited {
+                    retry_after_secs, ..
+                } => ext.set("retryAfterSeconds", *retry_after_secs),
                 _ => {}
             }
         })
@@ -122,15 +139,25 @@ struct KnownViolation {
 const KNOWN_VIOLATIONS: &[KnownViolation] = &[
     KnownViolation {
         markers: &["users_email_key", "users.email"],
-        to_error: || ApiError::conflict(Some("email"), "an account with this e-mail already exists"),
+        to_error: || {
+            ApiError::conflict(Some("email"), "an account with this e-mail already exists")
+        },
     },
     KnownViolation {
         markers: &["organizations_slug_key", "organizations.slug"],
         to_error: || ApiError::conflict(Some("slug"), "this slug is already taken"),
     },
     KnownViolation {
-        markers: &["memberships_org_user_key", "memberships.organization_id, memberships.user_id"],
-        to_error: || ApiError::conflict(Some("userId"), "the user is already a member of this organization"),
+        markers: &[
+            "memberships_org_user_key",
+            "memberships.organization_id, memberships.user_id",
+        ],
+        to_error: || {
+            ApiError::conflict(
+                Some("userId"),
+                "the user is already a member of this organization",
+            )
+        },
     },
     KnownViolation {
         markers: &["yd_last_owner"],

@@ -11,9 +11,13 @@ use yeondae_api::identity::service::{self, AdminOutcome};
 use yeondae_api::{db, graphql, server};
 
 fn init_tracing() {
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn,tower_http=warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn,tower_http=warn")
+    });
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .init();
 }
 
 #[tokio::main]
@@ -44,9 +48,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let listen = config.listen;
     let database = db::redact_url(&config.database_url);
     let app = server::build(config, Clock::system()).await?;
-    let listener = TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("binding {listen}"))?;
     let addr = listener.local_addr()?;
-    tracing::info!("yeondae listening on http://{addr} (database: {database}; GraphiQL: http://{addr}/graphql)");
+    tracing::info!(
+        "yeondae listening on http://{addr} (database: {database}; GraphiQL: http://{addr}/graphql)"
+    );
     server::serve(listener, app.router, server::shutdown_signal()).await?;
     Ok(())
 }
@@ -54,7 +62,10 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 async fn migrate(args: DbArgs) -> anyhow::Result<()> {
     let db = db::connect(&args.database_url, 1).await?;
     db::migrate(&db).await?;
-    tracing::info!("migrations applied to {}", db::redact_url(&args.database_url));
+    tracing::info!(
+        "migrations applied to {}",
+        db::redact_url(&args.database_url)
+    );
     Ok(())
 }
 
@@ -62,16 +73,28 @@ async fn create_admin(args: CreateAdminArgs) -> anyhow::Result<()> {
     let db = db::connect(&args.db.database_url, 1).await?;
     db::migrate(&db).await?;
     let mut input = String::new();
-    std::io::stdin().read_to_string(&mut input).context("reading the password from standard input")?;
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .context("reading the password from standard input")?;
     let password = input.trim_end_matches(['\r', '\n']);
     let password = (!password.is_empty()).then_some(password);
     let hasher = yeondae_api::auth::password::PasswordHasher::new(1).await?;
-    let outcome = service::create_admin(&db, &hasher, Clock::system().now(), &args.email, password, args.display_name.as_deref())
-        .await
-        .map_err(|e| anyhow::anyhow!(e.message()))?;
+    let outcome = service::create_admin(
+        &db,
+        &hasher,
+        Clock::system().now(),
+        &args.email,
+        password,
+        args.display_name.as_deref(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!(e.message()))?;
     match outcome {
         AdminOutcome::Created(u) => println!("created platform admin {}", u.email),
-        AdminOutcome::Promoted(u) => println!("promoted {} to platform admin (password unchanged)", u.email),
+        AdminOutcome::Promoted(u) => println!(
+            "promoted {} to platform admin (password unchanged)",
+            u.email
+        ),
         AdminOutcome::AlreadyAdmin(u) => println!("{} is already a platform admin", u.email),
     }
     Ok(())

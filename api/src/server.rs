@@ -49,7 +49,11 @@ pub async fn build(config: Config, clock: Clock) -> anyhow::Result<App> {
     build_with_db(db, config, clock).await
 }
 
-pub async fn build_with_db(db: DatabaseConnection, config: Config, clock: Clock) -> anyhow::Result<App> {
+pub async fn build_with_db(
+    db: DatabaseConnection,
+    config: Config,
+    clock: Clock,
+) -> anyhow::Result<App> {
     let state = AppState::new(db, config, clock).await?;
     let schema = graphql::build_schema()?;
     let router = router(state.clone(), schema);
@@ -74,10 +78,17 @@ pub fn router(app: AppState, schema: AppSchema) -> Router {
 }
 
 /// Serve until `shutdown` resolves, then finish in-flight requests.
-pub async fn serve(listener: TcpListener, router: Router, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Resolves on SIGINT or SIGTERM.
@@ -111,14 +122,19 @@ fn error_body(error: &ApiError) -> serde_json::Value {
 fn error_response(status: StatusCode, error: ApiError) -> Response {
     let mut response = (status, Json(error_body(&error))).into_response();
     if status == StatusCode::UNAUTHORIZED {
-        response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
     response
 }
 
 fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked");
-    error_response(StatusCode::INTERNAL_SERVER_ERROR, ApiError::internal(anyhow::anyhow!("panic")))
+    error_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        ApiError::internal(anyhow::anyhow!("panic")),
+    )
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
@@ -150,12 +166,20 @@ async fn graphql_post(State(shared): State<Shared>, headers: HeaderMap, body: Bo
     };
     let value: serde_json::Value = match serde_json::from_slice(&bytes) {
         Ok(v) => v,
-        Err(_) => return error_response(StatusCode::BAD_REQUEST, ApiError::bad_input("body", "body is not valid JSON")),
+        Err(_) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                ApiError::bad_input("body", "body is not valid JSON"),
+            );
+        }
     };
     if value.is_array() {
         return error_response(
             StatusCode::BAD_REQUEST,
-            ApiError::bad_input("body", "batched requests are not supported; send one operation per request"),
+            ApiError::bad_input(
+                "body",
+                "batched requests are not supported; send one operation per request",
+            ),
         );
     }
     let request: async_graphql::Request = match serde_json::from_value(value) {
@@ -163,16 +187,24 @@ async fn graphql_post(State(shared): State<Shared>, headers: HeaderMap, body: Bo
         Err(_) => {
             return error_response(
                 StatusCode::BAD_REQUEST,
-                ApiError::bad_input("body", "expected {\"query\": ..., \"variables\": ..., \"operationName\": ...}"),
+                ApiError::bad_input(
+                    "body",
+                    "expected {\"query\": ..., \"variables\": ..., \"operationName\": ...}",
+                ),
             );
         }
     };
 
     let app = &shared.app;
-    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let viewer = match viewer::authenticate(&app.db, &app.jwt, app.clock.now(), authorization).await {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let viewer = match viewer::authenticate(&app.db, &app.jwt, app.clock.now(), authorization).await
+    {
         Ok(v) => v,
-        Err(e @ ApiError::Unauthenticated(_)) => return error_response(StatusCode::UNAUTHORIZED, e),
+        Err(e @ ApiError::Unauthenticated(_)) => {
+            return error_response(StatusCode::UNAUTHORIZED, e);
+        }
         Err(e) => return error_response(StatusCode::INTERNAL_SERVER_ERROR, e),
     };
     let request = request.data(RequestCtx::new(app.clone(), viewer));
@@ -200,7 +232,12 @@ async fn graphql_post(State(shared): State<Shared>, headers: HeaderMap, body: Bo
 
 /// `GET /graphql` serves GraphiQL; it never executes an operation.
 async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").title("Yeondae GraphQL").finish())
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("Yeondae GraphQL")
+            .finish(),
+    )
 }
 
 async fn healthz() -> &'static str {

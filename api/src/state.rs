@@ -26,7 +26,13 @@ impl AppState {
     pub async fn new(db: DatabaseConnection, config: Config, clock: Clock) -> anyhow::Result<Self> {
         let jwt = JwtKeys::new(&config.jwt_secret)?;
         let hasher = PasswordHasher::new(config.hash_concurrency).await?;
-        Ok(AppState(Arc::new(Inner { db, config, clock, jwt, hasher })))
+        Ok(AppState(Arc::new(Inner {
+            db,
+            config,
+            clock,
+            jwt,
+            hasher,
+        })))
     }
 }
 

@@ -28,13 +28,20 @@ pub fn email(field: &str, raw: &str) -> Result<String, ApiError> {
 pub fn required_text(field: &str, raw: &str, max: usize) -> Result<String, ApiError> {
     let value = raw.trim();
     if value.is_empty() {
-        return Err(ApiError::bad_input(field, format!("`{field}` must not be empty")));
+        return Err(ApiError::bad_input(
+            field,
+            format!("`{field}` must not be empty"),
+        ));
     }
     checked_text(field, value, max)
 }
 
 /// Like [`required_text`], but an empty or blank value means "none".
-pub fn optional_text(field: &str, raw: Option<&str>, max: usize) -> Result<Option<String>, ApiError> {
+pub fn optional_text(
+    field: &str,
+    raw: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, ApiError> {
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
         Some(value) => checked_text(field, value, max).map(Some),
@@ -43,10 +50,19 @@ pub fn optional_text(field: &str, raw: Option<&str>, max: usize) -> Result<Optio
 
 fn checked_text(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
     if value.chars().count() > max {
-        return Err(ApiError::bad_input(field, format!("`{field}` must be at most {max} characters")));
+        return Err(ApiError::bad_input(
+            field,
+            format!("`{field}` must be at most {max} characters"),
+        ));
     }
-    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
-        return Err(ApiError::bad_input(field, format!("`{field}` contains control characters")));
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
+        return Err(ApiError::bad_input(
+            field,
+            format!("`{field}` contains control characters"),
+        ));
     }
     Ok(value.to_owned())
 }
@@ -55,7 +71,8 @@ fn checked_text(field: &str, value: &str, max: usize) -> Result<String, ApiError
 pub fn slug(field: &str, raw: &str) -> Result<String, ApiError> {
     let s = raw.trim();
     let ok = (2..=40).contains(&s.len())
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
         && !s.contains("--");
@@ -79,10 +96,17 @@ pub fn timezone(field: &str, raw: &str) -> Result<String, ApiError> {
 
 /// An absolute http(s) URL.
 pub fn website(field: &str, raw: Option<&str>) -> Result<Option<String>, ApiError> {
-    let Some(value) = optional_text(field, raw, 2048)? else { return Ok(None) };
+    let Some(value) = optional_text(field, raw, 2048)? else {
+        return Ok(None);
+    };
     match url::Url::parse(&value) {
-        Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host().is_some() => Ok(Some(value)),
-        _ => Err(ApiError::bad_input(field, "must be an http:// or https:// address")),
+        Ok(u) if (u.scheme() == "http" || u.scheme() == "https") && u.host().is_some() => {
+            Ok(Some(value))
+        }
+        _ => Err(ApiError::bad_input(
+            field,
+            "must be an http:// or https:// address",
+        )),
     }
 }
 
@@ -92,8 +116,19 @@ mod tests {
 
     #[test]
     fn emails_are_normalized_and_checked() {
-        assert_eq!(email("email", "  Owner@Hanbat.Example ").unwrap(), "owner@hanbat.example");
-        for bad in ["", "plain", "a@b", "@x.org", "a@@x.org", "a b@x.org", "a@x.org."] {
+        assert_eq!(
+            email("email", "  Owner@Hanbat.Example ").unwrap(),
+            "owner@hanbat.example"
+        );
+        for bad in [
+            "",
+            "plain",
+            "a@b",
+            "@x.org",
+            "a@@x.org",
+            "a b@x.org",
+            "a@x.org.",
+        ] {
             assert!(email("email", bad).is_err(), "{bad} should be refused");
         }
     }

@@ -3,7 +3,9 @@ use serde::{Deserialize, Serialize};
 
 /// Role of a user inside one organization. Declared strongest first; stored
 /// as text (`OWNER`, ...) with a CHECK constraint in the migration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum Role {
     #[sea_orm(string_value = "OWNER")]

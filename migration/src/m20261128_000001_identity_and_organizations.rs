@@ -198,7 +198,11 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(unique_index("organizations_slug_key", Organizations::Table, &["slug"]))
+            .create_index(unique_index(
+                "organizations_slug_key",
+                Organizations::Table,
+                &["slug"],
+            ))
             .await?;
 
         manager
@@ -235,7 +239,11 @@ impl MigrationTrait for Migration {
             ))
             .await?;
         manager
-            .create_index(index("memberships_user_idx", Memberships::Table, &["user_id"]))
+            .create_index(index(
+                "memberships_user_idx",
+                Memberships::Table,
+                &["user_id"],
+            ))
             .await?;
 
         manager
@@ -278,10 +286,18 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(unique_index("invitations_token_hash_key", Invitations::Table, &["token_hash"]))
+            .create_index(unique_index(
+                "invitations_token_hash_key",
+                Invitations::Table,
+                &["token_hash"],
+            ))
             .await?;
         manager
-            .create_index(index("invitations_org_email_idx", Invitations::Table, &["organization_id", "email"]))
+            .create_index(index(
+                "invitations_org_email_idx",
+                Invitations::Table,
+                &["organization_id", "email"],
+            ))
             .await?;
 
         manager
@@ -336,7 +352,11 @@ impl MigrationTrait for Migration {
             ))
             .await?;
         manager
-            .create_index(index("refresh_tokens_session_idx", RefreshTokens::Table, &["session_id"]))
+            .create_index(index(
+                "refresh_tokens_session_idx",
+                RefreshTokens::Table,
+                &["session_id"],
+            ))
             .await?;
 
         manager
@@ -347,8 +367,9 @@ impl MigrationTrait for Migration {
                     .col(uuid(ApiTokens::UserId))
                     .col(string_len(ApiTokens::Name, 100))
                     .col(
-                        string_len(ApiTokens::Scopes, 32)
-                            .check(Expr::col(ApiTokens::Scopes).is_in(["READ", "WRITE", "READ,WRITE"])),
+                        string_len(ApiTokens::Scopes, 32).check(
+                            Expr::col(ApiTokens::Scopes).is_in(["READ", "WRITE", "READ,WRITE"]),
+                        ),
                     )
                     .col(uuid_null(ApiTokens::OrganizationId))
                     .col(string_len(ApiTokens::TokenHash, 64))
@@ -374,7 +395,11 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(unique_index("api_tokens_token_hash_key", ApiTokens::Table, &["token_hash"]))
+            .create_index(unique_index(
+                "api_tokens_token_hash_key",
+                ApiTokens::Table,
+                &["token_hash"],
+            ))
             .await?;
         manager
             .create_index(index("api_tokens_user_idx", ApiTokens::Table, &["user_id"]))
@@ -418,7 +443,11 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("audit_entries_org_idx", AuditEntries::Table, &["organization_id", "id"]))
+            .create_index(index(
+                "audit_entries_org_idx",
+                AuditEntries::Table,
+                &["organization_id", "id"],
+            ))
             .await?;
 
         manager
@@ -495,7 +524,9 @@ impl MigrationTrait for Migration {
                 .await?;
             }
             other => {
-                return Err(DbErr::Migration(format!("unsupported database backend {other:?}")));
+                return Err(DbErr::Migration(format!(
+                    "unsupported database backend {other:?}"
+                )));
             }
         }
         Ok(())
@@ -518,7 +549,11 @@ impl MigrationTrait for Migration {
                 .await?;
         }
         if manager.get_database_backend() == DbBackend::Postgres {
-            run_sql(manager, &["DROP FUNCTION IF EXISTS yd_memberships_keep_owner()"]).await?;
+            run_sql(
+                manager,
+                &["DROP FUNCTION IF EXISTS yd_memberships_keep_owner()"],
+            )
+            .await?;
         }
         Ok(())
     }

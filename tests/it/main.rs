@@ -1,1 +1,10 @@
+//! The integration tests: one binary, each test against a real server on a
+//! free port with its own fresh database, on SQLite and on PostgreSQL.
 
+mod support;
+
+mod http;
+mod identity;
+mod memberships;
+mod organizations;
+mod schema;

@@ -27,7 +27,13 @@ pub struct Record {
 
 impl Record {
     pub fn new(action: &'static str, subject_type: &'static str, subject_id: Uuid) -> Self {
-        Record { action, subject_type, subject_id: Some(subject_id), organization_id: None, details: None }
+        Record {
+            action,
+            subject_type,
+            subject_id: Some(subject_id),
+            organization_id: None,
+            details: None,
+        }
     }
 
     pub fn in_org(mut self, organization_id: Uuid) -> Self {
@@ -61,6 +67,8 @@ pub async fn record(
         subject_id: Set(record.subject_id),
         details: Set(record.details),
     };
-    audit_entry::Entity::insert(entry).exec_without_returning(tx).await?;
+    audit_entry::Entity::insert(entry)
+        .exec_without_returning(tx)
+        .await?;
     Ok(())
 }

@@ -18,6 +18,16 @@ pub async fn organization_log(
     let access = policy::org_access(db, viewer, organization_id, policy::Lock::None).await?;
     policy::ensure_can_read_audit_log(&access)?;
     let filter = Condition::all().add(audit_entry::Column::OrganizationId.eq(organization_id));
-    let page = load_page::<audit_entry::Entity, _>(db, filter.clone(), audit_entry::Column::Id, Order::Desc, args).await?;
-    Ok(Listing { page, total: TotalCount::lazy(CountWhere::<audit_entry::Entity>::new(filter)) })
+    let page = load_page::<audit_entry::Entity, _>(
+        db,
+        filter.clone(),
+        audit_entry::Column::Id,
+        Order::Desc,
+        args,
+    )
+    .await?;
+    Ok(Listing {
+        page,
+        total: TotalCount::lazy(CountWhere::<audit_entry::Entity>::new(filter)),
+    })
 }

@@ -53,7 +53,11 @@ impl JwtKeys {
         // exp is checked below against the service clock.
         validation.validate_exp = false;
         validation.leeway = 0;
-        Ok(Self { encoding: EncodingKey::from_secret(secret)?, decoding: DecodingKey::from_secret(secret)?, validation })
+        Ok(Self {
+            encoding: EncodingKey::from_secret(secret)?,
+            decoding: DecodingKey::from_secret(secret)?,
+            validation,
+        })
     }
 
     pub fn issue(
@@ -82,13 +86,18 @@ impl JwtKeys {
             .map_err(|_| invalid())?;
         let claims = data.claims;
         if claims.exp <= now.timestamp() {
-            return Err(ApiError::unauthenticated("access token expired; refresh the session"));
+            return Err(ApiError::unauthenticated(
+                "access token expired; refresh the session",
+            ));
         }
         if claims.iat > now.timestamp() + 60 {
             return Err(invalid());
         }
         let user_id = Uuid::parse_str(&claims.sub).map_err(|_| invalid())?;
         let session_id = Uuid::parse_str(&claims.sid).map_err(|_| invalid())?;
-        Ok(VerifiedAccess { user_id, session_id })
+        Ok(VerifiedAccess {
+            user_id,
+            session_id,
+        })
     }
 }

@@ -21,9 +21,15 @@ pub struct ViewerUser {
 pub enum Credential {
     Anonymous,
     /// An access token of a log-in session.
-    Session { session_id: Uuid },
+    Session {
+        session_id: Uuid,
+    },
     /// A personal API token.
-    ApiToken { token_id: Uuid, can_write: bool, organization_id: Option<Uuid> },
+    ApiToken {
+        token_id: Uuid,
+        can_write: bool,
+        organization_id: Option<Uuid>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -34,7 +40,10 @@ pub struct Viewer {
 
 impl Viewer {
     pub fn anonymous() -> Self {
-        Viewer { user: None, credential: Credential::Anonymous }
+        Viewer {
+            user: None,
+            credential: Credential::Anonymous,
+        }
     }
 
     pub fn user_id(&self) -> Option<Uuid> {
@@ -70,7 +79,9 @@ pub async fn authenticate(
         .or_else(|| header.strip_prefix("bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| ApiError::unauthenticated("the Authorization header must be `Bearer <token>`"))?;
+        .ok_or_else(|| {
+            ApiError::unauthenticated("the Authorization header must be `Bearer <token>`")
+        })?;
     if token.starts_with(secret::API_TOKEN_PREFIX) {
         authenticate_api_token(db, token, now).await
     } else {
@@ -86,14 +97,28 @@ async fn authenticate_access_token(
 ) -> Result<Viewer, ApiError> {
     let access = jwt.verify(token, now)?;
     let ended = || ApiError::unauthenticated("the session has ended; log in again");
-    let session = session::Entity::find_by_id(access.session_id).one(db).await?.ok_or_else(ended)?;
-    if session.user_id != access.user_id || session.revoked_at.is_some() || session.expires_at <= now {
+    let session = session::Entity::find_by_id(access.session_id)
+        .one(db)
+        .await?
+        .ok_or_else(ended)?;
+    if session.user_id != access.user_id
+        || session.revoked_at.is_some()
+        || session.expires_at <= now
+    {
         return Err(ended());
     }
-    let user = user::Entity::find_by_id(access.user_id).one(db).await?.ok_or_else(ended)?;
+    let user = user::Entity::find_by_id(access.user_id)
+        .one(db)
+        .await?
+        .ok_or_else(ended)?;
     Ok(Viewer {
-        user: Some(ViewerUser { id: user.id, is_platform_admin: user.is_platform_admin }),
-        credential: Credential::Session { session_id: session.id },
+        user: Some(ViewerUser {
+            id: user.id,
+            is_platform_admin: user.is_platform_admin,
+        }),
+        credential: Credential::Session {
+            session_id: session.id,
+        },
     })
 }
 
@@ -111,8 +136,14 @@ async fn authenticate_api_token(
     if row.revoked_at.is_some() || row.expires_at.is_some_and(|e| e <= now) {
         return Err(invalid());
     }
-    let user = user::Entity::find_by_id(row.user_id).one(db).await?.ok_or_else(invalid)?;
-    if row.last_used_at.is_none_or(|t| now - t >= LAST_USED_GRANULARITY) {
+    let user = user::Entity::find_by_id(row.user_id)
+        .one(db)
+        .await?
+        .ok_or_else(invalid)?;
+    if row
+        .last_used_at
+        .is_none_or(|t| now - t >= LAST_USED_GRANULARITY)
+    {
         api_token::Entity::update_many()
             .col_expr(api_token::Column::LastUsedAt, Expr::value(Some(now)))
             .filter(api_token::Column::Id.eq(row.id))
@@ -121,7 +152,14 @@ async fn authenticate_api_token(
     }
     let can_write = row.scopes.split(',').any(|s| s == "WRITE");
     Ok(Viewer {
-        user: Some(ViewerUser { id: user.id, is_platform_admin: user.is_platform_admin }),
-        credential: Credential::ApiToken { token_id: row.id, can_write, organization_id: row.organization_id },
+        user: Some(ViewerUser {
+            id: user.id,
+            is_platform_admin: user.is_platform_admin,
+        }),
+        credential: Credential::ApiToken {
+            token_id: row.id,
+            can_write,
+            organization_id: row.organization_id,
+        },
     })
 }

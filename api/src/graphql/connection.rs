@@ -12,7 +12,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, Order, Query, WindowStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -34,7 +35,12 @@ impl Cursor {
     }
 
     pub fn decode(s: &str) -> ApiResult<Self> {
-        let bad = || ApiError::bad_input("after", "`after` is not a cursor returned by this connection");
+        let bad = || {
+            ApiError::bad_input(
+                "after",
+                "`after` is not a cursor returned by this connection",
+            )
+        };
         let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
         let text = String::from_utf8(bytes).map_err(|_| bad())?;
         let id = text.strip_prefix(CURSOR_PREFIX).ok_or_else(bad)?;
@@ -56,7 +62,10 @@ impl PageArgs {
             None => DEFAULT_PAGE_SIZE,
             Some(n) if n >= 1 && n as u64 <= MAX_PAGE_SIZE => n as u64,
             Some(_) => {
-                return Err(ApiError::bad_input("first", format!("`first` must be between 1 and {MAX_PAGE_SIZE}")));
+                return Err(ApiError::bad_input(
+                    "first",
+                    format!("`first` must be between 1 and {MAX_PAGE_SIZE}"),
+                ));
             }
         };
         let after = after.as_deref().map(Cursor::decode).transpose()?;
@@ -82,11 +91,19 @@ impl<T> Page<T> {
     pub fn from_rows(mut rows: Vec<T>, args: &PageArgs) -> Self {
         let has_next_page = rows.len() as u64 > args.first;
         rows.truncate(args.first as usize);
-        Page { items: rows, has_next_page, has_previous_page: args.after.is_some() }
+        Page {
+            items: rows,
+            has_next_page,
+            has_previous_page: args.after.is_some(),
+        }
     }
 
     pub fn empty() -> Self {
-        Page { items: Vec::new(), has_next_page: false, has_previous_page: false }
+        Page {
+            items: Vec::new(),
+            has_next_page: false,
+            has_previous_page: false,
+        }
     }
 
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
@@ -166,7 +183,10 @@ macro_rules! connection_type {
                 self.page
                     .items
                     .iter()
-                    .map(|n| $edge { cursor: n.cursor().encode(), node: n.clone() })
+                    .map(|n| $edge {
+                        cursor: n.cursor().encode(),
+                        node: n.clone(),
+                    })
                     .collect()
             }
 
@@ -178,7 +198,10 @@ macro_rules! connection_type {
                 self.page.page_info()
             }
 
-            async fn total_count(&self, ctx: &async_graphql::Context<'_>) -> async_graphql::Result<i32> {
+            async fn total_count(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> async_graphql::Result<i32> {
                 Ok(self.total.resolve(ctx).await?)
             }
         }
@@ -190,13 +213,22 @@ macro_rules! connection_type {
         }
 
         impl $connection {
-            pub fn new(page: $crate::graphql::connection::Page<$node>, total: $crate::graphql::connection::TotalCount) -> Self {
+            pub fn new(
+                page: $crate::graphql::connection::Page<$node>,
+                total: $crate::graphql::connection::TotalCount,
+            ) -> Self {
                 Self { page, total }
             }
 
-            pub fn from_listing<T>(listing: $crate::graphql::connection::Listing<T>, f: impl FnMut(T) -> $node) -> Self {
+            pub fn from_listing<T>(
+                listing: $crate::graphql::connection::Listing<T>,
+                f: impl FnMut(T) -> $node,
+            ) -> Self {
                 let listing = listing.map(f);
-                Self { page: listing.page, total: listing.total }
+                Self {
+                    page: listing.page,
+                    total: listing.total,
+                }
             }
 
             pub fn empty() -> Self {
@@ -228,7 +260,11 @@ where
             _ => query.filter(id_col.gt(after.0)),
         };
     }
-    let rows = query.order_by(id_col, order).limit(args.fetch_limit()).all(db).await?;
+    let rows = query
+        .order_by(id_col, order)
+        .limit(args.fetch_limit())
+        .all(db)
+        .await?;
     Ok(Page::from_rows(rows, args))
 }
 
@@ -241,11 +277,17 @@ pub struct Listing<T> {
 
 impl<T> Listing<T> {
     pub fn empty() -> Self {
-        Listing { page: Page::empty(), total: TotalCount::Known(0) }
+        Listing {
+            page: Page::empty(),
+            total: TotalCount::Known(0),
+        }
     }
 
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Listing<U> {
-        Listing { page: self.page.map(f), total: self.total }
+        Listing {
+            page: self.page.map(f),
+            total: self.total,
+        }
     }
 }
 
@@ -257,7 +299,10 @@ pub struct CountWhere<E> {
 
 impl<E> CountWhere<E> {
     pub fn new(filter: Condition) -> Self {
-        CountWhere { filter, _entity: PhantomData }
+        CountWhere {
+            filter,
+            _entity: PhantomData,
+        }
     }
 }
 
@@ -289,7 +334,9 @@ where
     E: EntityTrait<Column = C>,
     C: ColumnTrait,
 {
-    let mut cond = Condition::all().add(parent_col.is_in(parents.iter().copied())).add(extra_filter);
+    let mut cond = Condition::all()
+        .add(parent_col.is_in(parents.iter().copied()))
+        .add(extra_filter);
     if let Some(after) = args.after {
         cond = cond.add(id_col.gt(after.0));
     }
@@ -298,7 +345,9 @@ where
         .column(Asterisk)
         .expr_window_as(
             Func::cust("ROW_NUMBER"),
-            WindowStatement::partition_by(parent_col).order_by(id_col, Order::Asc).to_owned(),
+            WindowStatement::partition_by(parent_col)
+                .order_by(id_col, Order::Asc)
+                .to_owned(),
             Alias::new("yd_rn"),
         )
         .from(E::default())
@@ -311,11 +360,15 @@ where
         .order_by(Alias::new("yd_rn"), Order::Asc);
     let stmt = db.get_database_backend().build(&outer);
     let rows = E::find().from_raw_sql(stmt).all(db).await?;
-    let mut grouped: HashMap<Uuid, Vec<E::Model>> = parents.iter().map(|p| (*p, Vec::new())).collect();
+    let mut grouped: HashMap<Uuid, Vec<E::Model>> =
+        parents.iter().map(|p| (*p, Vec::new())).collect();
     for row in rows {
         grouped.entry(parent_of(&row)).or_default().push(row);
     }
-    Ok(grouped.into_iter().map(|(parent, rows)| (parent, Page::from_rows(rows, args))).collect())
+    Ok(grouped
+        .into_iter()
+        .map(|(parent, rows)| (parent, Page::from_rows(rows, args)))
+        .collect())
 }
 
 /// Row counts per parent, in one `GROUP BY` query.

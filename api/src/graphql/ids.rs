@@ -8,7 +8,8 @@ use uuid::Uuid;
 use crate::error::ApiError;
 
 pub fn parse(id: &ID, field: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(id.as_str()).map_err(|_| ApiError::bad_input(field, format!("`{field}` is not a valid ID")))
+    Uuid::parse_str(id.as_str())
+        .map_err(|_| ApiError::bad_input(field, format!("`{field}` is not a valid ID")))
 }
 
 pub fn to_id(id: Uuid) -> ID {

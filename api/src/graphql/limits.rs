@@ -19,10 +19,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
+};
 use async_graphql::parser::types::{
-    BaseType, ExecutableDocument, OperationDefinition, OperationType, Selection, SelectionSet, Type,
-    TypeKind, TypeSystemDefinition,
+    BaseType, ExecutableDocument, OperationDefinition, OperationType, Selection, SelectionSet,
+    Type, TypeKind, TypeSystemDefinition,
 };
 use async_graphql::{Name, Positioned, Request, ServerError, ServerResult, Variables};
 use async_graphql_value::{ConstValue, Value};
@@ -76,7 +78,10 @@ impl SchemaShape {
                     .iter()
                     .map(|f| {
                         let (type_name, is_list) = unwrap_type(&f.node.ty.node);
-                        (f.node.name.node.to_string(), FieldInfo { type_name, is_list })
+                        (
+                            f.node.name.node.to_string(),
+                            FieldInfo { type_name, is_list },
+                        )
                     })
                     .collect();
                 fields.insert(ty.node.name.node.to_string(), map);
@@ -95,7 +100,9 @@ fn is_connection(type_name: &str) -> bool {
 }
 
 fn too_complex(message: String) -> ServerError {
-    ApiError::QueryTooComplex(message).to_graphql().into_server_error(Default::default())
+    ApiError::QueryTooComplex(message)
+        .to_graphql()
+        .into_server_error(Default::default())
 }
 
 struct Measure<'a> {
@@ -112,7 +119,10 @@ struct Measure<'a> {
 
 impl<'a> Measure<'a> {
     fn argument_u64(&self, value: &async_graphql::parser::types::Field, name: &str) -> Option<u64> {
-        let (_, v) = value.arguments.iter().find(|(n, _)| n.node.as_str() == name)?;
+        let (_, v) = value
+            .arguments
+            .iter()
+            .find(|(n, _)| n.node.as_str() == name)?;
         let resolved = match &v.node {
             Value::Variable(var) => self.variables.get(var).cloned().or_else(|| {
                 self.operation
@@ -165,14 +175,22 @@ impl<'a> Measure<'a> {
                         let m = multiplier.saturating_mul(n);
                         self.nodes = self.nodes.saturating_add(m);
                         m
-                    } else if info.is_list && !is_connection(type_name) && !f.selection_set.node.items.is_empty() {
+                    } else if info.is_list
+                        && !is_connection(type_name)
+                        && !f.selection_set.node.items.is_empty()
+                    {
                         let m = multiplier.saturating_mul(LIST_FANOUT);
                         self.nodes = self.nodes.saturating_add(m);
                         m
                     } else {
                         multiplier
                     };
-                    self.walk(&f.selection_set.node, &info.type_name, child_multiplier, depth);
+                    self.walk(
+                        &f.selection_set.node,
+                        &info.type_name,
+                        child_multiplier,
+                        depth,
+                    );
                 }
                 Selection::FragmentSpread(spread) => {
                     let name = &spread.node.fragment_name.node;
@@ -183,7 +201,9 @@ impl<'a> Measure<'a> {
                     if self.fragment_stack.contains(name) {
                         continue; // a cycle: validation reports it
                     }
-                    let Some(fragment) = self.doc.fragments.get(name) else { continue };
+                    let Some(fragment) = self.doc.fragments.get(name) else {
+                        continue;
+                    };
                     self.fragment_stack.push(name.clone());
                     let on = fragment.node.type_condition.node.on.node.to_string();
                     self.walk(&fragment.node.selection_set.node, &on, multiplier, depth);
@@ -233,15 +253,26 @@ fn check_operation(
         fragment_stack: Vec::new(),
         error: None,
     };
-    m.walk(&operation.node.selection_set.node, root_type(operation.node.ty), 1, 0);
+    m.walk(
+        &operation.node.selection_set.node,
+        root_type(operation.node.ty),
+        1,
+        0,
+    );
     if let Some(e) = m.error {
         return Err(e);
     }
     if m.max_depth > MAX_DEPTH {
-        return Err(format!("query depth {} exceeds the limit of {MAX_DEPTH}", m.max_depth));
+        return Err(format!(
+            "query depth {} exceeds the limit of {MAX_DEPTH}",
+            m.max_depth
+        ));
     }
     if m.aliases > MAX_ALIASES {
-        return Err(format!("query uses {} aliases; at most {MAX_ALIASES} are allowed", m.aliases));
+        return Err(format!(
+            "query uses {} aliases; at most {MAX_ALIASES} are allowed",
+            m.aliases
+        ));
     }
     if m.nodes > MAX_NODES {
         return Err(format!(
@@ -259,13 +290,18 @@ pub struct QueryLimits {
 
 impl QueryLimits {
     pub fn new(shape: SchemaShape) -> Self {
-        Self { shape: Arc::new(shape) }
+        Self {
+            shape: Arc::new(shape),
+        }
     }
 }
 
 impl ExtensionFactory for QueryLimits {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(QueryLimitsExtension { shape: self.shape.clone(), operation_name: Mutex::new(None) })
+        Arc::new(QueryLimitsExtension {
+            shape: self.shape.clone(),
+            operation_name: Mutex::new(None),
+        })
     }
 }
 
@@ -297,7 +333,9 @@ impl Extension for QueryLimitsExtension {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         if query.len() > MAX_QUERY_BYTES {
-            return Err(too_complex(format!("query text exceeds {MAX_QUERY_BYTES} bytes")));
+            return Err(too_complex(format!(
+                "query text exceeds {MAX_QUERY_BYTES} bytes"
+            )));
         }
         let doc = next.run(ctx, query, variables).await?;
         for (_, operation) in doc.operations.iter() {
@@ -363,13 +401,24 @@ mod tests {
     fn depth_ignores_introspection_but_counts_fields() {
         let deep = "{ organization { partners { partners { partners { partners { partners { partners { partners { partners { partners { partners { name } } } } } } } } } } } }";
         assert!(check(deep).unwrap_err().contains("depth"));
-        assert_eq!(check("{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } }"), Ok(()));
+        assert_eq!(
+            check(
+                "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } }"
+            ),
+            Ok(())
+        );
     }
 
     #[test]
     fn aliases_and_directives_are_capped() {
-        let many: String = (0..16).map(|i| format!("a{i}: organization {{ name }} ")).collect();
-        assert!(check(&format!("{{ {many} }}")).unwrap_err().contains("aliases"));
+        let many: String = (0..16)
+            .map(|i| format!("a{i}: organization {{ name }} "))
+            .collect();
+        assert!(
+            check(&format!("{{ {many} }}"))
+                .unwrap_err()
+                .contains("aliases")
+        );
         let dirs = "{ organization @include(if: true) @include(if: true) @include(if: true) @include(if: true) @include(if: true) @include(if: true) { name } }";
         assert!(check(dirs).unwrap_err().contains("directives"));
     }

@@ -44,7 +44,10 @@ where
     type Error = LoadError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, E::Model>, LoadError> {
-        let rows = E::find().filter(self.column.is_in(keys.iter().copied())).all(&self.db).await?;
+        let rows = E::find()
+            .filter(self.column.is_in(keys.iter().copied()))
+            .all(&self.db)
+            .await?;
         Ok(rows.into_iter().map(|m| ((self.id_of)(&m), m)).collect())
     }
 }
@@ -66,8 +69,16 @@ pub struct Loaders {
 impl Loaders {
     pub fn new(db: &DatabaseConnection, viewer_id: Option<Uuid>) -> Self {
         Loaders {
-            users: cached(ById::new(db.clone(), user::Column::Id, |m: &user::Model| m.id)),
-            organizations: cached(ById::new(db.clone(), organization::Column::Id, |m: &organization::Model| m.id)),
+            users: cached(ById::new(
+                db.clone(),
+                user::Column::Id,
+                |m: &user::Model| m.id,
+            )),
+            organizations: cached(ById::new(
+                db.clone(),
+                organization::Column::Id,
+                |m: &organization::Model| m.id,
+            )),
             viewer_roles: cached(RolesOfUser::new(db.clone(), viewer_id)),
             member_pages: cached(MemberPages::new(db.clone())),
             member_counts: cached(MemberCounts::new(db.clone())),
@@ -88,15 +99,26 @@ impl Loaders {
         Ok(self.viewer_roles.load_one(organization_id).await?)
     }
 
-    pub async fn member_page(&self, organization_id: Uuid, args: PageArgs) -> Result<Page<membership::Model>, ApiError> {
+    pub async fn member_page(
+        &self,
+        organization_id: Uuid,
+        args: PageArgs,
+    ) -> Result<Page<membership::Model>, ApiError> {
         Ok(self
             .member_pages
-            .load_one(MemberPagesKey { organization_id, args })
+            .load_one(MemberPagesKey {
+                organization_id,
+                args,
+            })
             .await?
             .unwrap_or_else(Page::empty))
     }
 
     pub async fn member_count(&self, organization_id: Uuid) -> Result<i64, ApiError> {
-        Ok(self.member_counts.load_one(organization_id).await?.unwrap_or(0))
+        Ok(self
+            .member_counts
+            .load_one(organization_id)
+            .await?
+            .unwrap_or(0))
     }
 }

@@ -40,7 +40,11 @@ pub struct RequestCtx {
 impl RequestCtx {
     pub fn new(state: AppState, viewer: Viewer) -> Self {
         let loaders = Loaders::new(&state.db, viewer.user_id());
-        RequestCtx { state, viewer, loaders }
+        RequestCtx {
+            state,
+            viewer,
+            loaders,
+        }
     }
 
     pub fn db(&self) -> &DatabaseConnection {
@@ -72,5 +76,7 @@ pub fn sdl() -> String {
 /// The executable schema, with the request limits installed.
 pub fn build_schema() -> anyhow::Result<AppSchema> {
     let shape = limits::SchemaShape::from_sdl(&sdl())?;
-    Ok(builder().extension(limits::QueryLimits::new(shape)).finish())
+    Ok(builder()
+        .extension(limits::QueryLimits::new(shape))
+        .finish())
 }

@@ -18,7 +18,10 @@ pub struct User {
 
 impl User {
     pub fn new(model: user::Model) -> Self {
-        User { model, own_session: false }
+        User {
+            model,
+            own_session: false,
+        }
     }
 }
 
@@ -49,7 +52,8 @@ impl User {
         if !(self.own_session || policy::can_see_memberships_of(&rc.viewer, self.model.id)) {
             return Ok(Vec::new());
         }
-        let rows = crate::membership::service::memberships_of(rc.db(), &rc.viewer, self.model.id).await?;
+        let rows =
+            crate::membership::service::memberships_of(rc.db(), &rc.viewer, self.model.id).await?;
         Ok(rows.into_iter().map(Membership).collect())
     }
 
@@ -72,7 +76,10 @@ impl From<SessionTokens> for AuthPayload {
             access_token: t.access_token,
             access_token_expires_at: t.access_token_expires_at.into(),
             refresh_token: t.refresh_token,
-            user: User { model: t.user, own_session: true },
+            user: User {
+                model: t.user,
+                own_session: true,
+            },
         }
     }
 }
@@ -172,7 +179,11 @@ impl IdentityQuery {
 
     async fn my_api_tokens(&self, ctx: &Context<'_>) -> Result<Vec<ApiToken>> {
         let rc = request_ctx(ctx)?;
-        Ok(service::api_tokens_of_viewer(rc.db(), &rc.viewer).await?.into_iter().map(ApiToken).collect())
+        Ok(service::api_tokens_of_viewer(rc.db(), &rc.viewer)
+            .await?
+            .into_iter()
+            .map(ApiToken)
+            .collect())
     }
 }
 
@@ -183,21 +194,52 @@ pub struct IdentityMutation;
 impl IdentityMutation {
     async fn sign_up(&self, ctx: &Context<'_>, input: SignUpInput) -> Result<AuthPayload> {
         let rc = request_ctx(ctx)?;
-        let input = SignUp { email: input.email, password: input.password, display_name: input.display_name };
+        let input = SignUp {
+            email: input.email,
+            password: input.password,
+            display_name: input.display_name,
+        };
         let st = &rc.state;
-        Ok(service::sign_up(rc.db(), &st.hasher, &st.jwt, &rc.viewer, rc.now(), input).await?.into())
+        Ok(
+            service::sign_up(rc.db(), &st.hasher, &st.jwt, &rc.viewer, rc.now(), input)
+                .await?
+                .into(),
+        )
     }
 
-    async fn log_in(&self, ctx: &Context<'_>, email: String, password: String) -> Result<AuthPayload> {
+    async fn log_in(
+        &self,
+        ctx: &Context<'_>,
+        email: String,
+        password: String,
+    ) -> Result<AuthPayload> {
         let rc = request_ctx(ctx)?;
         let st = &rc.state;
-        Ok(service::log_in(rc.db(), &st.hasher, &st.jwt, &rc.viewer, rc.now(), &email, &password).await?.into())
+        Ok(service::log_in(
+            rc.db(),
+            &st.hasher,
+            &st.jwt,
+            &rc.viewer,
+            rc.now(),
+            &email,
+            &password,
+        )
+        .await?
+        .into())
     }
 
     /// Rotates: the old refresh token stops working; reusing it revokes the whole session.
-    async fn refresh_session(&self, ctx: &Context<'_>, refresh_token: String) -> Result<AuthPayload> {
+    async fn refresh_session(
+        &self,
+        ctx: &Context<'_>,
+        refresh_token: String,
+    ) -> Result<AuthPayload> {
         let rc = request_ctx(ctx)?;
-        Ok(service::refresh(rc.db(), &rc.state.jwt, &rc.viewer, rc.now(), &refresh_token).await?.into())
+        Ok(
+            service::refresh(rc.db(), &rc.state.jwt, &rc.viewer, rc.now(), &refresh_token)
+                .await?
+                .into(),
+        )
     }
 
     async fn log_out(&self, ctx: &Context<'_>, refresh_token: String) -> Result<bool> {
@@ -205,9 +247,17 @@ impl IdentityMutation {
         Ok(service::log_out(rc.db(), &rc.viewer, rc.now(), &refresh_token).await?)
     }
 
-    async fn create_api_token(&self, ctx: &Context<'_>, input: CreateApiTokenInput) -> Result<CreatedApiToken> {
+    async fn create_api_token(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateApiTokenInput,
+    ) -> Result<CreatedApiToken> {
         let rc = request_ctx(ctx)?;
-        let organization_id = input.organization_id.as_ref().map(|id| ids::parse(id, "organizationId")).transpose()?;
+        let organization_id = input
+            .organization_id
+            .as_ref()
+            .map(|id| ids::parse(id, "organizationId"))
+            .transpose()?;
         let input = NewApiToken {
             name: input.name,
             can_read: input.scopes.contains(&TokenScope::Read),
@@ -215,13 +265,19 @@ impl IdentityMutation {
             organization_id,
             expires_at: input.expires_at.map(|t| t.0),
         };
-        let (model, token) = service::create_api_token(rc.db(), &rc.viewer, rc.now(), input).await?;
-        Ok(CreatedApiToken { token, api_token: ApiToken(model) })
+        let (model, token) =
+            service::create_api_token(rc.db(), &rc.viewer, rc.now(), input).await?;
+        Ok(CreatedApiToken {
+            token,
+            api_token: ApiToken(model),
+        })
     }
 
     async fn revoke_api_token(&self, ctx: &Context<'_>, id: ID) -> Result<ApiToken> {
         let rc = request_ctx(ctx)?;
         let id = ids::parse(&id, "id")?;
-        Ok(ApiToken(service::revoke_api_token(rc.db(), &rc.viewer, rc.now(), id).await?))
+        Ok(ApiToken(
+            service::revoke_api_token(rc.db(), &rc.viewer, rc.now(), id).await?,
+        ))
     }
 }

@@ -50,12 +50,18 @@ async fn start_session(
         revoked_at: None,
         revoked_reason: None,
     };
-    session::Entity::insert(session::ActiveModel::from(session.clone())).exec_without_returning(tx).await?;
+    session::Entity::insert(session::ActiveModel::from(session.clone()))
+        .exec_without_returning(tx)
+        .await?;
     let token = issue_refresh_token(tx, &session, now).await?;
     Ok((session, token))
 }
 
-async fn issue_refresh_token(tx: &impl ConnectionTrait, session: &session::Model, now: DateTime<Utc>) -> ApiResult<String> {
+async fn issue_refresh_token(
+    tx: &impl ConnectionTrait,
+    session: &session::Model,
+    now: DateTime<Utc>,
+) -> ApiResult<String> {
     let token = secret::generate(secret::REFRESH_TOKEN_PREFIX);
     let row = refresh_token::Model {
         id: Uuid::now_v7(),
@@ -65,7 +71,9 @@ async fn issue_refresh_token(tx: &impl ConnectionTrait, session: &session::Model
         expires_at: (now + REFRESH_TOKEN_TTL).min(session.expires_at),
         used_at: None,
     };
-    refresh_token::Entity::insert(refresh_token::ActiveModel::from(row)).exec_without_returning(tx).await?;
+    refresh_token::Entity::insert(refresh_token::ActiveModel::from(row))
+        .exec_without_returning(tx)
+        .await?;
     Ok(token)
 }
 
@@ -77,7 +85,12 @@ fn tokens(
     now: DateTime<Utc>,
 ) -> ApiResult<SessionTokens> {
     let (access_token, access_token_expires_at) = jwt.issue(user.id, session.id, now)?;
-    Ok(SessionTokens { access_token, access_token_expires_at, refresh_token, user })
+    Ok(SessionTokens {
+        access_token,
+        access_token_expires_at,
+        refresh_token,
+        user,
+    })
 }
 
 /// Create an account and sign it in.
@@ -101,9 +114,18 @@ pub async fn sign_up(
         created_at: now,
     };
     let tx = db::begin_write(db).await?;
-    user::Entity::insert(user::ActiveModel::from(user.clone())).exec_without_returning(&tx).await?;
+    user::Entity::insert(user::ActiveModel::from(user.clone()))
+        .exec_without_returning(&tx)
+        .await?;
     let (session, refresh) = start_session(&tx, user.id, now).await?;
-    audit::record(&tx, viewer, Some(user.id), now, Record::new("user.sign_up", "user", user.id)).await?;
+    audit::record(
+        &tx,
+        viewer,
+        Some(user.id),
+        now,
+        Record::new("user.sign_up", "user", user.id),
+    )
+    .await?;
     tx.commit().await?;
     tokens(jwt, user, &session, refresh, now)
 }
@@ -122,18 +144,33 @@ pub async fn log_in(
 ) -> ApiResult<SessionTokens> {
     let email = validate::email("email", email)?;
     if password.is_empty() || password.chars().count() > crate::auth::password::MAX_PASSWORD_CHARS {
-        return Err(ApiError::bad_input("password", "password must be 1 to 256 characters"));
+        return Err(ApiError::bad_input(
+            "password",
+            "password must be 1 to 256 characters",
+        ));
     }
     throttle::admit(db, &email, now).await?;
-    let user = user::Entity::find().filter(user::Column::Email.eq(email.clone())).one(db).await?;
-    let ok = hasher.verify(password, user.as_ref().map(|u| u.password_hash.as_str())).await?;
+    let user = user::Entity::find()
+        .filter(user::Column::Email.eq(email.clone()))
+        .one(db)
+        .await?;
+    let ok = hasher
+        .verify(password, user.as_ref().map(|u| u.password_hash.as_str()))
+        .await?;
     let Some(user) = user.filter(|_| ok) else {
         return Err(ApiError::unauthenticated("wrong e-mail or password"));
     };
     let tx = db::begin_write(db).await?;
     throttle::clear(&tx, &email).await?;
     let (session, refresh) = start_session(&tx, user.id, now).await?;
-    audit::record(&tx, viewer, Some(user.id), now, Record::new("session.log_in", "session", session.id)).await?;
+    audit::record(
+        &tx,
+        viewer,
+        Some(user.id),
+        now,
+        Record::new("session.log_in", "session", session.id),
+    )
+    .await?;
     tx.commit().await?;
     tokens(jwt, user, &session, refresh, now)
 }
@@ -146,7 +183,10 @@ async fn revoke_session(
 ) -> ApiResult<bool> {
     let result = session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(Some(now)))
-        .col_expr(session::Column::RevokedReason, Expr::value(Some(reason.to_owned())))
+        .col_expr(
+            session::Column::RevokedReason,
+            Expr::value(Some(reason.to_owned())),
+        )
         .filter(session::Column::Id.eq(session_id))
         .filter(session::Column::RevokedAt.is_null())
         .exec(tx)
@@ -171,7 +211,10 @@ pub async fn refresh(
         .one(&tx)
         .await?
         .ok_or_else(invalid)?;
-    let session = session::Entity::find_by_id(row.session_id).one(&tx).await?.ok_or_else(invalid)?;
+    let session = session::Entity::find_by_id(row.session_id)
+        .one(&tx)
+        .await?
+        .ok_or_else(invalid)?;
     if session.revoked_at.is_some() || session.expires_at <= now || row.expires_at <= now {
         return Err(invalid());
     }
@@ -190,7 +233,8 @@ pub async fn refresh(
             viewer,
             Some(session.user_id),
             now,
-            Record::new("session.revoke", "session", session.id).details(json!({ "reason": "refresh token reuse" })),
+            Record::new("session.revoke", "session", session.id)
+                .details(json!({ "reason": "refresh token reuse" })),
         )
         .await?;
         tx.commit().await?;
@@ -198,16 +242,31 @@ pub async fn refresh(
             "this refresh token was already used; the session has been revoked, log in again",
         ));
     }
-    let user = user::Entity::find_by_id(session.user_id).one(&tx).await?.ok_or_else(invalid)?;
+    let user = user::Entity::find_by_id(session.user_id)
+        .one(&tx)
+        .await?
+        .ok_or_else(invalid)?;
     let next = issue_refresh_token(&tx, &session, now).await?;
-    audit::record(&tx, viewer, Some(user.id), now, Record::new("session.refresh", "session", session.id)).await?;
+    audit::record(
+        &tx,
+        viewer,
+        Some(user.id),
+        now,
+        Record::new("session.refresh", "session", session.id),
+    )
+    .await?;
     tx.commit().await?;
     tokens(jwt, user, &session, next, now)
 }
 
 /// End the session a refresh token belongs to (and with it, its access
 /// tokens). `false` when the token is unknown or the session already ended.
-pub async fn log_out(db: &impl Db, viewer: &Viewer, now: DateTime<Utc>, token: &str) -> ApiResult<bool> {
+pub async fn log_out(
+    db: &impl Db,
+    viewer: &Viewer,
+    now: DateTime<Utc>,
+    token: &str,
+) -> ApiResult<bool> {
     let tx = db::begin_write(db).await?;
     let Some(row) = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(secret::hash(token.trim())))
@@ -216,11 +275,20 @@ pub async fn log_out(db: &impl Db, viewer: &Viewer, now: DateTime<Utc>, token: &
     else {
         return Ok(false);
     };
-    let Some(session) = session::Entity::find_by_id(row.session_id).one(&tx).await? else { return Ok(false) };
+    let Some(session) = session::Entity::find_by_id(row.session_id).one(&tx).await? else {
+        return Ok(false);
+    };
     if !revoke_session(&tx, session.id, now, "logout").await? {
         return Ok(false);
     }
-    audit::record(&tx, viewer, Some(session.user_id), now, Record::new("session.log_out", "session", session.id)).await?;
+    audit::record(
+        &tx,
+        viewer,
+        Some(session.user_id),
+        now,
+        Record::new("session.log_out", "session", session.id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -249,13 +317,18 @@ pub async fn create_api_token(
         (false, false) => return Err(ApiError::bad_input("scopes", "give at least one scope")),
     };
     if input.expires_at.is_some_and(|e| e <= now) {
-        return Err(ApiError::bad_input("expiresAt", "`expiresAt` must be in the future"));
+        return Err(ApiError::bad_input(
+            "expiresAt",
+            "`expiresAt` must be in the future",
+        ));
     }
     let tx = db::begin_write(db).await?;
     if let Some(org) = input.organization_id {
         let access = policy::org_access(&tx, viewer, org, policy::Lock::None).await?;
         if !access.is_member() {
-            return Err(ApiError::forbidden("you can only bind a token to an organization you belong to"));
+            return Err(ApiError::forbidden(
+                "you can only bind a token to an organization you belong to",
+            ));
         }
     }
     let token = secret::generate(secret::API_TOKEN_PREFIX);
@@ -271,8 +344,11 @@ pub async fn create_api_token(
         last_used_at: None,
         revoked_at: None,
     };
-    api_token::Entity::insert(api_token::ActiveModel::from(model.clone())).exec_without_returning(&tx).await?;
-    let mut record = Record::new("api_token.create", "api_token", model.id).details(json!({ "name": model.name, "scopes": scopes }));
+    api_token::Entity::insert(api_token::ActiveModel::from(model.clone()))
+        .exec_without_returning(&tx)
+        .await?;
+    let mut record = Record::new("api_token.create", "api_token", model.id)
+        .details(json!({ "name": model.name, "scopes": scopes }));
     record.organization_id = model.organization_id;
     audit::record(&tx, viewer, None, now, record).await?;
     tx.commit().await?;
@@ -305,11 +381,17 @@ pub async fn revoke_api_token(
     record.organization_id = token.organization_id;
     audit::record(&tx, viewer, None, now, record).await?;
     tx.commit().await?;
-    Ok(api_token::Model { revoked_at: Some(now), ..token })
+    Ok(api_token::Model {
+        revoked_at: Some(now),
+        ..token
+    })
 }
 
 /// The signed-in user's API tokens, newest first.
-pub async fn api_tokens_of_viewer(db: &impl ConnectionTrait, viewer: &Viewer) -> ApiResult<Vec<api_token::Model>> {
+pub async fn api_tokens_of_viewer(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+) -> ApiResult<Vec<api_token::Model>> {
     let user_id = policy::require_session(viewer)?.id;
     Ok(api_token::Entity::find()
         .filter(api_token::Column::UserId.eq(user_id))
@@ -336,7 +418,10 @@ pub async fn create_admin(
     display_name: Option<&str>,
 ) -> ApiResult<AdminOutcome> {
     let email = validate::email("email", email)?;
-    let existing = user::Entity::find().filter(user::Column::Email.eq(email.clone())).one(db).await?;
+    let existing = user::Entity::find()
+        .filter(user::Column::Email.eq(email.clone()))
+        .one(db)
+        .await?;
     let viewer = Viewer::anonymous();
     if let Some(user) = existing {
         if user.is_platform_admin {
@@ -348,13 +433,25 @@ pub async fn create_admin(
             .filter(user::Column::Id.eq(user.id))
             .exec(&tx)
             .await?;
-        audit::record(&tx, &viewer, None, now, Record::new("user.promote_admin", "user", user.id)).await?;
+        audit::record(
+            &tx,
+            &viewer,
+            None,
+            now,
+            Record::new("user.promote_admin", "user", user.id),
+        )
+        .await?;
         tx.commit().await?;
-        return Ok(AdminOutcome::Promoted(user::Model { is_platform_admin: true, ..user }));
+        return Ok(AdminOutcome::Promoted(user::Model {
+            is_platform_admin: true,
+            ..user
+        }));
     }
-    let password = password.ok_or_else(|| ApiError::bad_input("password", "a new account needs a password"))?;
+    let password = password
+        .ok_or_else(|| ApiError::bad_input("password", "a new account needs a password"))?;
     let default_name = email.split('@').next().unwrap_or("admin").to_owned();
-    let display_name = validate::required_text("displayName", display_name.unwrap_or(&default_name), 100)?;
+    let display_name =
+        validate::required_text("displayName", display_name.unwrap_or(&default_name), 100)?;
     let user = user::Model {
         id: Uuid::now_v7(),
         email,
@@ -364,8 +461,17 @@ pub async fn create_admin(
         created_at: now,
     };
     let tx = db::begin_write(db).await?;
-    user::Entity::insert(user::ActiveModel::from(user.clone())).exec_without_returning(&tx).await?;
-    audit::record(&tx, &viewer, None, now, Record::new("user.create_admin", "user", user.id)).await?;
+    user::Entity::insert(user::ActiveModel::from(user.clone()))
+        .exec_without_returning(&tx)
+        .await?;
+    audit::record(
+        &tx,
+        &viewer,
+        None,
+        now,
+        Record::new("user.create_admin", "user", user.id),
+    )
+    .await?;
     tx.commit().await?;
     Ok(AdminOutcome::Created(user))
 }

@@ -72,7 +72,9 @@ pub async fn admit(db: &impl Db, email: &str, now: DateTime<Utc>) -> ApiResult<(
 
 /// Forget the failures of `email` after a successful log-in.
 pub async fn clear(db: &impl ConnectionTrait, email: &str) -> ApiResult<()> {
-    login_throttle::Entity::delete_by_id(email.to_owned()).exec(db).await?;
+    login_throttle::Entity::delete_by_id(email.to_owned())
+        .exec(db)
+        .await?;
     Ok(())
 }
 

@@ -31,13 +31,17 @@ impl Membership {
     async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
         let rc = request_ctx(ctx)?;
         let org = rc.loaders.organization(self.0.organization_id).await?;
-        Ok(Organization(org.ok_or(crate::error::ApiError::NotFound("organization"))?))
+        Ok(Organization(
+            org.ok_or(crate::error::ApiError::NotFound("organization"))?,
+        ))
     }
 
     async fn user(&self, ctx: &Context<'_>) -> Result<User> {
         let rc = request_ctx(ctx)?;
         let user = rc.loaders.user(self.0.user_id).await?;
-        Ok(User::new(user.ok_or(crate::error::ApiError::NotFound("user"))?))
+        Ok(User::new(
+            user.ok_or(crate::error::ApiError::NotFound("user"))?,
+        ))
     }
 
     async fn role(&self) -> RoleGql {
@@ -66,7 +70,9 @@ impl Invitation {
     async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
         let rc = request_ctx(ctx)?;
         let org = rc.loaders.organization(self.model.organization_id).await?;
-        Ok(Organization(org.ok_or(crate::error::ApiError::NotFound("organization"))?))
+        Ok(Organization(
+            org.ok_or(crate::error::ApiError::NotFound("organization"))?,
+        ))
     }
 
     async fn email(&self) -> &str {
@@ -97,27 +103,53 @@ pub struct MembershipMutation;
 #[Object]
 impl MembershipMutation {
     /// ADMIN+; an ADMIN cannot invite OWNERs.
-    async fn invite_member(&self, ctx: &Context<'_>, organization_id: ID, email: String, role: RoleGql) -> Result<Invitation> {
+    async fn invite_member(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: ID,
+        email: String,
+        role: RoleGql,
+    ) -> Result<Invitation> {
         let rc = request_ctx(ctx)?;
         let org_id = ids::parse(&organization_id, "organizationId")?;
-        let (model, token) = service::invite(rc.db(), &rc.viewer, rc.now(), org_id, &email, role.into()).await?;
-        Ok(Invitation { model, token: Some(token) })
+        let (model, token) =
+            service::invite(rc.db(), &rc.viewer, rc.now(), org_id, &email, role.into()).await?;
+        Ok(Invitation {
+            model,
+            token: Some(token),
+        })
     }
 
     async fn accept_invitation(&self, ctx: &Context<'_>, token: String) -> Result<Membership> {
         let rc = request_ctx(ctx)?;
-        Ok(Membership(service::accept(rc.db(), &rc.viewer, rc.now(), &token).await?))
+        Ok(Membership(
+            service::accept(rc.db(), &rc.viewer, rc.now(), &token).await?,
+        ))
     }
 
-    async fn change_member_role(&self, ctx: &Context<'_>, organization_id: ID, user_id: ID, role: RoleGql) -> Result<Membership> {
+    async fn change_member_role(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: ID,
+        user_id: ID,
+        role: RoleGql,
+    ) -> Result<Membership> {
         let rc = request_ctx(ctx)?;
         let org_id = ids::parse(&organization_id, "organizationId")?;
         let user_id = ids::parse(&user_id, "userId")?;
-        Ok(Membership(service::change_role(rc.db(), &rc.viewer, rc.now(), org_id, user_id, role.into()).await?))
+        Ok(Membership(
+            service::change_role(rc.db(), &rc.viewer, rc.now(), org_id, user_id, role.into())
+                .await?,
+        ))
     }
 
     /// An organization always keeps at least one OWNER.
-    async fn remove_member(&self, ctx: &Context<'_>, organization_id: ID, user_id: ID) -> Result<bool> {
+    async fn remove_member(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: ID,
+        user_id: ID,
+    ) -> Result<bool> {
         let rc = request_ctx(ctx)?;
         let org_id = ids::parse(&organization_id, "organizationId")?;
         let user_id = ids::parse(&user_id, "userId")?;

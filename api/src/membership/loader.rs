@@ -28,7 +28,9 @@ impl Loader<Uuid> for RolesOfUser {
     type Error = LoadError;
 
     async fn load(&self, organizations: &[Uuid]) -> Result<HashMap<Uuid, Role>, LoadError> {
-        let Some(user_id) = self.user_id else { return Ok(HashMap::new()) };
+        let Some(user_id) = self.user_id else {
+            return Ok(HashMap::new());
+        };
         let rows: Vec<(Uuid, Role)> = membership::Entity::find()
             .select_only()
             .column(membership::Column::OrganizationId)
@@ -63,11 +65,17 @@ impl Loader<MemberPagesKey> for MemberPages {
     type Value = Page<membership::Model>;
     type Error = LoadError;
 
-    async fn load(&self, keys: &[MemberPagesKey]) -> Result<HashMap<MemberPagesKey, Self::Value>, LoadError> {
+    async fn load(
+        &self,
+        keys: &[MemberPagesKey],
+    ) -> Result<HashMap<MemberPagesKey, Self::Value>, LoadError> {
         // Keys asking for the same page shape share one query.
         let mut by_args: HashMap<PageArgs, Vec<Uuid>> = HashMap::new();
         for key in keys {
-            by_args.entry(key.args).or_default().push(key.organization_id);
+            by_args
+                .entry(key.args)
+                .or_default()
+                .push(key.organization_id);
         }
         let mut out = HashMap::new();
         for (args, organizations) in by_args {
@@ -81,7 +89,15 @@ impl Loader<MemberPagesKey> for MemberPages {
                 |m| m.organization_id,
             )
             .await?;
-            out.extend(pages.into_iter().map(|(organization_id, page)| (MemberPagesKey { organization_id, args }, page)));
+            out.extend(pages.into_iter().map(|(organization_id, page)| {
+                (
+                    MemberPagesKey {
+                        organization_id,
+                        args,
+                    },
+                    page,
+                )
+            }));
         }
         Ok(out)
     }

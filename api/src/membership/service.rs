@@ -27,21 +27,36 @@ pub async fn insert(
     role: Role,
     now: DateTime<Utc>,
 ) -> ApiResult<membership::Model> {
-    let model = membership::Model { id: Uuid::now_v7(), organization_id, user_id, role, joined_at: now };
-    membership::Entity::insert(membership::ActiveModel::from(model.clone())).exec_without_returning(tx).await?;
+    let model = membership::Model {
+        id: Uuid::now_v7(),
+        organization_id,
+        user_id,
+        role,
+        joined_at: now,
+    };
+    membership::Entity::insert(membership::ActiveModel::from(model.clone()))
+        .exec_without_returning(tx)
+        .await?;
     Ok(model)
 }
 
 /// Members of an organization, for members (and platform admins) only:
 /// everyone else gets an empty list.
-pub async fn members(rc: &RequestCtx, organization_id: Uuid, args: PageArgs) -> ApiResult<Listing<membership::Model>> {
+pub async fn members(
+    rc: &RequestCtx,
+    organization_id: Uuid,
+    args: PageArgs,
+) -> ApiResult<Listing<membership::Model>> {
     let stored = rc.loaders.viewer_role(organization_id).await?;
     let access = OrgAccess::from_stored(&rc.viewer, organization_id, stored);
     if !policy::can_view_members(&access) {
         return Ok(Listing::empty());
     }
     let page = rc.loaders.member_page(organization_id, args).await?;
-    Ok(Listing { page, total: TotalCount::lazy(MemberCount(organization_id)) })
+    Ok(Listing {
+        page,
+        total: TotalCount::lazy(MemberCount(organization_id)),
+    })
 }
 
 struct MemberCount(Uuid);
@@ -49,13 +64,20 @@ struct MemberCount(Uuid);
 #[async_trait::async_trait]
 impl CountSource for MemberCount {
     async fn count(&self, ctx: &async_graphql::Context<'_>) -> ApiResult<i64> {
-        crate::graphql::request_ctx(ctx)?.loaders.member_count(self.0).await
+        crate::graphql::request_ctx(ctx)?
+            .loaders
+            .member_count(self.0)
+            .await
     }
 }
 
 /// A user's own memberships, as shown to that user (narrowed to a bound
 /// token's organization).
-pub async fn memberships_of(db: &impl ConnectionTrait, viewer: &Viewer, user_id: Uuid) -> ApiResult<Vec<membership::Model>> {
+pub async fn memberships_of(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    user_id: Uuid,
+) -> ApiResult<Vec<membership::Model>> {
     let mut query = membership::Entity::find().filter(membership::Column::UserId.eq(user_id));
     if let Some(bound) = policy::bound_organization(viewer) {
         query = query.filter(membership::Column::OrganizationId.eq(bound));
@@ -80,7 +102,10 @@ pub async fn invite(
     let access = policy::org_access(&tx, viewer, organization_id, Lock::Organization).await?;
     policy::ensure_can_invite(&access, role)?;
 
-    let invitee = user::Entity::find().filter(user::Column::Email.eq(email.clone())).one(&tx).await?;
+    let invitee = user::Entity::find()
+        .filter(user::Column::Email.eq(email.clone()))
+        .one(&tx)
+        .await?;
     let already_member = match invitee {
         Some(u) => membership::Entity::find()
             .filter(membership::Column::OrganizationId.eq(organization_id))
@@ -91,7 +116,10 @@ pub async fn invite(
         None => false,
     };
     if already_member {
-        return Err(ApiError::conflict(Some("email"), "this person is already a member"));
+        return Err(ApiError::conflict(
+            Some("email"),
+            "this person is already a member",
+        ));
     }
     invitation::Entity::update_many()
         .col_expr(invitation::Column::RevokedAt, Expr::value(Some(now)))
@@ -116,7 +144,9 @@ pub async fn invite(
         accepted_by: None,
         revoked_at: None,
     };
-    invitation::Entity::insert(invitation::ActiveModel::from(model.clone())).exec_without_returning(&tx).await?;
+    invitation::Entity::insert(invitation::ActiveModel::from(model.clone()))
+        .exec_without_returning(&tx)
+        .await?;
     audit::record(
         &tx,
         viewer,
@@ -146,15 +176,26 @@ pub async fn accept(
         .one(&tx)
         .await?
         .ok_or(ApiError::NotFound("invitation"))?;
-    let user = user::Entity::find_by_id(user_id).one(&tx).await?.ok_or(ApiError::NotFound("user"))?;
+    let user = user::Entity::find_by_id(user_id)
+        .one(&tx)
+        .await?
+        .ok_or(ApiError::NotFound("user"))?;
     if user.email != invitation.email {
-        return Err(ApiError::forbidden("this invitation was issued to another e-mail address"));
+        return Err(ApiError::forbidden(
+            "this invitation was issued to another e-mail address",
+        ));
     }
     if invitation.accepted_at.is_some() || invitation.revoked_at.is_some() {
-        return Err(ApiError::bad_input("token", "this invitation has already been used or was replaced"));
+        return Err(ApiError::bad_input(
+            "token",
+            "this invitation has already been used or was replaced",
+        ));
     }
     if invitation.expires_at <= now {
-        return Err(ApiError::bad_input("token", "this invitation has expired; ask for a new one"));
+        return Err(ApiError::bad_input(
+            "token",
+            "this invitation has expired; ask for a new one",
+        ));
     }
     // Claim it; a concurrent acceptance of the same token matches no row.
     let claimed = invitation::Entity::update_many()
@@ -166,10 +207,24 @@ pub async fn accept(
         .exec(&tx)
         .await?;
     if claimed.rows_affected != 1 {
-        return Err(ApiError::bad_input("token", "this invitation has already been used or was replaced"));
+        return Err(ApiError::bad_input(
+            "token",
+            "this invitation has already been used or was replaced",
+        ));
     }
-    let membership = insert(&tx, invitation.organization_id, user_id, invitation.role, now).await.map_err(|e| match e {
-        ApiError::Conflict { .. } => ApiError::conflict(Some("token"), "you are already a member of this organization"),
+    let membership = insert(
+        &tx,
+        invitation.organization_id,
+        user_id,
+        invitation.role,
+        now,
+    )
+    .await
+    .map_err(|e| match e {
+        ApiError::Conflict { .. } => ApiError::conflict(
+            Some("token"),
+            "you are already a member of this organization",
+        ),
         other => other,
     })?;
     audit::record(
@@ -231,7 +286,9 @@ pub async fn change_role(
         now,
         Record::new("member.role_change", "membership", current.id)
             .in_org(organization_id)
-            .details(json!({ "userId": user_id, "from": current.role.as_str(), "to": role.as_str() })),
+            .details(
+                json!({ "userId": user_id, "from": current.role.as_str(), "to": role.as_str() }),
+            ),
     )
     .await?;
     tx.commit().await?;
@@ -254,10 +311,13 @@ pub async fn remove(
     }
     let current = target_membership(&tx, organization_id, user_id).await?;
     policy::ensure_can_remove_member(&access, viewer, user_id, current.role)?;
-    membership::Entity::delete_by_id(current.id).exec(&tx).await.map_err(|e| match ApiError::from(e) {
-        ApiError::BadUserInput { message, .. } => ApiError::bad_input("userId", message),
-        other => other,
-    })?;
+    membership::Entity::delete_by_id(current.id)
+        .exec(&tx)
+        .await
+        .map_err(|e| match ApiError::from(e) {
+            ApiError::BadUserInput { message, .. } => ApiError::bad_input("userId", message),
+            other => other,
+        })?;
     audit::record(
         &tx,
         viewer,

@@ -54,11 +54,18 @@ impl Organization {
     /// The viewer's role here; null when the viewer is not a member.
     async fn viewer_role(&self, ctx: &Context<'_>) -> Result<Option<RoleGql>> {
         let rc = request_ctx(ctx)?;
-        Ok(crate::membership::service::viewer_role(rc, self.0.id).await?.map(Into::into))
+        Ok(crate::membership::service::viewer_role(rc, self.0.id)
+            .await?
+            .map(Into::into))
     }
 
     /// Members; visible to members of this organization only (empty otherwise).
-    async fn members(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<MembershipConnection> {
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<MembershipConnection> {
         let rc = request_ctx(ctx)?;
         let args = PageArgs::new(first, after)?;
         let listing = crate::membership::service::members(rc, self.0.id, args).await?;
@@ -102,10 +109,17 @@ pub struct OrganizationQuery;
 
 #[Object]
 impl OrganizationQuery {
-    async fn organization(&self, ctx: &Context<'_>, id: Option<ID>, slug: Option<String>) -> Result<Option<Organization>> {
+    async fn organization(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        slug: Option<String>,
+    ) -> Result<Option<Organization>> {
         let rc = request_ctx(ctx)?;
         let id = id.as_ref().map(|id| ids::parse(id, "id")).transpose()?;
-        Ok(Some(Organization(service::find(rc.db(), id, slug.as_deref()).await?)))
+        Ok(Some(Organization(
+            service::find(rc.db(), id, slug.as_deref()).await?,
+        )))
     }
 
     async fn organizations(
@@ -128,7 +142,11 @@ pub struct OrganizationMutation;
 #[Object]
 impl OrganizationMutation {
     /// The creator becomes OWNER.
-    async fn create_organization(&self, ctx: &Context<'_>, input: CreateOrganizationInput) -> Result<Organization> {
+    async fn create_organization(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateOrganizationInput,
+    ) -> Result<Organization> {
         let rc = request_ctx(ctx)?;
         let input = NewOrganization {
             slug: input.slug,
@@ -138,10 +156,17 @@ impl OrganizationMutation {
             website: input.website,
             timezone: input.timezone,
         };
-        Ok(Organization(service::create(rc.db(), &rc.viewer, rc.now(), input).await?))
+        Ok(Organization(
+            service::create(rc.db(), &rc.viewer, rc.now(), input).await?,
+        ))
     }
 
-    async fn update_organization(&self, ctx: &Context<'_>, id: ID, input: UpdateOrganizationInput) -> Result<Organization> {
+    async fn update_organization(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateOrganizationInput,
+    ) -> Result<Organization> {
         let rc = request_ctx(ctx)?;
         let id = ids::parse(&id, "id")?;
         let patch = OrganizationPatch {
@@ -151,6 +176,8 @@ impl OrganizationMutation {
             website: patch_value(input.website),
             timezone: input.timezone,
         };
-        Ok(Organization(service::update(rc.db(), &rc.viewer, rc.now(), id, patch).await?))
+        Ok(Organization(
+            service::update(rc.db(), &rc.viewer, rc.now(), id, patch).await?,
+        ))
     }
 }

@@ -1,6 +1,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, Set,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -50,12 +52,17 @@ pub async fn create(
         description: validate::optional_text("description", input.description.as_deref(), 5000)?,
         region: validate::optional_text("region", input.region.as_deref(), 100)?,
         website: validate::website("website", input.website.as_deref())?,
-        timezone: validate::timezone("timezone", input.timezone.as_deref().unwrap_or(DEFAULT_TIMEZONE))?,
+        timezone: validate::timezone(
+            "timezone",
+            input.timezone.as_deref().unwrap_or(DEFAULT_TIMEZONE),
+        )?,
         created_at: now,
         updated_at: now,
     };
     let tx = db::begin_write(db).await?;
-    organization::Entity::insert(organization::ActiveModel::from(model.clone())).exec_without_returning(&tx).await?;
+    organization::Entity::insert(organization::ActiveModel::from(model.clone()))
+        .exec_without_returning(&tx)
+        .await?;
     membership::service::insert(&tx, model.id, user, Role::Owner, now).await?;
     audit::record(
         &tx,
@@ -83,7 +90,10 @@ pub async fn update(
     let tx = db::begin_write(db).await?;
     let access = policy::org_access(&tx, viewer, id, Lock::Organization).await?;
     policy::ensure_can_update_organization(&access)?;
-    let current = organization::Entity::find_by_id(id).one(&tx).await?.ok_or(ApiError::NotFound("organization"))?;
+    let current = organization::Entity::find_by_id(id)
+        .one(&tx)
+        .await?
+        .ok_or(ApiError::NotFound("organization"))?;
     let mut active: organization::ActiveModel = current.into();
     let mut changed = Vec::new();
     if let Some(name) = patch.name {
@@ -91,7 +101,11 @@ pub async fn update(
         changed.push("name");
     }
     if let Some(description) = patch.description {
-        active.description = Set(validate::optional_text("description", description.as_deref(), 5000)?);
+        active.description = Set(validate::optional_text(
+            "description",
+            description.as_deref(),
+            5000,
+        )?);
         changed.push("description");
     }
     if let Some(region) = patch.region {
@@ -113,7 +127,9 @@ pub async fn update(
         viewer,
         None,
         now,
-        Record::new("organization.update", "organization", id).in_org(id).details(json!({ "fields": changed })),
+        Record::new("organization.update", "organization", id)
+            .in_org(id)
+            .details(json!({ "fields": changed })),
     )
     .await?;
     tx.commit().await?;
@@ -121,31 +137,65 @@ pub async fn update(
 }
 
 /// Look up by id or slug; organizations are a public directory.
-pub async fn find(db: &impl ConnectionTrait, id: Option<Uuid>, slug: Option<&str>) -> ApiResult<organization::Model> {
+pub async fn find(
+    db: &impl ConnectionTrait,
+    id: Option<Uuid>,
+    slug: Option<&str>,
+) -> ApiResult<organization::Model> {
     let query = match (id, slug) {
         (Some(id), None) => organization::Entity::find_by_id(id),
-        (None, Some(slug)) => organization::Entity::find().filter(organization::Column::Slug.eq(slug.trim().to_lowercase())),
-        _ => return Err(ApiError::bad_input("id", "give exactly one of `id` and `slug`")),
+        (None, Some(slug)) => organization::Entity::find()
+            .filter(organization::Column::Slug.eq(slug.trim().to_lowercase())),
+        _ => {
+            return Err(ApiError::bad_input(
+                "id",
+                "give exactly one of `id` and `slug`",
+            ));
+        }
     };
-    query.one(db).await?.ok_or(ApiError::NotFound("organization"))
+    query
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("organization"))
 }
 
 /// The directory, oldest first, optionally filtered by a case-insensitive
 /// substring of the name or slug.
-pub async fn list(db: &impl ConnectionTrait, search: Option<&str>, args: &PageArgs) -> ApiResult<Listing<organization::Model>> {
+pub async fn list(
+    db: &impl ConnectionTrait,
+    search: Option<&str>,
+    args: &PageArgs,
+) -> ApiResult<Listing<organization::Model>> {
     let mut filter = Condition::all();
     if let Some(term) = search.map(str::trim).filter(|s| !s.is_empty()) {
         let pattern = format!("%{}%", escape_like(&term.to_lowercase()));
         filter = filter.add(
             Condition::any()
-                .add(Expr::expr(Func::lower(Expr::col(organization::Column::Name))).like(LikeExpr::new(pattern.clone()).escape('\\')))
-                .add(Expr::col(organization::Column::Slug).like(LikeExpr::new(pattern).escape('\\'))),
+                .add(
+                    Expr::expr(Func::lower(Expr::col(organization::Column::Name)))
+                        .like(LikeExpr::new(pattern.clone()).escape('\\')),
+                )
+                .add(
+                    Expr::col(organization::Column::Slug).like(LikeExpr::new(pattern).escape('\\')),
+                ),
         );
     }
-    let page = load_page::<organization::Entity, _>(db, filter.clone(), organization::Column::Id, Order::Asc, args).await?;
-    Ok(Listing { page, total: TotalCount::lazy(CountWhere::<organization::Entity>::new(filter)) })
+    let page = load_page::<organization::Entity, _>(
+        db,
+        filter.clone(),
+        organization::Column::Id,
+        Order::Asc,
+        args,
+    )
+    .await?;
+    Ok(Listing {
+        page,
+        total: TotalCount::lazy(CountWhere::<organization::Entity>::new(filter)),
+    })
 }
 
 fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }

@@ -24,7 +24,9 @@
 //! as `ensure_*` functions taking an [`OrgAccess`], and extend the
 //! authorization matrix test with every new operation.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::LockType};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::LockType,
+};
 use uuid::Uuid;
 
 use crate::auth::viewer::{Credential, Viewer, ViewerUser};
@@ -36,7 +38,10 @@ use entity::{Role, membership, organization};
 
 /// The signed-in user, or UNAUTHENTICATED.
 pub fn require_user(viewer: &Viewer) -> Result<&ViewerUser, ApiError> {
-    viewer.user.as_ref().ok_or_else(|| ApiError::unauthenticated("sign in first"))
+    viewer
+        .user
+        .as_ref()
+        .ok_or_else(|| ApiError::unauthenticated("sign in first"))
 }
 
 /// A user signed in with a session (not an API token). API tokens cannot see
@@ -45,7 +50,9 @@ pub fn require_session(viewer: &Viewer) -> Result<&ViewerUser, ApiError> {
     let user = require_user(viewer)?;
     match viewer.credential {
         Credential::Session { .. } => Ok(user),
-        _ => Err(ApiError::forbidden("API tokens cannot manage API tokens; sign in with a password")),
+        _ => Err(ApiError::forbidden(
+            "API tokens cannot manage API tokens; sign in with a password",
+        )),
     }
 }
 
@@ -54,9 +61,12 @@ pub fn require_session(viewer: &Viewer) -> Result<&ViewerUser, ApiError> {
 pub fn require_unbound(viewer: &Viewer) -> Result<&ViewerUser, ApiError> {
     let user = require_user(viewer)?;
     match viewer.credential {
-        Credential::ApiToken { organization_id: Some(_), .. } => {
-            Err(ApiError::forbidden("this API token may only act within its organization"))
-        }
+        Credential::ApiToken {
+            organization_id: Some(_),
+            ..
+        } => Err(ApiError::forbidden(
+            "this API token may only act within its organization",
+        )),
         _ => Ok(user),
     }
 }
@@ -65,9 +75,11 @@ pub fn require_unbound(viewer: &Viewer) -> Result<&ViewerUser, ApiError> {
 /// Checked once per request, before anything executes.
 pub fn ensure_may_mutate(viewer: &Viewer) -> Result<(), ApiError> {
     match viewer.credential {
-        Credential::ApiToken { can_write: false, .. } => {
-            Err(ApiError::forbidden("this API token is read-only (scope READ)"))
-        }
+        Credential::ApiToken {
+            can_write: false, ..
+        } => Err(ApiError::forbidden(
+            "this API token is read-only (scope READ)",
+        )),
         _ => Ok(()),
     }
 }
@@ -75,20 +87,33 @@ pub fn ensure_may_mutate(viewer: &Viewer) -> Result<(), ApiError> {
 /// Platform admins may do everything — except through a token bound to one
 /// organization, which acts only as a member of that organization.
 pub fn is_platform_admin(viewer: &Viewer) -> bool {
-    let bound = matches!(viewer.credential, Credential::ApiToken { organization_id: Some(_), .. });
+    let bound = matches!(
+        viewer.credential,
+        Credential::ApiToken {
+            organization_id: Some(_),
+            ..
+        }
+    );
     !bound && viewer.user.as_ref().is_some_and(|u| u.is_platform_admin)
 }
 
 /// Whether the caller's credential may act in `organization_id` at all.
 pub fn credential_reaches(viewer: &Viewer, organization_id: Uuid) -> bool {
     match viewer.credential {
-        Credential::ApiToken { organization_id: Some(bound), .. } => bound == organization_id,
+        Credential::ApiToken {
+            organization_id: Some(bound),
+            ..
+        } => bound == organization_id,
         _ => true,
     }
 }
 
 /// The role the caller effectively holds, given their stored membership role.
-pub fn effective_role(viewer: &Viewer, organization_id: Uuid, stored: Option<Role>) -> Option<Role> {
+pub fn effective_role(
+    viewer: &Viewer,
+    organization_id: Uuid,
+    stored: Option<Role>,
+) -> Option<Role> {
     stored.filter(|_| credential_reaches(viewer, organization_id))
 }
 
@@ -119,7 +144,10 @@ impl OrgAccess {
         if self.has(min) {
             Ok(())
         } else {
-            Err(ApiError::forbidden(format!("{what} requires {} or higher in this organization", min.as_str())))
+            Err(ApiError::forbidden(format!(
+                "{what} requires {} or higher in this organization",
+                min.as_str()
+            )))
         }
     }
 }
@@ -150,7 +178,9 @@ impl OrgAccess {
 /// viewer's own memberships are narrowed to it in SQL.
 pub fn bound_organization(viewer: &Viewer) -> Option<Uuid> {
     match viewer.credential {
-        Credential::ApiToken { organization_id, .. } => organization_id,
+        Credential::ApiToken {
+            organization_id, ..
+        } => organization_id,
         _ => None,
     }
 }
@@ -162,20 +192,27 @@ pub async fn org_access(
     organization_id: Uuid,
     lock: Lock,
 ) -> Result<OrgAccess, ApiError> {
-    let mut find = organization::Entity::find_by_id(organization_id).select_only().column(organization::Column::Id);
+    let mut find = organization::Entity::find_by_id(organization_id)
+        .select_only()
+        .column(organization::Column::Id);
     if lock == Lock::Organization {
         find = find.lock(LockType::NoKeyUpdate);
     }
-    find.into_tuple::<Uuid>().one(db).await?.ok_or(ApiError::NotFound("organization"))?;
+    find.into_tuple::<Uuid>()
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("organization"))?;
     let stored = match viewer.user_id() {
-        Some(user_id) => membership::Entity::find()
-            .select_only()
-            .column(membership::Column::Role)
-            .filter(membership::Column::OrganizationId.eq(organization_id))
-            .filter(membership::Column::UserId.eq(user_id))
-            .into_tuple::<Role>()
-            .one(db)
-            .await?,
+        Some(user_id) => {
+            membership::Entity::find()
+                .select_only()
+                .column(membership::Column::Role)
+                .filter(membership::Column::OrganizationId.eq(organization_id))
+                .filter(membership::Column::UserId.eq(user_id))
+                .into_tuple::<Role>()
+                .one(db)
+                .await?
+        }
         None => None,
     };
     Ok(OrgAccess::from_stored(viewer, organization_id, stored))
@@ -197,7 +234,11 @@ pub fn ensure_can_invite(access: &OrgAccess, role: Role) -> Result<(), ApiError>
 
 /// Role changes: ADMIN+; only an OWNER grants OWNER or changes an OWNER's
 /// role. Whether the organization keeps an OWNER is the database's call.
-pub fn ensure_can_change_role(access: &OrgAccess, current: Role, new: Role) -> Result<(), ApiError> {
+pub fn ensure_can_change_role(
+    access: &OrgAccess,
+    current: Role,
+    new: Role,
+) -> Result<(), ApiError> {
     access.require(Role::Admin, "changing roles")?;
     if current == Role::Owner || new == Role::Owner {
         access.require(Role::Owner, "granting or removing OWNER")?;

@@ -1,0 +1,168 @@
+//! Builders for the people and organizations tests need.
+
+use serde_json::{Value, json};
+
+use super::TestApp;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A signed-in user.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user_id: String,
+    pub email: String,
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
+impl Session {
+    pub fn token(&self) -> Option<&str> {
+        Some(&self.access_token)
+    }
+}
+
+pub const SIGN_UP: &str = "mutation($input: SignUpInput!) { signUp(input: $input) { accessToken accessTokenExpiresAt refreshToken user { id email displayName } } }";
+pub const LOG_IN: &str = "mutation($email: String!, $password: String!) { logIn(email: $email, password: $password) { accessToken refreshToken user { id email } } }";
+
+impl TestApp {
+    pub async fn sign_up(&self, email: &str) -> Session {
+        let name = email.split('@').next().unwrap_or("someone");
+        let r = self
+            .gql(
+                None,
+                SIGN_UP,
+                json!({ "input": { "email": email, "password": PASSWORD, "displayName": name } }),
+            )
+            .await;
+        session_from(&r.data()["signUp"], email)
+    }
+
+    pub async fn log_in(&self, email: &str, password: &str) -> super::Gql {
+        self.gql(
+            None,
+            LOG_IN,
+            json!({ "email": email, "password": password }),
+        )
+        .await
+    }
+
+    pub async fn create_org(&self, owner: &Session, slug: &str) -> String {
+        let r = self
+            .gql(
+                owner.token(),
+                "mutation($input: CreateOrganizationInput!) { createOrganization(input: $input) { id } }",
+                json!({ "input": { "slug": slug, "name": format!("{slug} 모임") } }),
+            )
+            .await;
+        r.data()["createOrganization"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Invite `email` with `role`; returns the invitation token.
+    pub async fn invite(&self, by: &Session, org: &str, email: &str, role: &str) -> super::Gql {
+        self.gql(
+            by.token(),
+            "mutation($org: ID!, $email: String!, $role: Role!) { inviteMember(organizationId: $org, email: $email, role: $role) { id email role token expiresAt acceptedAt organization { id } } }",
+            json!({ "org": org, "email": email, "role": role }),
+        )
+        .await
+    }
+
+    pub async fn accept(&self, who: &Session, token: &str) -> super::Gql {
+        self.gql(
+            who.token(),
+            "mutation($t: String!) { acceptInvitation(token: $t) { role organization { id } user { id } } }",
+            json!({ "t": token }),
+        )
+        .await
+    }
+
+    /// A new user who joined `org` with `role` through an invitation.
+    pub async fn member(&self, owner: &Session, org: &str, email: &str, role: &str) -> Session {
+        let invite = self.invite(owner, org, email, role).await;
+        let token = invite.data()["inviteMember"]["token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let who = self.sign_up(email).await;
+        self.accept(&who, &token).await.data();
+        who
+    }
+
+    pub async fn change_role(&self, by: &Session, org: &str, user: &str, role: &str) -> super::Gql {
+        self.gql(
+            by.token(),
+            "mutation($org: ID!, $user: ID!, $role: Role!) { changeMemberRole(organizationId: $org, userId: $user, role: $role) { role user { id } } }",
+            json!({ "org": org, "user": user, "role": role }),
+        )
+        .await
+    }
+
+    pub async fn remove_member(&self, by: &Session, org: &str, user: &str) -> super::Gql {
+        self.gql(
+            by.token(),
+            "mutation($org: ID!, $user: ID!) { removeMember(organizationId: $org, userId: $user) }",
+            json!({ "org": org, "user": user }),
+        )
+        .await
+    }
+
+    /// A new API token for `who`; returns the secret.
+    pub async fn api_token(
+        &self,
+        who: &Session,
+        scopes: &[&str],
+        organization: Option<&str>,
+    ) -> String {
+        let r = self
+            .gql(
+                who.token(),
+                "mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token apiToken { id } } }",
+                json!({ "input": { "name": "tool", "scopes": scopes, "organizationId": organization } }),
+            )
+            .await;
+        r.data()["createApiToken"]["token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// The viewer's role in `org` as the API reports it.
+    pub async fn viewer_role(&self, token: Option<&str>, org: &str) -> Value {
+        let r = self
+            .gql(
+                token,
+                "query($id: ID!) { organization(id: $id) { viewerRole } }",
+                json!({ "id": org }),
+            )
+            .await;
+        r.data()["organization"]["viewerRole"].clone()
+    }
+
+    /// Audit actions recorded for an organization, oldest first (read from
+    /// the database directly).
+    pub async fn audit_actions(&self, org: &str) -> Vec<String> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+        let org = uuid::Uuid::parse_str(org).unwrap();
+        entity::audit_entry::Entity::find()
+            .filter(entity::audit_entry::Column::OrganizationId.eq(org))
+            .order_by_asc(entity::audit_entry::Column::Id)
+            .all(self.db())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect()
+    }
+}
+
+pub fn session_from(payload: &Value, email: &str) -> Session {
+    Session {
+        user_id: payload["user"]["id"].as_str().unwrap().to_owned(),
+        email: email.to_owned(),
+        access_token: payload["accessToken"].as_str().unwrap().to_owned(),
+        refresh_token: payload["refreshToken"].as_str().unwrap().to_owned(),
+    }
+}
