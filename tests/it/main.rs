@@ -3,6 +3,7 @@
 
 mod support;
 
+mod cli;
 mod http;
 mod identity;
 mod memberships;

@@ -352,10 +352,17 @@ impl Extension for QueryLimitsExtension {
             })
             .map(|(_, op)| op.node.ty);
         if selected == Some(OperationType::Mutation) {
-            if let Some(rc) = ctx.data_opt::<RequestCtx>() {
-                policy::ensure_may_mutate(&rc.viewer)
-                    .map_err(|e| e.to_graphql().into_server_error(Default::default()))?;
-            }
+            // Fail closed: without a request context there is no viewer to vet.
+            let viewer = ctx
+                .data_opt::<RequestCtx>()
+                .map(|rc| &rc.viewer)
+                .ok_or_else(|| {
+                    ApiError::internal(anyhow::anyhow!("request context missing"))
+                        .to_graphql()
+                        .into_server_error(Default::default())
+                })?;
+            policy::ensure_may_mutate(viewer)
+                .map_err(|e| e.to_graphql().into_server_error(Default::default()))?;
         }
         Ok(doc)
     }

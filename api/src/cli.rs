@@ -1,0 +1,110 @@
+//! The `yeondae` binary: serve, migrate, create-admin, export-schema.
+
+use std::io::Read;
+
+use anyhow::Context;
+use clap::Parser;
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+use crate::clock::Clock;
+use crate::config::{Cli, Command, Config, CreateAdminArgs, DbArgs, ServeArgs};
+use crate::identity::service::{self, AdminOutcome};
+use crate::{db, graphql, server};
+
+/// Logs go to standard error (standard output is for command results, such
+/// as the SDL); `RUST_LOG` overrides the default filter, which keeps SQL
+/// statements (DEBUG) out.
+fn init_tracing() {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn,tower_http=warn")
+    });
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_ansi(ansi)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+/// The `yeondae` command line; `main.rs` only calls this.
+#[tokio::main]
+pub async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::ExportSchema => {
+            print!("{}", graphql::sdl());
+            Ok(())
+        }
+        Command::Serve(args) => {
+            init_tracing();
+            serve(args).await
+        }
+        Command::Migrate(args) => {
+            init_tracing();
+            migrate(args).await
+        }
+        Command::CreateAdmin(args) => {
+            init_tracing();
+            create_admin(args).await
+        }
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let config = Config::from_serve_args(&args)?;
+    let listen = config.listen;
+    let database = db::redact_url(&config.database_url);
+    let app = server::build(config, Clock::system()).await?;
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("binding {listen}"))?;
+    let addr = listener.local_addr()?;
+    tracing::info!(
+        "yeondae listening on http://{addr} (database: {database}; GraphiQL: http://{addr}/graphql)"
+    );
+    server::serve(listener, app.router, server::shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn migrate(args: DbArgs) -> anyhow::Result<()> {
+    let db = db::connect(&args.database_url, 1).await?;
+    db::migrate(&db).await?;
+    tracing::info!(
+        "migrations applied to {}",
+        db::redact_url(&args.database_url)
+    );
+    Ok(())
+}
+
+async fn create_admin(args: CreateAdminArgs) -> anyhow::Result<()> {
+    let db = db::connect(&args.db.database_url, 1).await?;
+    db::migrate(&db).await?;
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .context("reading the password from standard input")?;
+    let password = input.trim_end_matches(['\r', '\n']);
+    let password = (!password.is_empty()).then_some(password);
+    let hasher = crate::auth::password::PasswordHasher::new(1).await?;
+    let outcome = service::create_admin(
+        &db,
+        &hasher,
+        Clock::system().now(),
+        &args.email,
+        password,
+        args.display_name.as_deref(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!(e.message()))?;
+    match outcome {
+        AdminOutcome::Created(u) => println!("created platform admin {}", u.email),
+        AdminOutcome::Promoted(u) => println!(
+            "promoted {} to platform admin (password unchanged)",
+            u.email
+        ),
+        AdminOutcome::AlreadyAdmin(u) => println!("{} is already a platform admin", u.email),
+    }
+    Ok(())
+}
