@@ -61,12 +61,18 @@ pub async fn build_with_db(
 }
 
 pub fn router(app: AppState, schema: AppSchema) -> Router {
-    let x_request_id = header::HeaderName::from_static("x-request-id");
-    Router::new()
+    let routes = Router::new()
         .route("/graphql", get(graphiql).post(graphql_post))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .with_state(Shared { app, schema })
+        .with_state(Shared { app, schema });
+    with_middleware(routes)
+}
+
+/// Body limit, panic catching, request ids and request tracing.
+fn with_middleware(routes: Router) -> Router {
+    let x_request_id = header::HeaderName::from_static("x-request-id");
+    routes
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
@@ -248,5 +254,32 @@ async fn readyz(State(shared): State<Shared>) -> Response {
     match tokio::time::timeout(Duration::from_secs(5), shared.app.db.ping()).await {
         Ok(Ok(())) => (StatusCode::OK, "ready").into_response(),
         _ => (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_panicking_handler_becomes_an_internal_error() {
+        async fn boom() -> &'static str {
+            panic!("secret detail at src/secret.rs:42")
+        }
+        let app = with_middleware(Router::new().route("/boom", get(boom)));
+        let response = app
+            .oneshot(Request::get("/boom").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(response.headers().contains_key("x-request-id"));
+        let body = axum::body::to_bytes(response.into_body(), 4096)
+            .await
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(json["errors"][0]["extensions"]["code"], "INTERNAL");
+        assert_eq!(json["errors"][0]["message"], "internal error");
+        assert!(!String::from_utf8_lossy(&body).contains("secret"));
     }
 }

@@ -204,3 +204,36 @@ db_test! {
         assert_eq!(counts[0], counts[1], "statements must not grow with the number of organizations: {counts:?}");
     }
 }
+
+const AUDIT_LOG: &str = "query($org: ID!, $first: Int, $after: String) { auditLog(organizationId: $org, first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { action subjectType subjectId at actor { id } organization { id } } } }";
+
+db_test! {
+    async fn admins_read_the_audit_log_newest_first(app) {
+        let owner = app.sign_up("owner@hanbat.example").await;
+        let org = app.create_org(&owner, "hanbat").await;
+        let admin = app.member(&owner, &org, "admin@hanbat.example", "ADMIN").await;
+        let editor = app.member(&owner, &org, "editor@hanbat.example", "EDITOR").await;
+        let outsider = app.sign_up("someone@yuseong.example").await;
+
+        let r = app.gql(admin.token(), AUDIT_LOG, json!({ "org": org, "first": 2 })).await;
+        let log = &r.data()["auditLog"];
+        // create, invite, join, invite, join
+        assert_eq!(log["totalCount"], 5);
+        assert_eq!(log["nodes"][0]["action"], "member.join");
+        assert_eq!(log["nodes"][0]["actor"]["id"], editor.user_id.as_str());
+        assert_eq!(log["nodes"][0]["organization"]["id"], org.as_str());
+        assert_eq!(log["nodes"][1]["action"], "member.invite");
+        assert_eq!(log["nodes"][1]["subjectType"], "invitation");
+        assert_eq!(log["pageInfo"]["hasNextPage"], true);
+        let rest = app.gql(admin.token(), AUDIT_LOG, json!({ "org": org, "after": log["pageInfo"]["endCursor"] })).await;
+        let actions: Vec<&str> =
+            rest.data()["auditLog"]["nodes"].as_array().unwrap().iter().map(|n| n["action"].as_str().unwrap()).collect();
+        assert_eq!(actions, ["member.join", "member.invite", "organization.create"]);
+
+        app.gql(editor.token(), AUDIT_LOG, json!({ "org": org })).await.assert_error("FORBIDDEN", None);
+        app.gql(outsider.token(), AUDIT_LOG, json!({ "org": org })).await.assert_error("FORBIDDEN", None);
+        app.gql(None, AUDIT_LOG, json!({ "org": org })).await.assert_error("UNAUTHENTICATED", None);
+        let unknown = uuid::Uuid::now_v7().to_string();
+        app.gql(admin.token(), AUDIT_LOG, json!({ "org": unknown })).await.assert_error("NOT_FOUND", None);
+    }
+}
