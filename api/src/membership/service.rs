@@ -241,17 +241,29 @@ pub async fn accept(
     Ok(membership)
 }
 
-async fn target_membership(
-    tx: &impl ConnectionTrait,
+/// Opens the transaction of a change to `user_id`'s membership: the
+/// organization locked, the caller's access read, the target row found.
+/// Callers who cannot see the member list get NOT_FOUND — they must not
+/// learn who is a member.
+async fn open_member_change<'a, C: Db>(
+    db: &'a C,
+    viewer: &Viewer,
     organization_id: Uuid,
     user_id: Uuid,
-) -> ApiResult<membership::Model> {
-    membership::Entity::find()
+) -> ApiResult<(C::Transaction, OrgAccess, membership::Model)> {
+    policy::require_user(viewer)?;
+    let tx = db::begin_write(db).await?;
+    let access = policy::org_access(&tx, viewer, organization_id, Lock::Organization).await?;
+    if !policy::can_view_members(&access) {
+        return Err(ApiError::NotFound("membership"));
+    }
+    let current = membership::Entity::find()
         .filter(membership::Column::OrganizationId.eq(organization_id))
         .filter(membership::Column::UserId.eq(user_id))
-        .one(tx)
+        .one(&tx)
         .await?
-        .ok_or(ApiError::NotFound("membership"))
+        .ok_or(ApiError::NotFound("membership"))?;
+    Ok((tx, access, current))
 }
 
 /// Change a member's role. Only an OWNER grants or takes away OWNER; the
@@ -264,14 +276,7 @@ pub async fn change_role(
     user_id: Uuid,
     role: Role,
 ) -> ApiResult<membership::Model> {
-    policy::require_user(viewer)?;
-    let tx = db::begin_write(db).await?;
-    let access = policy::org_access(&tx, viewer, organization_id, Lock::Organization).await?;
-    if !policy::can_view_members(&access) {
-        // Outsiders cannot learn who is a member.
-        return Err(ApiError::NotFound("membership"));
-    }
-    let current = target_membership(&tx, organization_id, user_id).await?;
+    let (tx, access, current) = open_member_change(db, viewer, organization_id, user_id).await?;
     policy::ensure_can_change_role(&access, current.role, role)?;
     if current.role == role {
         return Ok(current);
@@ -303,13 +308,7 @@ pub async fn remove(
     organization_id: Uuid,
     user_id: Uuid,
 ) -> ApiResult<bool> {
-    policy::require_user(viewer)?;
-    let tx = db::begin_write(db).await?;
-    let access = policy::org_access(&tx, viewer, organization_id, Lock::Organization).await?;
-    if !policy::can_view_members(&access) {
-        return Err(ApiError::NotFound("membership"));
-    }
-    let current = target_membership(&tx, organization_id, user_id).await?;
+    let (tx, access, current) = open_member_change(db, viewer, organization_id, user_id).await?;
     policy::ensure_can_remove_member(&access, viewer, user_id, current.role)?;
     membership::Entity::delete_by_id(current.id)
         .exec(&tx)
