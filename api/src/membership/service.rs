@@ -245,8 +245,8 @@ pub async fn accept(
 /// organization locked, the caller's access read, the target row found.
 /// Callers who cannot see the member list get NOT_FOUND — they must not
 /// learn who is a member.
-async fn open_member_change<'a, C: Db>(
-    db: &'a C,
+async fn open_member_change<C: Db>(
+    db: &C,
     viewer: &Viewer,
     organization_id: Uuid,
     user_id: Uuid,
