@@ -6,6 +6,7 @@
 //! entities) and, where relations are batched, `loader.rs`. Access rules live
 //! only in [`policy`]; errors only in [`error`].
 
+pub mod agreement;
 pub mod audit;
 pub mod auth;
 pub mod cli;

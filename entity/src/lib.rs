@@ -1,6 +1,8 @@
 //! SeaORM entities: one module per table. Columns are storage, not API —
 //! the GraphQL layer wraps these models in its own types.
 
+pub mod agreement;
+pub mod agreement_party;
 pub mod api_token;
 pub mod audit_entry;
 pub mod invitation;
@@ -12,4 +14,5 @@ pub mod role;
 pub mod session;
 pub mod user;
 
+pub use agreement_party::{PartyRole, PartyStatus};
 pub use role::Role;

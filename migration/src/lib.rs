@@ -6,15 +6,17 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_identity_and_organizations;
+mod m20261129_000002_agreements;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(
-            m20261128_000001_identity_and_organizations::Migration,
-        )]
+        vec![
+            Box::new(m20261128_000001_identity_and_organizations::Migration),
+            Box::new(m20261129_000002_agreements::Migration),
+        ]
     }
 }
 

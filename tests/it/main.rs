@@ -3,6 +3,7 @@
 
 mod support;
 
+mod agreements;
 mod cli;
 mod http;
 mod identity;

@@ -10,10 +10,13 @@ use std::sync::Arc;
 use async_graphql::{Context, SimpleObject};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Func, Order, Query, WindowStatement};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Expr, ExprTrait, Func, IntoColumnRef, Order, Query, SelectStatement,
+    WindowStatement,
+};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -328,42 +331,59 @@ pub async fn load_pages_by_parent<E, C>(
     parents: &[Uuid],
     extra_filter: Condition,
     args: &PageArgs,
-    parent_of: impl Fn(&E::Model) -> Uuid,
 ) -> Result<HashMap<Uuid, Page<E::Model>>, DbErr>
 where
     E: EntityTrait<Column = C>,
     C: ColumnTrait,
 {
-    let mut cond = Condition::all()
-        .add(parent_col.is_in(parents.iter().copied()))
-        .add(extra_filter);
-    if let Some(after) = args.after {
-        cond = cond.add(id_col.gt(after.0));
-    }
     let mut inner = Query::select();
     inner
         .column(Asterisk)
-        .expr_window_as(
-            Func::cust("ROW_NUMBER"),
-            WindowStatement::partition_by(parent_col)
-                .order_by(id_col, Order::Asc)
-                .to_owned(),
-            Alias::new("yd_rn"),
-        )
+        .expr_as(Expr::col(parent_col), Alias::new("yd_parent"))
         .from(E::default())
-        .cond_where(cond);
+        .cond_where(
+            Condition::all()
+                .add(parent_col.is_in(parents.iter().copied()))
+                .add(extra_filter),
+        );
+    load_pages_from::<E::Model>(db, inner, parent_col, id_col, parents, args).await
+}
+
+/// The general form: `inner` selects the model's columns plus a `yd_parent`
+/// column and restricts the rows (a join is fine); rows are partitioned by
+/// `partition` and ordered by `order` (the keyset column).
+pub async fn load_pages_from<M: FromQueryResult>(
+    db: &impl ConnectionTrait,
+    mut inner: SelectStatement,
+    partition: impl IntoColumnRef,
+    order: impl IntoColumnRef + Clone,
+    parents: &[Uuid],
+    args: &PageArgs,
+) -> Result<HashMap<Uuid, Page<M>>, DbErr> {
+    if let Some(after) = args.after {
+        inner.and_where(Expr::col(order.clone()).gt(after.0));
+    }
+    inner.expr_window_as(
+        Func::cust("ROW_NUMBER"),
+        WindowStatement::partition_by(partition)
+            .order_by(order, Order::Asc)
+            .to_owned(),
+        Alias::new("yd_rn"),
+    );
     let mut outer = Query::select();
     outer
         .column(Asterisk)
         .from_subquery(inner, Alias::new("yd_page"))
         .and_where(Expr::col(Alias::new("yd_rn")).lte(args.fetch_limit()))
         .order_by(Alias::new("yd_rn"), Order::Asc);
-    let stmt = db.get_database_backend().build(&outer);
-    let rows = E::find().from_raw_sql(stmt).all(db).await?;
-    let mut grouped: HashMap<Uuid, Vec<E::Model>> =
-        parents.iter().map(|p| (*p, Vec::new())).collect();
+    let rows = db.query_all(&outer).await?;
+    let mut grouped: HashMap<Uuid, Vec<M>> = parents.iter().map(|p| (*p, Vec::new())).collect();
     for row in rows {
-        grouped.entry(parent_of(&row)).or_default().push(row);
+        let parent: Uuid = row.try_get("", "yd_parent")?;
+        grouped
+            .entry(parent)
+            .or_default()
+            .push(M::from_query_result(&row, "")?);
     }
     Ok(grouped
         .into_iter()

@@ -8,10 +8,15 @@ use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use crate::agreement::loader::{
+    OrgAgreementCounts, OrgAgreementPages, OrgAgreementsKey, PartiesOf, PartnersOf,
+};
+use crate::agreement::status::AgreementStatus;
+use crate::auth::Viewer;
 use crate::error::ApiError;
 use crate::graphql::connection::{Page, PageArgs};
 use crate::membership::loader::{MemberCounts, MemberPages, MemberPagesKey, RolesOfUser};
-use entity::{Role, membership, organization, user};
+use entity::{Role, agreement, agreement_party, membership, organization, user};
 
 pub type LoadError = Arc<DbErr>;
 
@@ -64,10 +69,21 @@ pub struct Loaders {
     viewer_roles: Cached<RolesOfUser>,
     member_pages: Cached<MemberPages>,
     member_counts: Cached<MemberCounts>,
+    parties: Cached<PartiesOf>,
+    org_agreements: Cached<OrgAgreementPages>,
+    org_agreement_counts: Cached<OrgAgreementCounts>,
+    partners: Cached<PartnersOf>,
 }
 
 impl Loaders {
-    pub fn new(db: &DatabaseConnection, viewer_id: Option<Uuid>) -> Self {
+    /// Loaders for one request; those that filter by visibility carry the
+    /// viewer and the request's "now".
+    pub fn new(
+        db: &DatabaseConnection,
+        viewer: &Viewer,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        let viewer_id = viewer.user_id();
         Loaders {
             users: cached(ById::new(
                 db.clone(),
@@ -82,6 +98,10 @@ impl Loaders {
             viewer_roles: cached(RolesOfUser::new(db.clone(), viewer_id)),
             member_pages: cached(MemberPages::new(db.clone())),
             member_counts: cached(MemberCounts::new(db.clone())),
+            parties: cached(PartiesOf::new(db.clone())),
+            org_agreements: cached(OrgAgreementPages::new(db.clone(), viewer.clone(), now)),
+            org_agreement_counts: cached(OrgAgreementCounts::new(db.clone(), viewer.clone(), now)),
+            partners: cached(PartnersOf::new(db.clone(), viewer.clone(), now)),
         }
     }
 
@@ -120,5 +140,54 @@ impl Loaders {
             .load_one(organization_id)
             .await?
             .unwrap_or(0))
+    }
+
+    pub async fn parties(
+        &self,
+        agreement_id: Uuid,
+    ) -> Result<Vec<agreement_party::Model>, ApiError> {
+        Ok(self
+            .parties
+            .load_one(agreement_id)
+            .await?
+            .unwrap_or_default())
+    }
+
+    pub async fn organization_agreements(
+        &self,
+        organization_id: Uuid,
+        status: Option<AgreementStatus>,
+        args: PageArgs,
+    ) -> Result<Page<agreement::Model>, ApiError> {
+        Ok(self
+            .org_agreements
+            .load_one(OrgAgreementsKey {
+                organization_id,
+                status,
+                args,
+            })
+            .await?
+            .unwrap_or_else(Page::empty))
+    }
+
+    pub async fn organization_agreement_count(
+        &self,
+        organization_id: Uuid,
+        status: Option<AgreementStatus>,
+    ) -> Result<i64, ApiError> {
+        Ok(self
+            .org_agreement_counts
+            .load_one((organization_id, status))
+            .await?
+            .unwrap_or(0))
+    }
+
+    /// Partner organization ids of `organization_id` visible to the viewer.
+    pub async fn partners(&self, organization_id: Uuid) -> Result<Vec<Uuid>, ApiError> {
+        Ok(self
+            .partners
+            .load_one(organization_id)
+            .await?
+            .unwrap_or_default())
     }
 }

@@ -11,6 +11,7 @@ use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 use chrono::Utc;
 use sea_orm::DatabaseConnection;
 
+use crate::agreement::{AgreementMutation, AgreementQuery};
 use crate::audit::AuditQuery;
 use crate::auth::Viewer;
 use crate::error::ApiError;
@@ -22,10 +23,15 @@ pub use loaders::Loaders;
 pub use scalars::{Date, DateTime};
 
 #[derive(MergedObject, Default)]
-pub struct Query(IdentityQuery, OrganizationQuery, AuditQuery);
+pub struct Query(IdentityQuery, OrganizationQuery, AgreementQuery, AuditQuery);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(IdentityMutation, OrganizationMutation, MembershipMutation);
+pub struct Mutation(
+    IdentityMutation,
+    OrganizationMutation,
+    MembershipMutation,
+    AgreementMutation,
+);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -39,7 +45,7 @@ pub struct RequestCtx {
 
 impl RequestCtx {
     pub fn new(state: AppState, viewer: Viewer) -> Self {
-        let loaders = Loaders::new(&state.db, viewer.user_id());
+        let loaders = Loaders::new(&state.db, &viewer, state.clock.now());
         RequestCtx {
             state,
             viewer,

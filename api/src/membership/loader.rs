@@ -86,7 +86,6 @@ impl Loader<MemberPagesKey> for MemberPages {
                 &organizations,
                 Condition::all(),
                 &args,
-                |m| m.organization_id,
             )
             .await?;
             out.extend(pages.into_iter().map(|(organization_id, page)| {

@@ -1,6 +1,8 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 
 use super::service::{self, NewOrganization, OrganizationPatch};
+use crate::agreement::graphql::AgreementStatusGql;
+use crate::agreement::{Agreement, AgreementConnection};
 use crate::graphql::connection::{Cursor, Node, PageArgs};
 use crate::graphql::{DateTime, ids, request_ctx};
 use crate::membership::graphql::RoleGql;
@@ -70,6 +72,33 @@ impl Organization {
         let args = PageArgs::new(first, after)?;
         let listing = crate::membership::service::members(rc, self.0.id, args).await?;
         Ok(MembershipConnection::from_listing(listing, Membership))
+    }
+
+    /// Organizations that share at least one ACTIVE agreement with this one
+    /// (as far as the viewer can see those agreements).
+    async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<Organization>> {
+        let rc = request_ctx(ctx)?;
+        Ok(crate::agreement::service::partners(rc, self.0.id)
+            .await?
+            .into_iter()
+            .map(Organization)
+            .collect())
+    }
+
+    /// Agreements this organization is party to that the viewer may see.
+    async fn agreements(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<AgreementStatusGql>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<AgreementConnection> {
+        let rc = request_ctx(ctx)?;
+        let args = PageArgs::new(first, after)?;
+        let listing =
+            crate::agreement::service::of_organization(rc, self.0.id, status.map(Into::into), args)
+                .await?;
+        Ok(AgreementConnection::from_listing(listing, Agreement))
     }
 }
 

@@ -94,6 +94,7 @@ pub async fn update(
         .one(&tx)
         .await?
         .ok_or(ApiError::NotFound("organization"))?;
+    let current_tz = current.timezone.clone();
     let mut active: organization::ActiveModel = current.into();
     let mut changed = Vec::new();
     if let Some(name) = patch.name {
@@ -117,7 +118,15 @@ pub async fn update(
         changed.push("website");
     }
     if let Some(timezone) = patch.timezone {
-        active.timezone = Set(validate::timezone("timezone", &timezone)?);
+        let timezone = validate::timezone("timezone", &timezone)?;
+        if timezone != current_tz {
+            // "Today" for the agreements it convenes moves with it.
+            let tz = timezone
+                .parse()
+                .map_err(|_| ApiError::bad_input("timezone", "not an IANA time zone name"))?;
+            crate::agreement::service::reanchor_convened(&tx, id, tz).await?;
+        }
+        active.timezone = Set(timezone);
         changed.push("timezone");
     }
     active.updated_at = Set(now);

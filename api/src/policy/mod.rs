@@ -18,11 +18,26 @@
 //! so acting on one you may not act on is FORBIDDEN; their members,
 //! e-mails and everything private answer "not visible" instead.
 //!
-//! Adding a new kind of item: give it an owning organization, add its read
-//! rule as a `can_view_*` function (and, for lists, the same rule as a SQL
-//! condition next to it so lists filter in the database), add its write rules
-//! as `ensure_*` functions taking an [`OrgAccess`], and extend the
-//! authorization matrix test with every new operation.
+//! Sharing between organizations — who are partners, for which scope, right
+//! now — lives in [`sharing`], as SQL conditions; agreement rules in
+//! [`agreements`].
+//!
+//! Adding a new kind of item (projects, events, solidarity actions, spaces):
+//! 1. give it an owning organization (and a `visibility` column if it has
+//!    one);
+//! 2. write its read rule once, as a sea-query `Condition` in [`sharing`]
+//!    built from [`sharing::viewer_organizations`] and
+//!    [`sharing::partners_of`] with the item's [`sharing::Scope`] — e.g.
+//!    `visibility = 'PUBLIC' OR owner IN (viewer orgs) OR (visibility =
+//!    'PARTNERS' AND owner IN (partners of viewer orgs for scope))`;
+//! 3. use that condition for lists *and* for single reads
+//!    (`find_by_id(id).filter(cond)`; no row → NOT_FOUND), never a Rust-side
+//!    re-implementation of it;
+//! 4. write its write rules as `ensure_*` functions taking an [`OrgAccess`];
+//! 5. add every new operation to `tests/it/authorization_matrix.txt`.
+
+pub mod agreements;
+pub mod sharing;
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::LockType,
@@ -140,7 +155,7 @@ impl OrgAccess {
         self.platform_admin || self.role.is_some_and(|r| r.at_least(min))
     }
 
-    fn require(&self, min: Role, what: &str) -> Result<(), ApiError> {
+    pub(crate) fn require(&self, min: Role, what: &str) -> Result<(), ApiError> {
         if self.has(min) {
             Ok(())
         } else {

@@ -166,3 +166,138 @@ pub fn session_from(payload: &Value, email: &str) -> Session {
         refresh_token: payload["refreshToken"].as_str().unwrap().to_owned(),
     }
 }
+
+pub const AGREEMENT_FIELDS: &str = "id title status scopes startsOn endsOn ratifiedAt convener { id } parties { organization { id slug } role status respondedAt respondedBy { id } }";
+
+impl TestApp {
+    /// Draft an agreement convened by `convener`; dates as YYYY-MM-DD.
+    pub async fn create_agreement(
+        &self,
+        by: &Session,
+        convener: &str,
+        scopes: &[&str],
+        starts_on: &str,
+        ends_on: Option<&str>,
+    ) -> super::Gql {
+        self.gql(
+            by.token(),
+            &format!("mutation($input: CreateAgreementInput!) {{ createAgreement(input: $input) {{ {AGREEMENT_FIELDS} }} }}"),
+            json!({ "input": { "convenerId": convener, "title": "2023 지역 시민사회 공동사업 업무협약", "scopes": scopes, "startsOn": starts_on, "endsOn": ends_on } }),
+        )
+        .await
+    }
+
+    /// One of the agreement mutations taking `(agreementId, organizationId)`.
+    pub async fn party_op(&self, by: &Session, op: &str, agreement: &str, org: &str) -> super::Gql {
+        self.gql(
+            by.token(),
+            &format!("mutation($a: ID!, $o: ID!) {{ {op}(agreementId: $a, organizationId: $o) {{ status role organization {{ id }} }} }}"),
+            json!({ "a": agreement, "o": org }),
+        )
+        .await
+    }
+
+    /// One of the agreement mutations taking `(id)`.
+    pub async fn agreement_op(&self, by: &Session, op: &str, agreement: &str) -> super::Gql {
+        self.gql(
+            by.token(),
+            &format!("mutation($id: ID!) {{ {op}(id: $id) {{ {AGREEMENT_FIELDS} }} }}"),
+            json!({ "id": agreement }),
+        )
+        .await
+    }
+
+    pub async fn agreement(&self, token: Option<&str>, id: &str) -> super::Gql {
+        self.gql(
+            token,
+            &format!("query($id: ID!) {{ agreement(id: $id) {{ {AGREEMENT_FIELDS} }} }}"),
+            json!({ "id": id }),
+        )
+        .await
+    }
+
+    /// Slugs of `org`'s partners as `token` sees them.
+    pub async fn partner_slugs(&self, token: Option<&str>, org: &str) -> Vec<String> {
+        let r = self
+            .gql(
+                token,
+                "query($id: ID!) { organization(id: $id) { partners { slug } } }",
+                json!({ "id": org }),
+            )
+            .await;
+        let mut slugs: Vec<String> = r.data()["organization"]["partners"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["slug"].as_str().unwrap().to_owned())
+            .collect();
+        slugs.sort();
+        slugs
+    }
+}
+
+/// An organization with its OWNER.
+#[derive(Debug, Clone)]
+pub struct Org {
+    pub id: String,
+    pub slug: String,
+    pub owner: Session,
+}
+
+impl TestApp {
+    pub async fn org_with_owner(&self, slug: &str) -> Org {
+        let owner = self.sign_up(&format!("owner@{slug}.example")).await;
+        let id = self.create_org(&owner, slug).await;
+        Org {
+            id,
+            slug: slug.to_owned(),
+            owner,
+        }
+    }
+
+    /// Convene an agreement among `parties` (the first convenes), propose it
+    /// and have every party sign: a ratified agreement. Returns its id.
+    pub async fn ratified_agreement(
+        &self,
+        parties: &[&Org],
+        scopes: &[&str],
+        starts_on: &str,
+        ends_on: Option<&str>,
+    ) -> String {
+        let convener = parties[0];
+        let r = self
+            .create_agreement(&convener.owner, &convener.id, scopes, starts_on, ends_on)
+            .await;
+        let id = r.data()["createAgreement"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        for p in &parties[1..] {
+            self.party_op(&convener.owner, "inviteParty", &id, &p.id)
+                .await
+                .data();
+        }
+        self.agreement_op(&convener.owner, "proposeAgreement", &id)
+            .await
+            .data();
+        for p in parties {
+            self.party_op(&p.owner, "signAgreement", &id, &p.id)
+                .await
+                .data();
+        }
+        id
+    }
+}
+
+/// A date `days` from today in Asia/Seoul (organizations' default time
+/// zone, so "today" for their agreements), as YYYY-MM-DD.
+pub fn day(app: &TestApp, days: i64) -> String {
+    let today = app
+        .clock
+        .now()
+        .with_timezone(&chrono_tz::Asia::Seoul)
+        .date_naive();
+    (today + chrono::TimeDelta::days(days))
+        .format("%Y-%m-%d")
+        .to_string()
+}

@@ -1,0 +1,231 @@
+//! Agreements (MOUs) and their parties.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+use crate::run_sql;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Agreements {
+    Table,
+    Id,
+    ConvenerId,
+    Title,
+    Purpose,
+    SharesProjects,
+    SharesEvents,
+    SharesActions,
+    SharesSpaces,
+    StartsOn,
+    EndsOn,
+    ActiveFrom,
+    ActiveUntil,
+    CreatedAt,
+    CreatedBy,
+    UpdatedAt,
+    ProposedAt,
+    RatifiedAt,
+    TerminatedAt,
+    TerminatedBy,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum AgreementParties {
+    Table,
+    Id,
+    AgreementId,
+    OrganizationId,
+    Role,
+    Status,
+    InvitedAt,
+    RespondedAt,
+    RespondedBy,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Organizations {
+    Table,
+    Id,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Users {
+    Table,
+    Id,
+}
+
+fn fk(
+    from_table: impl IntoIden,
+    from_col: impl IntoIden,
+    to_table: impl IntoIden,
+    to_col: impl IntoIden,
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(from_table, from_col)
+        .to(to_table, to_col)
+        .on_delete(on_delete)
+        .to_owned()
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(Agreements::Table)
+                    .col(uuid(Agreements::Id).primary_key())
+                    .col(uuid(Agreements::ConvenerId))
+                    .col(string_len(Agreements::Title, 200))
+                    .col(text_null(Agreements::Purpose))
+                    .col(boolean(Agreements::SharesProjects))
+                    .col(boolean(Agreements::SharesEvents))
+                    .col(boolean(Agreements::SharesActions))
+                    .col(boolean(Agreements::SharesSpaces))
+                    .col(date(Agreements::StartsOn))
+                    .col(date_null(Agreements::EndsOn))
+                    .col(timestamp_with_time_zone(Agreements::ActiveFrom))
+                    .col(timestamp_with_time_zone_null(Agreements::ActiveUntil))
+                    .col(timestamp_with_time_zone(Agreements::CreatedAt))
+                    .col(uuid_null(Agreements::CreatedBy))
+                    .col(timestamp_with_time_zone(Agreements::UpdatedAt))
+                    .col(timestamp_with_time_zone_null(Agreements::ProposedAt))
+                    .col(timestamp_with_time_zone_null(Agreements::RatifiedAt))
+                    .col(timestamp_with_time_zone_null(Agreements::TerminatedAt))
+                    .col(uuid_null(Agreements::TerminatedBy))
+                    .check(
+                        Expr::col(Agreements::EndsOn)
+                            .is_null()
+                            .or(Expr::col(Agreements::EndsOn).gte(Expr::col(Agreements::StartsOn))),
+                    )
+                    // Ratification needs a proposal first.
+                    .check(
+                        Expr::col(Agreements::RatifiedAt)
+                            .is_null()
+                            .or(Expr::col(Agreements::ProposedAt).is_not_null()),
+                    )
+                    .foreign_key(&mut fk(
+                        Agreements::Table,
+                        Agreements::ConvenerId,
+                        Organizations::Table,
+                        Organizations::Id,
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        Agreements::Table,
+                        Agreements::CreatedBy,
+                        Users::Table,
+                        Users::Id,
+                        ForeignKeyAction::SetNull,
+                    ))
+                    .foreign_key(&mut fk(
+                        Agreements::Table,
+                        Agreements::TerminatedBy,
+                        Users::Table,
+                        Users::Id,
+                        ForeignKeyAction::SetNull,
+                    ))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("agreements_convener_idx")
+                    .table(Agreements::Table)
+                    .col(Agreements::ConvenerId)
+                    .to_owned(),
+            )
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(AgreementParties::Table)
+                    .col(uuid(AgreementParties::Id).primary_key())
+                    .col(uuid(AgreementParties::AgreementId))
+                    .col(uuid(AgreementParties::OrganizationId))
+                    .col(
+                        string_len(AgreementParties::Role, 16).check(
+                            Expr::col(AgreementParties::Role).is_in(["CONVENER", "PARTNER"]),
+                        ),
+                    )
+                    .col(string_len(AgreementParties::Status, 16).check(
+                        Expr::col(AgreementParties::Status).is_in([
+                            "INVITED",
+                            "SIGNED",
+                            "DECLINED",
+                            "WITHDRAWN",
+                            "REMOVED",
+                        ]),
+                    ))
+                    .col(timestamp_with_time_zone(AgreementParties::InvitedAt))
+                    .col(timestamp_with_time_zone_null(AgreementParties::RespondedAt))
+                    .col(uuid_null(AgreementParties::RespondedBy))
+                    .foreign_key(&mut fk(
+                        AgreementParties::Table,
+                        AgreementParties::AgreementId,
+                        Agreements::Table,
+                        Agreements::Id,
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        AgreementParties::Table,
+                        AgreementParties::OrganizationId,
+                        Organizations::Table,
+                        Organizations::Id,
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        AgreementParties::Table,
+                        AgreementParties::RespondedBy,
+                        Users::Table,
+                        Users::Id,
+                        ForeignKeyAction::SetNull,
+                    ))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("agreement_parties_agreement_org_key")
+                    .table(AgreementParties::Table)
+                    .col(AgreementParties::AgreementId)
+                    .col(AgreementParties::OrganizationId)
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+        // The partner lookups start from an organization and its status.
+        manager
+            .create_index(
+                Index::create()
+                    .name("agreement_parties_org_status_idx")
+                    .table(AgreementParties::Table)
+                    .col(AgreementParties::OrganizationId)
+                    .col(AgreementParties::Status)
+                    .to_owned(),
+            )
+            .await?;
+        // Exactly one convener per agreement (same syntax on both backends).
+        run_sql(
+            manager,
+            &["CREATE UNIQUE INDEX agreement_parties_one_convener_key ON agreement_parties (agreement_id) WHERE role = 'CONVENER'"],
+        )
+        .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(AgreementParties::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Agreements::Table).to_owned())
+            .await
+    }
+}
