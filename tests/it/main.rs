@@ -4,6 +4,7 @@
 mod support;
 
 mod agreements;
+mod authz;
 mod cli;
 mod http;
 mod identity;

@@ -1,0 +1,739 @@
+//! The authorization matrix: `authorization_matrix.txt` lists, for every
+//! operation × caller kind × relation of the target, the expected outcome;
+//! `authorization_matrix` runs all of it against a real server on both
+//! databases, and `matrix_covers_every_operation` fails when an operation of
+//! the schema is missing from the table.
+//!
+//! The world: a home organization ("home") whose OWNER, ADMIN, EDITOR and
+//! MEMBER are callers, a platform admin, and three API tokens of home's
+//! OWNER (READ, WRITE, and WRITE bound to another organization). Each
+//! relation names a target organization and the agreement that links it to
+//! home:
+//!
+//! | relation   | target organization | its agreement with home |
+//! | ---------- | ------------------- | ----------------------- |
+//! | own        | home itself         | ACTIVE, convened by home with `partner` |
+//! | partner    | `partner`           | ACTIVE, all scopes, convened by it |
+//! | noscope    | `noscope`           | ACTIVE, only ACTIONS, convened by it |
+//! | proposed   | `proposed`          | PROPOSED by it; home (and a stranger) INVITED |
+//! | expired    | `expired`           | ratified, ended in 2023, convened by it |
+//! | terminated | `terminated`        | ratified then TERMINATED by it |
+//! | withdrew   | `withdrew`          | ACTIVE, convened by home; `withdrew` withdrew |
+//! | unrelated  | `unrelated`         | none; its own agreement with a stranger |
+//!
+//! Outcomes: `OK` (done / data shown), `EMPTY` (answered, but the protected
+//! part is empty or null), and the error codes `UNAUTH`, `FORBIDDEN`,
+//! `NOT_FOUND`, `BAD_INPUT` (refused by state), `CONFLICT`. Cells expected
+//! to succeed get fresh objects (a new member to remove, a new agreement to
+//! terminate), so no cell changes what another one sees.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::{Value, json};
+
+use crate::db_test;
+use crate::support::fixtures::{AGREEMENT_FIELDS, Org, PASSWORD, Session, session_from};
+use crate::support::{Gql, TestApp};
+
+const MATRIX: &str = include_str!("authorization_matrix.txt");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Outcome {
+    Ok,
+    Empty,
+    Unauth,
+    Forbidden,
+    NotFound,
+    BadInput,
+    Conflict,
+}
+
+impl Outcome {
+    fn parse(s: &str) -> Outcome {
+        match s {
+            "OK" => Outcome::Ok,
+            "EMPTY" => Outcome::Empty,
+            "UNAUTH" => Outcome::Unauth,
+            "FORBIDDEN" => Outcome::Forbidden,
+            "NOT_FOUND" => Outcome::NotFound,
+            "BAD_INPUT" => Outcome::BadInput,
+            "CONFLICT" => Outcome::Conflict,
+            other => panic!("unknown outcome {other:?} in the matrix"),
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = match self {
+            Outcome::Ok => "OK",
+            Outcome::Empty => "EMPTY",
+            Outcome::Unauth => "UNAUTH",
+            Outcome::Forbidden => "FORBIDDEN",
+            Outcome::NotFound => "NOT_FOUND",
+            Outcome::BadInput => "BAD_INPUT",
+            Outcome::Conflict => "CONFLICT",
+        };
+        f.write_str(s)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Caller {
+    Anonymous,
+    Member,
+    Editor,
+    Admin,
+    Owner,
+    PlatformAdmin,
+    ReadToken,
+    WriteToken,
+    BoundToken,
+}
+
+const CALLERS: [Caller; 9] = [
+    Caller::Anonymous,
+    Caller::Member,
+    Caller::Editor,
+    Caller::Admin,
+    Caller::Owner,
+    Caller::PlatformAdmin,
+    Caller::ReadToken,
+    Caller::WriteToken,
+    Caller::BoundToken,
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Rel {
+    Own,
+    Partner,
+    NoScope,
+    Proposed,
+    Expired,
+    Terminated,
+    Withdrew,
+    Unrelated,
+}
+
+const RELATIONS: [Rel; 8] = [
+    Rel::Own,
+    Rel::Partner,
+    Rel::NoScope,
+    Rel::Proposed,
+    Rel::Expired,
+    Rel::Terminated,
+    Rel::Withdrew,
+    Rel::Unrelated,
+];
+
+impl Rel {
+    fn parse(s: &str) -> Option<Rel> {
+        Some(match s {
+            "-" => return None,
+            "own" => Rel::Own,
+            "partner" => Rel::Partner,
+            "noscope" => Rel::NoScope,
+            "proposed" => Rel::Proposed,
+            "expired" => Rel::Expired,
+            "terminated" => Rel::Terminated,
+            "withdrew" => Rel::Withdrew,
+            "unrelated" => Rel::Unrelated,
+            other => panic!("unknown relation {other:?} in the matrix"),
+        })
+    }
+}
+
+struct Row {
+    line: usize,
+    op: String,
+    rel: Option<Rel>,
+    expected: [Outcome; 9],
+}
+
+fn parse_matrix() -> Vec<Row> {
+    let mut rows = Vec::new();
+    for (i, line) in MATRIX.lines().enumerate() {
+        let line_no = i + 1;
+        let line = line.split('#').next().unwrap().trim();
+        if line.is_empty() {
+            continue;
+        }
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(
+            cells.len(),
+            11,
+            "authorization_matrix.txt:{line_no}: expected 11 columns, got {}",
+            cells.len()
+        );
+        let expected: Vec<Outcome> = cells[2..].iter().map(|c| Outcome::parse(c)).collect();
+        rows.push(Row {
+            line: line_no,
+            op: cells[0].to_owned(),
+            rel: Rel::parse(cells[1]),
+            expected: expected.try_into().unwrap(),
+        });
+    }
+    rows
+}
+
+/// Root fields of Query and Mutation in the committed schema.
+fn schema_operations() -> BTreeSet<String> {
+    use async_graphql::parser::types::{TypeKind, TypeSystemDefinition};
+    let sdl =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema.graphql")).unwrap();
+    let doc = async_graphql::parser::parse_schema(&sdl).unwrap();
+    let mut ops = BTreeSet::new();
+    for def in doc.definitions {
+        if let TypeSystemDefinition::Type(t) = def
+            && matches!(t.node.name.node.as_str(), "Query" | "Mutation")
+            && let TypeKind::Object(o) = &t.node.kind
+        {
+            ops.extend(o.fields.iter().map(|f| f.node.name.node.to_string()));
+        }
+    }
+    ops
+}
+
+#[test]
+fn matrix_covers_every_operation() {
+    let rows = parse_matrix();
+    let mut by_op: HashMap<&str, Vec<Option<Rel>>> = HashMap::new();
+    for row in &rows {
+        by_op.entry(&row.op).or_default().push(row.rel);
+    }
+    let missing: Vec<String> = schema_operations()
+        .into_iter()
+        .filter(|op| !by_op.contains_key(op.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "operations missing from tests/it/authorization_matrix.txt: {missing:?}"
+    );
+    for (op, rels) in &by_op {
+        if rels.contains(&None) {
+            assert_eq!(
+                rels.len(),
+                1,
+                "{op}: a `-` row must be the operation's only row"
+            );
+        } else {
+            for rel in RELATIONS {
+                assert_eq!(
+                    rels.iter().filter(|r| **r == Some(rel)).count(),
+                    1,
+                    "{op}: needs exactly one row for {rel:?}"
+                );
+            }
+        }
+    }
+}
+
+struct Target {
+    org: Org,
+    /// The agreement that links the target to home.
+    agreement: String,
+    /// A MEMBER of the target organization (not a caller).
+    member: Session,
+}
+
+struct World<'a> {
+    app: &'a TestApp,
+    home: Org,
+    member: Session,
+    editor: Session,
+    admin: Session,
+    root: Session,
+    read_token: String,
+    write_token: String,
+    bound_token: String,
+    targets: HashMap<Rel, Target>,
+    /// Organizations that invite callers for acceptInvitation.
+    club: Org,
+    /// The stranger `unrelated` has its agreement with.
+    stranger: Org,
+    seq: AtomicUsize,
+}
+
+impl<'a> World<'a> {
+    async fn build(app: &'a TestApp) -> World<'a> {
+        let home = app.org_with_owner("home").await;
+        let member = app
+            .member(&home.owner, &home.id, "member@home.example", "MEMBER")
+            .await;
+        let editor = app
+            .member(&home.owner, &home.id, "editor@home.example", "EDITOR")
+            .await;
+        let admin = app
+            .member(&home.owner, &home.id, "admin@home.example", "ADMIN")
+            .await;
+        let root = app.sign_up("root@coalition.example").await;
+        yeondae_api::identity::service::create_admin(
+            app.db(),
+            &app.state.hasher,
+            app.clock.now(),
+            &root.email,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+        let elsewhere = app.create_org(&home.owner, "elsewhere").await;
+        let read_token = app.api_token(&home.owner, &["READ"], None).await;
+        let write_token = app.api_token(&home.owner, &["READ", "WRITE"], None).await;
+        let bound_token = app
+            .api_token(&home.owner, &["READ", "WRITE"], Some(&elsewhere))
+            .await;
+        let club = app.org_with_owner("club").await;
+        let stranger = app.org_with_owner("stranger").await;
+
+        let mut world = World {
+            app,
+            home: home.clone(),
+            member,
+            editor,
+            admin,
+            root,
+            read_token,
+            write_token,
+            bound_token,
+            targets: HashMap::new(),
+            club,
+            stranger,
+            seq: AtomicUsize::new(0),
+        };
+        let mut orgs = HashMap::new();
+        for (rel, slug) in [
+            (Rel::Partner, "partner"),
+            (Rel::NoScope, "noscope"),
+            (Rel::Proposed, "proposed"),
+            (Rel::Expired, "expired"),
+            (Rel::Terminated, "terminated"),
+            (Rel::Withdrew, "withdrew"),
+            (Rel::Unrelated, "unrelated"),
+        ] {
+            orgs.insert(rel, app.org_with_owner(slug).await);
+        }
+        orgs.insert(Rel::Own, home.clone());
+        for rel in RELATIONS {
+            let org = orgs[&rel].clone();
+            let agreement = world.agreement_for(rel, &org, &orgs[&Rel::Partner]).await;
+            let member = if rel == Rel::Own {
+                app.member(
+                    &home.owner,
+                    &home.id,
+                    "target-member@home.example",
+                    "MEMBER",
+                )
+                .await
+            } else {
+                app.member(
+                    &org.owner,
+                    &org.id,
+                    &format!("member@{}.example", org.slug),
+                    "MEMBER",
+                )
+                .await
+            };
+            world.targets.insert(
+                rel,
+                Target {
+                    org,
+                    agreement,
+                    member,
+                },
+            );
+        }
+        world
+    }
+
+    fn next(&self) -> usize {
+        self.seq.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// A new agreement in the state that defines `rel`.
+    async fn agreement_for(&self, rel: Rel, org: &Org, partner: &Org) -> String {
+        let app = self.app;
+        let home = &self.home;
+        match rel {
+            Rel::Own => {
+                app.ratified_agreement(
+                    &[home, partner],
+                    &["PROJECTS", "EVENTS", "ACTIONS", "SPACES"],
+                    "2024-01-01",
+                    None,
+                )
+                .await
+            }
+            Rel::Partner => {
+                app.ratified_agreement(
+                    &[org, home],
+                    &["PROJECTS", "EVENTS", "ACTIONS", "SPACES"],
+                    "2024-01-01",
+                    None,
+                )
+                .await
+            }
+            Rel::NoScope => {
+                app.ratified_agreement(&[org, home], &["ACTIONS"], "2024-01-01", None)
+                    .await
+            }
+            Rel::Proposed => {
+                // The stranger never answers, so home's answer alone never
+                // ratifies it.
+                let id = created_id(
+                    &app.create_agreement(
+                        &org.owner,
+                        &org.id,
+                        &["PROJECTS", "EVENTS", "SPACES"],
+                        "2024-01-01",
+                        None,
+                    )
+                    .await,
+                );
+                app.party_op(&org.owner, "inviteParty", &id, &home.id)
+                    .await
+                    .data();
+                app.party_op(&org.owner, "inviteParty", &id, &self.stranger.id)
+                    .await
+                    .data();
+                app.agreement_op(&org.owner, "proposeAgreement", &id)
+                    .await
+                    .data();
+                app.party_op(&org.owner, "signAgreement", &id, &org.id)
+                    .await
+                    .data();
+                id
+            }
+            Rel::Expired => {
+                app.ratified_agreement(
+                    &[org, home],
+                    &["PROJECTS", "EVENTS", "SPACES"],
+                    "2023-01-01",
+                    Some("2023-12-31"),
+                )
+                .await
+            }
+            Rel::Terminated => {
+                let id = app
+                    .ratified_agreement(
+                        &[org, home],
+                        &["PROJECTS", "EVENTS", "SPACES"],
+                        "2024-01-01",
+                        None,
+                    )
+                    .await;
+                app.agreement_op(&org.owner, "terminateAgreement", &id)
+                    .await
+                    .data();
+                id
+            }
+            Rel::Withdrew => {
+                let id = app
+                    .ratified_agreement(
+                        &[home, org],
+                        &["PROJECTS", "EVENTS", "SPACES"],
+                        "2024-01-01",
+                        None,
+                    )
+                    .await;
+                app.party_op(&org.owner, "withdrawFromAgreement", &id, &org.id)
+                    .await
+                    .data();
+                id
+            }
+            Rel::Unrelated => {
+                app.ratified_agreement(
+                    &[org, &self.stranger],
+                    &["PROJECTS", "EVENTS", "SPACES"],
+                    "2024-01-01",
+                    None,
+                )
+                .await
+            }
+        }
+    }
+
+    async fn fresh_agreement(&self, rel: Rel) -> String {
+        let t = &self.targets[&rel];
+        self.agreement_for(rel, &t.org, &self.targets[&Rel::Partner].org)
+            .await
+    }
+
+    fn token(&self, caller: Caller) -> Option<String> {
+        match caller {
+            Caller::Anonymous => None,
+            Caller::Member => Some(self.member.access_token.clone()),
+            Caller::Editor => Some(self.editor.access_token.clone()),
+            Caller::Admin => Some(self.admin.access_token.clone()),
+            Caller::Owner => Some(self.home.owner.access_token.clone()),
+            Caller::PlatformAdmin => Some(self.root.access_token.clone()),
+            Caller::ReadToken => Some(self.read_token.clone()),
+            Caller::WriteToken => Some(self.write_token.clone()),
+            Caller::BoundToken => Some(self.bound_token.clone()),
+        }
+    }
+
+    /// The person behind a caller (token callers are home's OWNER).
+    fn person(&self, caller: Caller) -> Option<&Session> {
+        match caller {
+            Caller::Anonymous => None,
+            Caller::Member => Some(&self.member),
+            Caller::Editor => Some(&self.editor),
+            Caller::Admin => Some(&self.admin),
+            Caller::PlatformAdmin => Some(&self.root),
+            Caller::Owner | Caller::ReadToken | Caller::WriteToken | Caller::BoundToken => {
+                Some(&self.home.owner)
+            }
+        }
+    }
+
+    async fn gql(&self, caller: Caller, query: &str, vars: Value) -> Gql {
+        self.app
+            .gql(self.token(caller).as_deref(), query, vars)
+            .await
+    }
+
+    /// A new MEMBER of `org`; returns the user id.
+    async fn fresh_member(&self, org: &Org) -> String {
+        let email = format!("fresh{}@{}.example", self.next(), org.slug);
+        self.app
+            .member(&org.owner, &org.id, &email, "MEMBER")
+            .await
+            .user_id
+    }
+
+    /// A new organization with its own owner.
+    async fn fresh_org(&self) -> Org {
+        self.app
+            .org_with_owner(&format!("fresh-{}", self.next()))
+            .await
+    }
+
+    async fn probe(&self, op: &str, rel: Option<Rel>, caller: Caller, expect_ok: bool) -> Outcome {
+        let t = rel.map(|r| &self.targets[&r]);
+        let org = t.map(|t| t.org.id.clone()).unwrap_or_default();
+        let agreement = t.map(|t| t.agreement.clone()).unwrap_or_default();
+        let n = self.next();
+        match op {
+            // ---- identity
+            "me" => shown(self.gql(caller, "{ me { id } }", json!({})).await, |d| !d["me"].is_null()),
+            "myApiTokens" => done(self.gql(caller, "{ myApiTokens { id } }", json!({})).await),
+            "signUp" => {
+                let vars = json!({ "input": { "email": format!("new{n}@x.example"), "password": PASSWORD, "displayName": "new" } });
+                done(self.gql(caller, crate::support::fixtures::SIGN_UP, vars).await)
+            }
+            "logIn" => {
+                let vars = json!({ "email": self.club.owner.email, "password": PASSWORD });
+                done(self.gql(caller, crate::support::fixtures::LOG_IN, vars).await)
+            }
+            "refreshSession" | "logOut" => {
+                let login = self.app.log_in(&self.club.owner.email, PASSWORD).await;
+                let s = session_from(&login.data()["logIn"], &self.club.owner.email);
+                let q = if op == "logOut" {
+                    "mutation($t: String!) { logOut(refreshToken: $t) }"
+                } else {
+                    "mutation($t: String!) { refreshSession(refreshToken: $t) { accessToken } }"
+                };
+                done(self.gql(caller, q, json!({ "t": s.refresh_token })).await)
+            }
+            "createApiToken" => {
+                let q = "mutation { createApiToken(input: { name: \"probe\", scopes: [READ] }) { token } }";
+                done(self.gql(caller, q, json!({})).await)
+            }
+            "revokeApiToken" => {
+                // The caller's own token (or home OWNER's for token callers).
+                let owner = self.person(caller).unwrap_or(&self.club.owner);
+                let made = self
+                    .app
+                    .gql(owner.token(), "mutation { createApiToken(input: { name: \"victim\", scopes: [READ] }) { apiToken { id } } }", json!({}))
+                    .await;
+                let id = made.data()["createApiToken"]["apiToken"]["id"].clone();
+                done(self.gql(caller, "mutation($id: ID!) { revokeApiToken(id: $id) { revokedAt } }", json!({ "id": id })).await)
+            }
+
+            // ---- organizations
+            "organization" => done(self.gql(caller, "query($id: ID!) { organization(id: $id) { id } }", json!({ "id": org })).await),
+            "organizations" => shown(self.gql(caller, "{ organizations { totalCount } }", json!({})).await, |d| {
+                d["organizations"]["totalCount"].as_i64() > Some(0)
+            }),
+            "Organization.members" => shown(
+                self.gql(caller, "query($id: ID!) { organization(id: $id) { members { totalCount nodes { role } } } }", json!({ "id": org })).await,
+                |d| d["organization"]["members"]["totalCount"].as_i64() > Some(0),
+            ),
+            "Organization.viewerRole" => shown(
+                self.gql(caller, "query($id: ID!) { organization(id: $id) { viewerRole } }", json!({ "id": org })).await,
+                |d| !d["organization"]["viewerRole"].is_null(),
+            ),
+            "Organization.partners" => shown(
+                self.gql(caller, "query($id: ID!) { organization(id: $id) { partners { id } } }", json!({ "id": org })).await,
+                |d| !d["organization"]["partners"].as_array().unwrap().is_empty(),
+            ),
+            "Organization.agreements" => shown(
+                self.gql(caller, "query($id: ID!) { organization(id: $id) { agreements { totalCount } } }", json!({ "id": org })).await,
+                |d| d["organization"]["agreements"]["totalCount"].as_i64() > Some(0),
+            ),
+            "User.email" => shown(
+                self.gql(caller, "query($id: ID!) { organization(id: $id) { members(first: 100) { nodes { user { id email } } } } }", json!({ "id": org }))
+                    .await,
+                |d| {
+                    // Another member's e-mail, not the caller's own.
+                    let me = self.person(caller).map(|p| p.user_id.clone()).unwrap_or_default();
+                    d["organization"]["members"]["nodes"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|m| m["user"]["id"] != me.as_str() && m["user"]["email"].is_string())
+                },
+            ),
+            "auditLog" => done(
+                self.gql(caller, "query($id: ID!) { auditLog(organizationId: $id, first: 1) { totalCount } }", json!({ "id": org })).await,
+            ),
+            "createOrganization" => {
+                let q = "mutation($slug: String!) { createOrganization(input: { slug: $slug, name: \"probe\" }) { id } }";
+                done(self.gql(caller, q, json!({ "slug": format!("probe-{n}") })).await)
+            }
+            "updateOrganization" => {
+                let q = "mutation($id: ID!) { updateOrganization(id: $id, input: { region: \"대전\" }) { region } }";
+                done(self.gql(caller, q, json!({ "id": org })).await)
+            }
+            "inviteMember" => {
+                let q = "mutation($id: ID!, $e: String!) { inviteMember(organizationId: $id, email: $e, role: MEMBER) { token } }";
+                done(self.gql(caller, q, json!({ "id": org, "e": format!("invitee{n}@x.example") })).await)
+            }
+            "acceptInvitation" => {
+                // The club invites the caller's e-mail; an accepted
+                // invitation is undone right after.
+                let email = self.person(caller).map(|p| p.email.clone()).unwrap_or_else(|| format!("anon{n}@x.example"));
+                let inv = self.app.invite(&self.club.owner, &self.club.id, &email, "MEMBER").await;
+                let token = inv.data()["inviteMember"]["token"].clone();
+                let r = self.gql(caller, "mutation($t: String!) { acceptInvitation(token: $t) { role } }", json!({ "t": token })).await;
+                if r.is_ok()
+                    && let Some(p) = self.person(caller)
+                {
+                    self.app.remove_member(&self.club.owner, &self.club.id, &p.user_id).await.data();
+                }
+                done(r)
+            }
+            "changeMemberRole" | "removeMember" => {
+                let t = t.unwrap();
+                let user = if expect_ok { self.fresh_member(&t.org).await } else { t.member.user_id.clone() };
+                let q = if op == "removeMember" {
+                    "mutation($o: ID!, $u: ID!) { removeMember(organizationId: $o, userId: $u) }"
+                } else {
+                    "mutation($o: ID!, $u: ID!) { changeMemberRole(organizationId: $o, userId: $u, role: EDITOR) { role } }"
+                };
+                done(self.gql(caller, q, json!({ "o": org, "u": user })).await)
+            }
+
+            // ---- agreements
+            "agreements" => shown(self.gql(caller, "{ agreements { totalCount } }", json!({})).await, |d| {
+                d["agreements"]["totalCount"].as_i64() > Some(0)
+            }),
+            "agreement" => done(self.gql(caller, &format!("query($id: ID!) {{ agreement(id: $id) {{ {AGREEMENT_FIELDS} }} }}"), json!({ "id": agreement })).await),
+            "createAgreement" => {
+                let q = "mutation($c: ID!) { createAgreement(input: { convenerId: $c, title: \"probe\", scopes: [EVENTS], startsOn: \"2026-01-01\" }) { id } }";
+                done(self.gql(caller, q, json!({ "c": org })).await)
+            }
+            "updateAgreement" | "proposeAgreement" | "terminateAgreement" => {
+                let id = if expect_ok { self.fresh_agreement(rel.unwrap()).await } else { agreement };
+                let q = match op {
+                    "updateAgreement" => "mutation($id: ID!) { updateAgreement(id: $id, input: { title: \"edited\" }) { id } }",
+                    "proposeAgreement" => "mutation($id: ID!) { proposeAgreement(id: $id) { id } }",
+                    _ => "mutation($id: ID!) { terminateAgreement(id: $id) { id } }",
+                };
+                done(self.gql(caller, q, json!({ "id": id })).await)
+            }
+            "inviteParty" => {
+                let id = if expect_ok { self.fresh_agreement(rel.unwrap()).await } else { agreement };
+                let newcomer = if expect_ok { self.fresh_org().await.id } else { self.club.id.clone() };
+                let q = "mutation($a: ID!, $o: ID!) { inviteParty(agreementId: $a, organizationId: $o) { status } }";
+                done(self.gql(caller, q, json!({ "a": id, "o": newcomer })).await)
+            }
+            "removeParty" => {
+                // Remove the target organization (home itself for `own`'s
+                // partner) from the agreement.
+                let rel = rel.unwrap();
+                let id = if expect_ok { self.fresh_agreement(rel).await } else { agreement };
+                let party = match rel {
+                    Rel::Own => self.targets[&Rel::Partner].org.id.clone(),
+                    Rel::Withdrew | Rel::Unrelated => self.targets[&rel].org.id.clone(),
+                    _ => self.home.id.clone(),
+                };
+                let q = "mutation($a: ID!, $o: ID!) { removeParty(agreementId: $a, organizationId: $o) { status } }";
+                done(self.gql(caller, q, json!({ "a": id, "o": party })).await)
+            }
+            "signAgreement" | "declineAgreement" | "withdrawFromAgreement" => {
+                // Home answers for itself.
+                let id = if expect_ok { self.fresh_agreement(rel.unwrap()).await } else { agreement };
+                let q = format!("mutation($a: ID!, $o: ID!) {{ {op}(agreementId: $a, organizationId: $o) {{ status }} }}");
+                done(self.gql(caller, &q, json!({ "a": id, "o": self.home.id })).await)
+            }
+            other => panic!("no probe for operation {other:?}: add one to tests/it/authz.rs"),
+        }
+    }
+}
+
+fn created_id(r: &Gql) -> String {
+    r.data()["createAgreement"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+fn error_outcome(r: &Gql) -> Outcome {
+    match r.code() {
+        "UNAUTHENTICATED" => Outcome::Unauth,
+        "FORBIDDEN" => Outcome::Forbidden,
+        "NOT_FOUND" => Outcome::NotFound,
+        "BAD_USER_INPUT" => Outcome::BadInput,
+        "CONFLICT" => Outcome::Conflict,
+        other => panic!("unexpected error code {other}: {}", r.body),
+    }
+}
+
+/// OK when it succeeded.
+fn done(r: Gql) -> Outcome {
+    if r.is_ok() {
+        Outcome::Ok
+    } else {
+        error_outcome(&r)
+    }
+}
+
+/// OK when it succeeded and `visible` finds the protected data; EMPTY when
+/// it succeeded without it.
+fn shown(r: Gql, visible: impl Fn(&Value) -> bool) -> Outcome {
+    if !r.is_ok() {
+        return error_outcome(&r);
+    }
+    if visible(r.data()) {
+        Outcome::Ok
+    } else {
+        Outcome::Empty
+    }
+}
+
+db_test! {
+    async fn authorization_matrix(app) {
+        let world = World::build(&app).await;
+        let mut failures = Vec::new();
+        let rows = parse_matrix();
+        for row in &rows {
+            for (caller, expected) in CALLERS.iter().zip(row.expected) {
+                let got = world.probe(&row.op, row.rel, *caller, expected == Outcome::Ok).await;
+                if got != expected {
+                    failures.push(format!(
+                        "line {}: {} / {} / {:?}: expected {expected}, got {got}",
+                        row.line,
+                        row.op,
+                        row.rel.map(|r| format!("{r:?}")).unwrap_or_else(|| "-".into()),
+                        caller
+                    ));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "{} of {} cells differ:\n{}", failures.len(), rows.len() * CALLERS.len(), failures.join("\n"));
+    }
+}
