@@ -74,6 +74,7 @@ fn with_middleware(routes: Router) -> Router {
     let x_request_id = header::HeaderName::from_static("x-request-id");
     routes
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response(json_payload_too_large))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
@@ -141,6 +142,22 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
         StatusCode::INTERNAL_SERVER_ERROR,
         ApiError::internal(anyhow::anyhow!("panic")),
     )
+}
+
+/// The body limit layer answers an oversized `Content-Length` itself, in
+/// plain text; give that answer the API's error shape.
+async fn json_payload_too_large(response: Response) -> Response {
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_json {
+        return error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::bad_input("body", "request body exceeds 1 MiB"),
+        );
+    }
+    response
 }
 
 fn is_json(headers: &HeaderMap) -> bool {

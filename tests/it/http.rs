@@ -54,10 +54,12 @@ db_test! {
         let body: Value = batch.json().await.unwrap();
         assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
 
-        let padding = "x".repeat(1024 * 1024);
-        let big = format!(r#"{{"query":"{{ me {{ id }} }}","variables":{{"pad":"{padding}"}}}}"#);
-        let resp = app.post_raw("application/json", big).await;
-        assert_eq!(resp.status(), 413);
+        // Over 1 MiB, announced by Content-Length or streamed in chunks.
+        for chunked in [false, true] {
+            let (status, body) = post_oversized(&app, 1024 * 1024 + 10, chunked).await;
+            assert_eq!(status, 413, "chunked: {chunked}");
+            assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT", "413 keeps the error shape: {body}");
+        }
 
         // Just under the limit is fine (the query text limit is separate).
         let padding = "x".repeat(1024 * 1000);
@@ -193,4 +195,65 @@ async fn requests_time_out_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_time_out_postgres() {
     requests_time_out(Backend::Postgres).await;
+}
+
+/// POST an oversized body over a raw connection. The server answers 413
+/// without reading the rest, so the client's writes may fail midway; the
+/// answer is read from the socket regardless of how the writing ends.
+async fn post_oversized(app: &TestApp, len: usize, chunked: bool) -> (u16, Value) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = app.url.trim_start_matches("http://").to_owned();
+    let stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let (mut reader, mut writer) = stream.into_split();
+    let framing = if chunked {
+        "Transfer-Encoding: chunked".to_owned()
+    } else {
+        format!("Content-Length: {len}")
+    };
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n{framing}\r\nConnection: close\r\n\r\n"
+    );
+    let writing = tokio::spawn(async move {
+        writer.write_all(head.as_bytes()).await?;
+        let chunk = vec![b' '; 64 * 1024];
+        let mut sent = 0;
+        while sent < len {
+            let n = chunk.len().min(len - sent);
+            if chunked {
+                writer.write_all(format!("{n:x}\r\n").as_bytes()).await?;
+                writer.write_all(&chunk[..n]).await?;
+                writer.write_all(b"\r\n").await?;
+            } else {
+                writer.write_all(&chunk[..n]).await?;
+            }
+            sent += n;
+        }
+        if chunked {
+            writer.write_all(b"0\r\n\r\n").await?;
+        }
+        Ok::<_, std::io::Error>(())
+    });
+    let mut response = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        match reader.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => response.extend_from_slice(&buf[..n]),
+        }
+    }
+    writing.abort();
+    let text = String::from_utf8_lossy(&response);
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text.split("\r\n\r\n").nth(1).unwrap_or_default();
+    // A chunked response body: take the JSON object out of the framing.
+    let json = body
+        .find('{')
+        .zip(body.rfind('}'))
+        .map(|(a, b)| &body[a..=b])
+        .unwrap_or("null");
+    (status, serde_json::from_str(json).unwrap_or(Value::Null))
 }

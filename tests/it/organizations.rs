@@ -201,7 +201,9 @@ db_test! {
             assert!(nodes.iter().all(|o| o["members"]["totalCount"] == 1 && o["viewerRole"] == "OWNER"));
             counts.push(app.take_statement_count());
         }
-        assert_eq!(counts[0], counts[1], "statements must not grow with the number of organizations: {counts:?}");
+        // Batches may split across DataLoader windows, but one query per
+        // organization would add ten.
+        assert!(counts[1] <= counts[0] + 2, "statements grew with the number of organizations: {counts:?}");
     }
 }
 

@@ -145,7 +145,7 @@ pub async fn create(
     let scopes = input.scopes.validated()?;
     check_dates(input.starts_on, input.ends_on)?;
     let tx = db::begin_write(db).await?;
-    let access = policy::org_access(&tx, viewer, input.convener_id, Lock::None).await?;
+    let access = policy::org_access(&tx, viewer, input.convener_id, Lock::Share).await?;
     rules::ensure_can_manage(&access)?;
     let (active_from, active_until) = active_window(
         input.starts_on,
@@ -212,15 +212,24 @@ async fn insert_party(
     Ok(party)
 }
 
-/// The agreement, if the viewer may see it, locked for the rest of the
-/// transaction; NOT_FOUND otherwise.
-async fn lock_visible(
+/// The agreement, if the viewer may see it; NOT_FOUND otherwise.
+async fn find_visible(
     tx: &impl ConnectionTrait,
     viewer: &Viewer,
     id: Uuid,
 ) -> ApiResult<agreement::Model> {
     agreement::Entity::find_by_id(id)
         .filter(sharing::agreement_visible(viewer, agreement::Entity))
+        .one(tx)
+        .await?
+        .ok_or(ApiError::NotFound("agreement"))
+}
+
+/// Lock the agreement row for the rest of the transaction and read it
+/// afresh. Called after the acting organization is locked (organization
+/// first, then agreement: the order every writer follows).
+async fn lock(tx: &impl ConnectionTrait, id: Uuid) -> ApiResult<agreement::Model> {
+    agreement::Entity::find_by_id(id)
         .lock(LockType::Update)
         .one(tx)
         .await?
@@ -262,9 +271,10 @@ async fn open_convener_change<C: Db>(
 ) -> ApiResult<(C::Transaction, agreement::Model)> {
     policy::require_user(viewer)?;
     let tx = db::begin_write(db).await?;
-    let agreement = lock_visible(&tx, viewer, id).await?;
-    let access = policy::org_access(&tx, viewer, agreement.convener_id, Lock::None).await?;
+    let convener_id = find_visible(&tx, viewer, id).await?.convener_id;
+    let access = policy::org_access(&tx, viewer, convener_id, Lock::Share).await?;
     rules::ensure_can_manage(&access)?;
+    let agreement = lock(&tx, id).await?;
     let status = status_of(&agreement, now);
     if !allowed.contains(&status) {
         return Err(refuse(status, action));
@@ -511,13 +521,20 @@ pub async fn answer(
 ) -> ApiResult<agreement_party::Model> {
     policy::require_user(viewer)?;
     let tx = db::begin_write(db).await?;
-    let agreement = lock_visible(&tx, viewer, agreement_id).await?;
+    find_visible(&tx, viewer, agreement_id).await?;
+    let not_a_party = || ApiError::NotFound("agreement party");
+    party_of(&tx, agreement_id, organization_id)
+        .await?
+        .filter(|p| p.status != PartyStatus::Removed)
+        .ok_or_else(not_a_party)?;
+    let access = policy::org_access(&tx, viewer, organization_id, Lock::Share).await?;
+    rules::ensure_can_answer_for(&access)?;
+    let agreement = lock(&tx, agreement_id).await?;
+    // Read again under the agreement lock: answers are applied one by one.
     let party = party_of(&tx, agreement_id, organization_id)
         .await?
         .filter(|p| p.status != PartyStatus::Removed)
-        .ok_or(ApiError::NotFound("agreement party"))?;
-    let access = policy::org_access(&tx, viewer, organization_id, Lock::None).await?;
-    rules::ensure_can_answer_for(&access)?;
+        .ok_or_else(not_a_party)?;
 
     let status = status_of(&agreement, now);
     let (verb, action) = match answer {
@@ -530,13 +547,13 @@ pub async fn answer(
     }
     let next = match (answer, party.status) {
         (Answer::Sign, PartyStatus::Invited) => PartyStatus::Signed,
-        (Answer::Decline, PartyStatus::Invited) => PartyStatus::Declined,
-        (Answer::Withdraw, PartyStatus::Signed) if party.role == PartyRole::Convener => {
+        (Answer::Decline | Answer::Withdraw, _) if party.role == PartyRole::Convener => {
             return Err(ApiError::bad_input(
                 "organizationId",
-                "the convener cannot withdraw; its OWNER terminates the agreement instead",
+                "the convener cannot decline or withdraw; its OWNER terminates the agreement instead",
             ));
         }
+        (Answer::Decline, PartyStatus::Invited) => PartyStatus::Declined,
         (Answer::Withdraw, PartyStatus::Signed) => PartyStatus::Withdrawn,
         (Answer::Withdraw, PartyStatus::Invited) => {
             return Err(ApiError::bad_input(
@@ -578,9 +595,10 @@ pub async fn terminate(
 ) -> ApiResult<agreement::Model> {
     policy::require_user(viewer)?;
     let tx = db::begin_write(db).await?;
-    let agreement = lock_visible(&tx, viewer, id).await?;
-    let access = policy::org_access(&tx, viewer, agreement.convener_id, Lock::None).await?;
+    let convener_id = find_visible(&tx, viewer, id).await?.convener_id;
+    let access = policy::org_access(&tx, viewer, convener_id, Lock::Share).await?;
     rules::ensure_can_terminate(&access)?;
+    let agreement = lock(&tx, id).await?;
     let status = status_of(&agreement, now);
     if matches!(
         status,
@@ -713,11 +731,5 @@ pub async fn partners(
     organization_id: Uuid,
 ) -> ApiResult<Vec<organization::Model>> {
     let ids = rc.loaders.partners(organization_id).await?;
-    let mut orgs = Vec::with_capacity(ids.len());
-    for id in ids {
-        if let Some(org) = rc.loaders.organization(id).await? {
-            orgs.push(org);
-        }
-    }
-    Ok(orgs)
+    rc.loaders.organizations(&ids).await
 }

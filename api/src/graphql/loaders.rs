@@ -15,7 +15,9 @@ use crate::agreement::status::AgreementStatus;
 use crate::auth::Viewer;
 use crate::error::ApiError;
 use crate::graphql::connection::{Page, PageArgs};
-use crate::membership::loader::{MemberCounts, MemberPages, MemberPagesKey, RolesOfUser};
+use crate::membership::loader::{
+    MemberCounts, MemberPages, MemberPagesKey, MembershipsOf, RolesOfUser,
+};
 use entity::{Role, agreement, agreement_party, membership, organization, user};
 
 pub type LoadError = Arc<DbErr>;
@@ -67,6 +69,7 @@ pub struct Loaders {
     users: Cached<ById<user::Entity>>,
     organizations: Cached<ById<organization::Entity>>,
     viewer_roles: Cached<RolesOfUser>,
+    memberships_of: Cached<MembershipsOf>,
     member_pages: Cached<MemberPages>,
     member_counts: Cached<MemberCounts>,
     parties: Cached<PartiesOf>,
@@ -96,6 +99,10 @@ impl Loaders {
                 |m: &organization::Model| m.id,
             )),
             viewer_roles: cached(RolesOfUser::new(db.clone(), viewer_id)),
+            memberships_of: cached(MembershipsOf::new(
+                db.clone(),
+                crate::policy::bound_organization(viewer),
+            )),
             member_pages: cached(MemberPages::new(db.clone())),
             member_counts: cached(MemberCounts::new(db.clone())),
             parties: cached(PartiesOf::new(db.clone())),
@@ -111,6 +118,22 @@ impl Loaders {
 
     pub async fn organization(&self, id: Uuid) -> Result<Option<organization::Model>, ApiError> {
         Ok(self.organizations.load_one(id).await?)
+    }
+
+    /// Several organizations in one batch, in the order of `ids`.
+    pub async fn organizations(&self, ids: &[Uuid]) -> Result<Vec<organization::Model>, ApiError> {
+        let mut found = self.organizations.load_many(ids.iter().copied()).await?;
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+    }
+
+    /// The memberships of a user (the viewer, in practice), narrowed to a
+    /// bound token's organization.
+    pub async fn memberships_of(&self, user_id: Uuid) -> Result<Vec<membership::Model>, ApiError> {
+        Ok(self
+            .memberships_of
+            .load_one(user_id)
+            .await?
+            .unwrap_or_default())
     }
 
     /// The viewer's stored role in an organization (before any credential

@@ -36,20 +36,24 @@ pub struct Mutation(
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
 /// Everything a resolver needs for one request: shared state, the caller,
-/// and this request's DataLoaders.
+/// this request's DataLoaders, and its one "now" — read once, so every
+/// status and every visibility rule in a response agrees on the time.
 pub struct RequestCtx {
     pub state: AppState,
     pub viewer: Viewer,
     pub loaders: Loaders,
+    now: chrono::DateTime<Utc>,
 }
 
 impl RequestCtx {
     pub fn new(state: AppState, viewer: Viewer) -> Self {
-        let loaders = Loaders::new(&state.db, &viewer, state.clock.now());
+        let now = state.clock.now();
+        let loaders = Loaders::new(&state.db, &viewer, now);
         RequestCtx {
             state,
             viewer,
             loaders,
+            now,
         }
     }
 
@@ -58,7 +62,7 @@ impl RequestCtx {
     }
 
     pub fn now(&self) -> chrono::DateTime<Utc> {
-        self.state.clock.now()
+        self.now
     }
 }
 

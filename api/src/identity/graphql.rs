@@ -4,23 +4,23 @@ use super::service::{self, NewApiToken, SessionTokens, SignUp};
 use crate::graphql::{DateTime, ids, request_ctx};
 use crate::membership::Membership;
 use crate::organization::Organization;
-use crate::policy;
+use crate::policy::{self, Audience};
 use entity::{api_token, user};
 
-/// A user as someone sees them. `own_session` marks the user returned by
-/// signUp/logIn/refreshSession: that response goes to the user themself,
-/// even though the request was made before they were signed in.
+/// A user as someone sees them. The user in the answer to signUp, logIn
+/// and refreshSession is delivered to that user themself
+/// ([`Audience::Subject`]), although the request was made signed out.
 #[derive(Clone)]
 pub struct User {
     model: user::Model,
-    own_session: bool,
+    audience: Audience,
 }
 
 impl User {
     pub fn new(model: user::Model) -> Self {
         User {
             model,
-            own_session: false,
+            audience: Audience::Viewer,
         }
     }
 }
@@ -38,7 +38,7 @@ impl User {
     /// Only the user themself and platform admins see the e-mail; others get null.
     async fn email(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
         let rc = request_ctx(ctx)?;
-        let visible = self.own_session || policy::can_see_email(&rc.viewer, self.model.id);
+        let visible = policy::can_see_email(&rc.viewer, self.audience, self.model.id);
         Ok(visible.then_some(self.model.email.as_str()))
     }
 
@@ -49,11 +49,10 @@ impl User {
     /// Only for the viewer themself; empty for anyone else.
     async fn memberships(&self, ctx: &Context<'_>) -> Result<Vec<Membership>> {
         let rc = request_ctx(ctx)?;
-        if !(self.own_session || policy::can_see_memberships_of(&rc.viewer, self.model.id)) {
+        if !policy::can_see_memberships_of(&rc.viewer, self.audience, self.model.id) {
             return Ok(Vec::new());
         }
-        let rows =
-            crate::membership::service::memberships_of(rc.db(), &rc.viewer, self.model.id).await?;
+        let rows = rc.loaders.memberships_of(self.model.id).await?;
         Ok(rows.into_iter().map(Membership).collect())
     }
 
@@ -78,7 +77,7 @@ impl From<SessionTokens> for AuthPayload {
             refresh_token: t.refresh_token,
             user: User {
                 model: t.user,
-                own_session: true,
+                audience: Audience::Subject,
             },
         }
     }

@@ -324,12 +324,8 @@ pub async fn create_api_token(
     }
     let tx = db::begin_write(db).await?;
     if let Some(org) = input.organization_id {
-        let access = policy::org_access(&tx, viewer, org, policy::Lock::None).await?;
-        if !access.is_member() {
-            return Err(ApiError::forbidden(
-                "you can only bind a token to an organization you belong to",
-            ));
-        }
+        let access = policy::org_access(&tx, viewer, org, policy::Lock::Share).await?;
+        policy::ensure_can_bind_token(&access)?;
     }
     let token = secret::generate(secret::API_TOKEN_PREFIX);
     let model = api_token::Model {
@@ -362,12 +358,12 @@ pub async fn revoke_api_token(
     now: DateTime<Utc>,
     id: Uuid,
 ) -> ApiResult<api_token::Model> {
-    let user_id = policy::require_session(viewer)?.id;
+    policy::require_session(viewer)?;
     let tx = db::begin_write(db).await?;
     let token = api_token::Entity::find_by_id(id)
         .one(&tx)
         .await?
-        .filter(|t| t.user_id == user_id || policy::is_platform_admin(viewer))
+        .filter(|t| policy::can_manage_api_token(viewer, t.user_id))
         .ok_or(ApiError::NotFound("API token"))?;
     if token.revoked_at.is_some() {
         return Ok(token);

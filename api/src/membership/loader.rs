@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::graphql::connection::{Page, PageArgs, count_by_parent, load_pages_by_parent};
@@ -125,5 +127,40 @@ impl Loader<Uuid> for MemberCounts {
             Condition::all(),
         )
         .await?)
+    }
+}
+
+/// Memberships of users, in join order, narrowed to one organization when
+/// the credential is bound to it.
+pub struct MembershipsOf {
+    db: DatabaseConnection,
+    bound: Option<Uuid>,
+}
+
+impl MembershipsOf {
+    pub fn new(db: DatabaseConnection, bound: Option<Uuid>) -> Self {
+        MembershipsOf { db, bound }
+    }
+}
+
+impl Loader<Uuid> for MembershipsOf {
+    type Value = Vec<membership::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, users: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, LoadError> {
+        let mut query = membership::Entity::find()
+            .filter(membership::Column::UserId.is_in(users.iter().copied()));
+        if let Some(bound) = self.bound {
+            query = query.filter(membership::Column::OrganizationId.eq(bound));
+        }
+        let mut out: HashMap<Uuid, Self::Value> = HashMap::new();
+        for row in query
+            .order_by_asc(membership::Column::Id)
+            .all(&self.db)
+            .await?
+        {
+            out.entry(row.user_id).or_default().push(row);
+        }
+        Ok(out)
     }
 }

@@ -1,8 +1,6 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -71,20 +69,6 @@ impl CountSource for MemberCount {
     }
 }
 
-/// A user's own memberships, as shown to that user (narrowed to a bound
-/// token's organization).
-pub async fn memberships_of(
-    db: &impl ConnectionTrait,
-    viewer: &Viewer,
-    user_id: Uuid,
-) -> ApiResult<Vec<membership::Model>> {
-    let mut query = membership::Entity::find().filter(membership::Column::UserId.eq(user_id));
-    if let Some(bound) = policy::bound_organization(viewer) {
-        query = query.filter(membership::Column::OrganizationId.eq(bound));
-    }
-    Ok(query.order_by_asc(membership::Column::Id).all(db).await?)
-}
-
 /// Invite `email` to join with `role`. A newer invitation for the same
 /// e-mail replaces any pending one. Returns the invitation and its secret,
 /// which is shown only this once.
@@ -99,7 +83,7 @@ pub async fn invite(
     policy::require_user(viewer)?;
     let email = validate::email("email", email)?;
     let tx = db::begin_write(db).await?;
-    let access = policy::org_access(&tx, viewer, organization_id, Lock::Organization).await?;
+    let access = policy::org_access(&tx, viewer, organization_id, Lock::Exclusive).await?;
     policy::ensure_can_invite(&access, role)?;
 
     let invitee = user::Entity::find()
@@ -253,7 +237,7 @@ async fn open_member_change<C: Db>(
 ) -> ApiResult<(C::Transaction, OrgAccess, membership::Model)> {
     policy::require_user(viewer)?;
     let tx = db::begin_write(db).await?;
-    let access = policy::org_access(&tx, viewer, organization_id, Lock::Organization).await?;
+    let access = policy::org_access(&tx, viewer, organization_id, Lock::Exclusive).await?;
     if !policy::can_view_members(&access) {
         return Err(ApiError::NotFound("membership"));
     }

@@ -88,7 +88,7 @@ pub async fn update(
 ) -> ApiResult<organization::Model> {
     policy::require_user(viewer)?;
     let tx = db::begin_write(db).await?;
-    let access = policy::org_access(&tx, viewer, id, Lock::Organization).await?;
+    let access = policy::org_access(&tx, viewer, id, Lock::Exclusive).await?;
     policy::ensure_can_update_organization(&access)?;
     let current = organization::Entity::find_by_id(id)
         .one(&tx)

@@ -167,15 +167,21 @@ impl OrgAccess {
     }
 }
 
-/// Whether the organization should be locked while reading the caller's role.
+/// How the organization row is locked while the caller's role is read.
+///
+/// Every write acting for an organization locks its row, so the role just
+/// read cannot change before the write commits: changes to an
+/// organization's memberships take [`Lock::Exclusive`] (PostgreSQL `FOR NO
+/// KEY UPDATE`) and so serialize per organization; other writes acting for
+/// it take [`Lock::Share`] (`FOR SHARE`), which membership changes wait for.
+/// Locks are taken organization first, then the item acted on, everywhere.
+/// SQLite write transactions are exclusive already (`BEGIN IMMEDIATE`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lock {
+    /// Reads only.
     None,
-    /// Lock the organization row (PostgreSQL `FOR NO KEY UPDATE`; SQLite
-    /// write transactions are already exclusive). Every change to an
-    /// organization's memberships takes this lock first, so they serialize
-    /// per organization and the role just read cannot change underneath.
-    Organization,
+    Share,
+    Exclusive,
 }
 
 impl OrgAccess {
@@ -210,8 +216,10 @@ pub async fn org_access(
     let mut find = organization::Entity::find_by_id(organization_id)
         .select_only()
         .column(organization::Column::Id);
-    if lock == Lock::Organization {
-        find = find.lock(LockType::NoKeyUpdate);
+    match lock {
+        Lock::None => {}
+        Lock::Share => find = find.lock(LockType::Share),
+        Lock::Exclusive => find = find.lock(LockType::NoKeyUpdate),
     }
     find.into_tuple::<Uuid>()
         .one(db)
@@ -284,21 +292,58 @@ pub fn ensure_can_read_audit_log(access: &OrgAccess) -> Result<(), ApiError> {
     access.require(Role::Admin, "reading the audit log")
 }
 
+/// Binding an API token to an organization: only to one the caller belongs to.
+pub fn ensure_can_bind_token(access: &OrgAccess) -> Result<(), ApiError> {
+    if access.is_member() {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "you can only bind a token to an organization you belong to",
+        ))
+    }
+}
+
+/// An invitation is accepted only by the user whose e-mail it names.
+pub fn ensure_invitation_is_for(user_email: &str, invitation_email: &str) -> Result<(), ApiError> {
+    if user_email == invitation_email {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "this invitation was issued to another e-mail address",
+        ))
+    }
+}
+
 // ---------------------------------------------------------------------------
 // What may the caller see
+
+/// API tokens: their owner, and platform admins (to revoke a leaked one).
+/// Others get NOT_FOUND.
+pub fn can_manage_api_token(viewer: &Viewer, token_owner: Uuid) -> bool {
+    viewer.user_id() == Some(token_owner) || is_platform_admin(viewer)
+}
 
 /// Member lists: members of the organization and platform admins.
 pub fn can_view_members(access: &OrgAccess) -> bool {
     access.is_member() || access.platform_admin
 }
 
+/// Whom a user object is delivered to: whoever asked, or — in the answer to
+/// signUp, logIn and refreshSession — the user themself, who was not yet
+/// signed in when asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Viewer,
+    Subject,
+}
+
 /// A user's e-mail: the user themself and platform admins.
-pub fn can_see_email(viewer: &Viewer, user_id: Uuid) -> bool {
-    viewer.user_id() == Some(user_id) || is_platform_admin(viewer)
+pub fn can_see_email(viewer: &Viewer, audience: Audience, user_id: Uuid) -> bool {
+    audience == Audience::Subject || viewer.user_id() == Some(user_id) || is_platform_admin(viewer)
 }
 
 /// A user's memberships: only the user themself (narrowed to the bound
 /// organization for a bound token, see [`bound_organization`]).
-pub fn can_see_memberships_of(viewer: &Viewer, user_id: Uuid) -> bool {
-    viewer.user_id() == Some(user_id)
+pub fn can_see_memberships_of(viewer: &Viewer, audience: Audience, user_id: Uuid) -> bool {
+    audience == Audience::Subject || viewer.user_id() == Some(user_id)
 }
