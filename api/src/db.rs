@@ -101,3 +101,25 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
         _ => migration::Migrator::up(db, None).await,
     }
 }
+
+/// Run a unit of work again (up to three times, with a short random pause)
+/// when the database aborted it to resolve a race — a PostgreSQL deadlock
+/// or serialization failure, a busy SQLite database. Each attempt must open
+/// its own transaction.
+pub async fn retrying<T, Fut>(mut attempt: impl FnMut() -> Fut) -> crate::error::ApiResult<T>
+where
+    Fut: std::future::Future<Output = crate::error::ApiResult<T>>,
+{
+    const ATTEMPTS: u32 = 3;
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match attempt().await {
+            Err(crate::error::ApiError::Transient) if tries < ATTEMPTS => {
+                let pause = rand::random_range(5..50u64) * u64::from(tries);
+                tokio::time::sleep(Duration::from_millis(pause)).await;
+            }
+            other => return other,
+        }
+    }
+}

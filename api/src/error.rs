@@ -29,6 +29,10 @@ pub enum ApiError {
         message: String,
         retry_after_secs: u64,
     },
+    /// Lost a race the database resolved by aborting us (deadlock,
+    /// serialization failure, busy database): safe to retry; reported as
+    /// CONFLICT when retries run out.
+    Transient,
     QueryTooComplex(String),
     Internal(anyhow::Error),
 }
@@ -44,6 +48,7 @@ impl ApiError {
             ApiError::BadUserInput { .. } => "BAD_USER_INPUT",
             ApiError::Conflict { .. } => "CONFLICT",
             ApiError::RateLimited { .. } => "RATE_LIMITED",
+            ApiError::Transient => "CONFLICT",
             ApiError::QueryTooComplex(_) => "QUERY_TOO_COMPLEX",
             ApiError::Internal(_) => "INTERNAL",
         }
@@ -59,6 +64,9 @@ impl ApiError {
             ApiError::BadUserInput { message, .. }
             | ApiError::Conflict { message, .. }
             | ApiError::RateLimited { message, .. } => message.clone(),
+            ApiError::Transient => {
+                "the request collided with a concurrent change; try again".to_owned()
+            }
             ApiError::Internal(_) => "internal error".to_owned(),
         }
     }
@@ -160,28 +168,58 @@ const KNOWN_VIOLATIONS: &[KnownViolation] = &[
         },
     },
     KnownViolation {
+        markers: &["bookings_no_overlap", "yd_booking_overlap"],
+        to_error: || {
+            ApiError::conflict(
+                Some("startsAt"),
+                "the space is already booked for that time",
+            )
+        },
+    },
+    KnownViolation {
+        markers: &[
+            "agreement_parties_agreement_org_key",
+            "agreement_parties.agreement_id, agreement_parties.organization_id",
+        ],
+        to_error: || {
+            ApiError::conflict(
+                Some("organizationId"),
+                "this organization is already a party",
+            )
+        },
+    },
+    KnownViolation {
         markers: &["yd_last_owner"],
         to_error: || ApiError::bad_input("role", "an organization must keep at least one OWNER"),
     },
 ];
 
-/// The driver's message for a database-side error, if this is one.
-pub fn database_message(e: &DbErr) -> Option<String> {
+/// The driver's code and message for a database-side error, if this is one.
+pub fn database_error(e: &DbErr) -> Option<(String, String)> {
     use sea_orm::RuntimeErr;
     match e {
         DbErr::Exec(RuntimeErr::SqlxError(inner))
         | DbErr::Query(RuntimeErr::SqlxError(inner))
         | DbErr::Conn(RuntimeErr::SqlxError(inner)) => match inner.as_ref() {
-            sea_orm::sqlx::Error::Database(db) => Some(db.message().to_owned()),
+            sea_orm::sqlx::Error::Database(db) => Some((
+                db.code().map(|c| c.into_owned()).unwrap_or_default(),
+                db.message().to_owned(),
+            )),
             _ => None,
         },
         _ => None,
     }
 }
 
+/// PostgreSQL deadlock / serialization failure; SQLite busy or locked.
+const TRANSIENT_CODES: &[&str] = &["40P01", "40001", "5", "6", "517"];
+
 impl From<DbErr> for ApiError {
     fn from(e: DbErr) -> Self {
-        if let Some(message) = database_message(&e) {
+        if let Some((code, message)) = database_error(&e) {
+            if TRANSIENT_CODES.contains(&code.as_str()) {
+                return ApiError::Transient;
+            }
             for known in KNOWN_VIOLATIONS {
                 if known.markers.iter().any(|m| message.contains(m)) {
                     return (known.to_error)();

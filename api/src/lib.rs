@@ -20,5 +20,6 @@ pub mod membership;
 pub mod organization;
 pub mod policy;
 pub mod server;
+pub mod space;
 pub mod state;
 pub mod validate;

@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use async_graphql::http::GraphiQLSource;
 use axum::body::{Body, Bytes};
-use axum::extract::State;
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -19,8 +21,9 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
+use uuid::Uuid;
 
-use crate::auth::viewer;
+use crate::auth::{secret, viewer};
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::ApiError;
@@ -65,6 +68,7 @@ pub fn router(app: AppState, schema: AppSchema) -> Router {
         .route("/graphql", get(graphiql).post(graphql_post))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/ical/spaces/{file}", get(space_feed))
         .with_state(Shared { app, schema });
     with_middleware(routes)
 }
@@ -261,6 +265,66 @@ async fn graphiql() -> Html<String> {
             .title("Yeondae GraphQL")
             .finish(),
     )
+}
+
+/// `GET /ical/spaces/{id}.ics`: a space's bookings as iCalendar, for
+/// calendar apps. Authenticated by an API token (`yd_pat_…`) in the
+/// `Authorization` header or, for apps that cannot send headers, the `token`
+/// query parameter; access tokens (JWTs) are refused here, since URLs end up
+/// in logs and calendar settings.
+async fn space_feed(
+    State(shared): State<Shared>,
+    Path(file): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let Some(space_id) = file
+        .strip_suffix(".ics")
+        .and_then(|id| Uuid::parse_str(id).ok())
+    else {
+        return error_response(StatusCode::NOT_FOUND, ApiError::NotFound("space"));
+    };
+    let from_header = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let token = match from_header.or(params.get("token").map(String::as_str)) {
+        Some(t) if t.starts_with(secret::API_TOKEN_PREFIX) => t.to_owned(),
+        _ => {
+            return error_response(
+                StatusCode::UNAUTHORIZED,
+                ApiError::unauthenticated(
+                    "calendar feeds need an API token (yd_pat_…) in Authorization or ?token=",
+                ),
+            );
+        }
+    };
+    let app = &shared.app;
+    let now = app.clock.now();
+    let viewer = match viewer::authenticate(
+        &app.db,
+        &app.jwt,
+        now,
+        Some(&format!("Bearer {token}")),
+    )
+    .await
+    {
+        Ok(v) => v,
+        Err(e @ ApiError::Unauthenticated(_)) => {
+            return error_response(StatusCode::UNAUTHORIZED, e);
+        }
+        Err(e) => return error_response(StatusCode::INTERNAL_SERVER_ERROR, e),
+    };
+    match crate::space::ical::feed(&app.db, &viewer, now, space_id).await {
+        Ok(body) => (
+            [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
+            body,
+        )
+            .into_response(),
+        Err(e @ ApiError::NotFound(_)) => error_response(StatusCode::NOT_FOUND, e),
+        Err(e) => error_response(StatusCode::INTERNAL_SERVER_ERROR, e),
+    }
 }
 
 async fn healthz() -> &'static str {

@@ -5,6 +5,7 @@ pub mod agreement;
 pub mod agreement_party;
 pub mod api_token;
 pub mod audit_entry;
+pub mod booking;
 pub mod invitation;
 pub mod login_throttle;
 pub mod membership;
@@ -12,7 +13,9 @@ pub mod organization;
 pub mod refresh_token;
 pub mod role;
 pub mod session;
+pub mod space;
 pub mod user;
 
 pub use agreement_party::{PartyRole, PartyStatus};
+pub use booking::BookingStatus;
 pub use role::Role;

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_identity_and_organizations;
 mod m20261129_000002_agreements;
+mod m20261129_000003_spaces;
 
 pub struct Migrator;
 
@@ -16,8 +17,24 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_identity_and_organizations::Migration),
             Box::new(m20261129_000002_agreements::Migration),
+            Box::new(m20261129_000003_spaces::Migration),
         ]
     }
+}
+
+/// A foreign key from `from_table.from_col` to `to_table.to_col`.
+pub(crate) fn fk(
+    from_table: impl IntoIden,
+    from_col: impl IntoIden,
+    to_table: impl IntoIden,
+    to_col: impl IntoIden,
+    on_delete: ForeignKeyAction,
+) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .from(from_table, from_col)
+        .to(to_table, to_col)
+        .on_delete(on_delete)
+        .to_owned()
 }
 
 /// Run raw SQL statements, one per entry, on the migration connection.

@@ -5,7 +5,7 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
-use crate::run_sql;
+use crate::{fk, run_sql};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -126,20 +126,6 @@ const ROLES: [&str; 4] = ["OWNER", "ADMIN", "EDITOR", "MEMBER"];
 fn role_column<T: IntoIden + Clone + 'static>(col: T) -> ColumnDef {
     string_len(col.clone(), 16)
         .check(Expr::col(col).is_in(ROLES))
-        .to_owned()
-}
-
-fn fk(
-    from_table: impl IntoIden,
-    from_col: impl IntoIden,
-    to_table: impl IntoIden,
-    to_col: impl IntoIden,
-    on_delete: ForeignKeyAction,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from_table, from_col)
-        .to(to_table, to_col)
-        .on_delete(on_delete)
         .to_owned()
 }
 

@@ -3,7 +3,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::run_sql;
+use crate::{fk, run_sql};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -55,20 +55,6 @@ enum Organizations {
 enum Users {
     Table,
     Id,
-}
-
-fn fk(
-    from_table: impl IntoIden,
-    from_col: impl IntoIden,
-    to_table: impl IntoIden,
-    to_col: impl IntoIden,
-    on_delete: ForeignKeyAction,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from_table, from_col)
-        .to(to_table, to_col)
-        .on_delete(on_delete)
-        .to_owned()
 }
 
 #[async_trait::async_trait]

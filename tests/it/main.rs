@@ -11,3 +11,4 @@ mod identity;
 mod memberships;
 mod organizations;
 mod schema;
+mod spaces;

@@ -74,22 +74,6 @@ const NOT_YET: &[&str] = &[
     "Mutation.closeSolidarityAction",
     "Mutation.endorse",
     "Mutation.withdrawEndorsement",
-    // spaces and bookings
-    "BookingStatus",
-    "Space",
-    "Booking",
-    "TimeSlot",
-    "CreateSpaceInput",
-    "BookSpaceInput",
-    "Organization.spaces",
-    "Query.spaces",
-    "Query.space",
-    "Query.booking",
-    "Mutation.createSpace",
-    "Mutation.bookSpace",
-    "Mutation.approveBooking",
-    "Mutation.rejectBooking",
-    "Mutation.cancelBooking",
     // subscriptions
     "Subscription",
 ];

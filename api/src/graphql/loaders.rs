@@ -18,7 +18,8 @@ use crate::graphql::connection::{Page, PageArgs};
 use crate::membership::loader::{
     MemberCounts, MemberPages, MemberPagesKey, MembershipsOf, RolesOfUser,
 };
-use entity::{Role, agreement, agreement_party, membership, organization, user};
+use crate::space::loader::{BookingsBetween, CanBookIn, SpacesOf, WindowKey};
+use entity::{Role, agreement, agreement_party, booking, membership, organization, space, user};
 
 pub type LoadError = Arc<DbErr>;
 
@@ -76,6 +77,10 @@ pub struct Loaders {
     org_agreements: Cached<OrgAgreementPages>,
     org_agreement_counts: Cached<OrgAgreementCounts>,
     partners: Cached<PartnersOf>,
+    spaces: Cached<ById<space::Entity>>,
+    spaces_of: Cached<SpacesOf>,
+    can_book_in: Cached<CanBookIn>,
+    bookings_between: Cached<BookingsBetween>,
 }
 
 impl Loaders {
@@ -109,6 +114,14 @@ impl Loaders {
             org_agreements: cached(OrgAgreementPages::new(db.clone(), viewer.clone(), now)),
             org_agreement_counts: cached(OrgAgreementCounts::new(db.clone(), viewer.clone(), now)),
             partners: cached(PartnersOf::new(db.clone(), viewer.clone(), now)),
+            spaces: cached(ById::new(
+                db.clone(),
+                space::Column::Id,
+                |m: &space::Model| m.id,
+            )),
+            spaces_of: cached(SpacesOf::new(db.clone(), viewer.clone(), now)),
+            can_book_in: cached(CanBookIn::new(db.clone(), viewer.clone(), now)),
+            bookings_between: cached(BookingsBetween::new(db.clone())),
         }
     }
 
@@ -210,6 +223,37 @@ impl Loaders {
         Ok(self
             .partners
             .load_one(organization_id)
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// A space by id, regardless of visibility: only for following a
+    /// relation from something already visible (a booking to its space).
+    pub async fn space(&self, id: Uuid) -> Result<Option<space::Model>, ApiError> {
+        Ok(self.spaces.load_one(id).await?)
+    }
+
+    pub async fn spaces_of(&self, organization_id: Uuid) -> Result<Vec<space::Model>, ApiError> {
+        Ok(self
+            .spaces_of
+            .load_one(organization_id)
+            .await?
+            .unwrap_or_default())
+    }
+
+    pub async fn can_book_in(&self, owner: Uuid) -> Result<bool, ApiError> {
+        Ok(self.can_book_in.load_one(owner).await?.unwrap_or(false))
+    }
+
+    pub async fn bookings_between(
+        &self,
+        space_id: Uuid,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<booking::Model>, ApiError> {
+        Ok(self
+            .bookings_between
+            .load_one(WindowKey { space_id, from, to })
             .await?
             .unwrap_or_default())
     }

@@ -18,12 +18,19 @@ use crate::error::ApiError;
 use crate::identity::{IdentityMutation, IdentityQuery};
 use crate::membership::MembershipMutation;
 use crate::organization::{OrganizationMutation, OrganizationQuery};
+use crate::space::{SpaceMutation, SpaceQuery};
 use crate::state::AppState;
 pub use loaders::Loaders;
 pub use scalars::{Date, DateTime};
 
 #[derive(MergedObject, Default)]
-pub struct Query(IdentityQuery, OrganizationQuery, AgreementQuery, AuditQuery);
+pub struct Query(
+    IdentityQuery,
+    OrganizationQuery,
+    AgreementQuery,
+    SpaceQuery,
+    AuditQuery,
+);
 
 #[derive(MergedObject, Default)]
 pub struct Mutation(
@@ -31,6 +38,7 @@ pub struct Mutation(
     OrganizationMutation,
     MembershipMutation,
     AgreementMutation,
+    SpaceMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -7,6 +7,7 @@ use crate::graphql::connection::{Cursor, Node, PageArgs};
 use crate::graphql::{DateTime, ids, request_ctx};
 use crate::membership::graphql::RoleGql;
 use crate::membership::{Membership, MembershipConnection};
+use crate::space::Space;
 use entity::organization;
 
 #[derive(Clone)]
@@ -82,6 +83,17 @@ impl Organization {
             .await?
             .into_iter()
             .map(Organization)
+            .collect())
+    }
+
+    /// This organization's spaces that the viewer may see (members see all;
+    /// partners for SPACES see them when they may book).
+    async fn spaces(&self, ctx: &Context<'_>) -> Result<Vec<Space>> {
+        let rc = request_ctx(ctx)?;
+        Ok(crate::space::service::of_organization(rc, self.0.id)
+            .await?
+            .into_iter()
+            .map(Space)
             .collect())
     }
 

@@ -38,6 +38,7 @@
 
 pub mod agreements;
 pub mod sharing;
+pub mod spaces;
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::LockType,

@@ -17,7 +17,7 @@ use sea_orm::{ColumnTrait, Iden};
 
 use super::{bound_organization, is_platform_admin};
 use crate::auth::Viewer;
-use entity::{PartyStatus, agreement, agreement_party, membership};
+use entity::{PartyStatus, Role, agreement, agreement_party, membership};
 
 /// What an agreement shares between its signed parties.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -57,11 +57,19 @@ pub fn never() -> Condition {
 /// `memberships.organization_id` — narrowed to the bound organization of an
 /// API token. `None` for anonymous callers.
 pub fn viewer_organizations(viewer: &Viewer) -> Option<SelectStatement> {
+    viewer_organizations_as(viewer, Role::Member)
+}
+
+/// The organizations where the viewer holds at least `min`.
+pub fn viewer_organizations_as(viewer: &Viewer, min: Role) -> Option<SelectStatement> {
     let user_id = viewer.user_id()?;
     let mut q = Query::select();
     q.column(membership::Column::OrganizationId)
         .from(membership::Entity)
         .and_where(membership::Column::UserId.eq(user_id));
+    if min != Role::Member {
+        q.and_where(membership::Column::Role.is_in(Role::at_least_all(min)));
+    }
     if let Some(bound) = bound_organization(viewer) {
         q.and_where(membership::Column::OrganizationId.eq(bound));
     }
@@ -172,4 +180,57 @@ pub fn partners_of(of: SelectStatement, scope: Scope, now: DateTime<Utc>) -> Sel
     q.column(Alias::new("yd_partner"))
         .from_subquery(pairs.take(), Alias::new("yd_pairs"));
     q
+}
+
+/// Whether `a` and `b` are partners for `scope` at `now`.
+pub async fn are_partners(
+    db: &impl sea_orm::ConnectionTrait,
+    a: uuid::Uuid,
+    b: uuid::Uuid,
+    scope: Scope,
+    now: DateTime<Utc>,
+) -> Result<bool, sea_orm::DbErr> {
+    let of = Condition::all()
+        .add(Expr::col((Alias::new("p1"), agreement_party::Column::OrganizationId)).eq(a));
+    let mut pairs = partner_pairs(of, Some(scope), now, Condition::all());
+    pairs.and_where(Expr::col((Alias::new("p2"), agreement_party::Column::OrganizationId)).eq(b));
+    Ok(db.query_one(&pairs).await?.is_some())
+}
+
+/// Organizations whose spaces the viewer may book (as a condition on an
+/// owner column): where the viewer is EDITOR+, and their partners for
+/// SPACES. Platform admins: all.
+pub fn can_book_in(
+    viewer: &Viewer,
+    owner: impl sea_orm::sea_query::IntoColumnRef + Clone,
+    now: DateTime<Utc>,
+) -> Condition {
+    if is_platform_admin(viewer) {
+        return Condition::all();
+    }
+    let Some(editor_of) = viewer_organizations_as(viewer, Role::Editor) else {
+        return never();
+    };
+    Condition::any()
+        .add(Expr::col(owner.clone()).in_subquery(editor_of.clone()))
+        .add(Expr::col(owner).in_subquery(partners_of(editor_of, Scope::Spaces, now)))
+}
+
+/// Who may see a space (a condition on its owner column): members of the
+/// owning organization, and whoever may book it (EDITOR+ of a SPACES
+/// partner). For anyone else the space does not exist.
+pub fn space_visible(
+    viewer: &Viewer,
+    owner: impl sea_orm::sea_query::IntoColumnRef + Clone,
+    now: DateTime<Utc>,
+) -> Condition {
+    if is_platform_admin(viewer) {
+        return Condition::all();
+    }
+    let Some(member_of) = viewer_organizations(viewer) else {
+        return never();
+    };
+    Condition::any()
+        .add(Expr::col(owner.clone()).in_subquery(member_of))
+        .add(can_book_in(viewer, owner, now))
 }

@@ -301,3 +301,74 @@ pub fn day(app: &TestApp, days: i64) -> String {
         .format("%Y-%m-%d")
         .to_string()
 }
+
+pub const BOOKING_FIELDS: &str =
+    "id status title startsAt endsAt seriesId organization { slug } bookedBy { id } space { id }";
+
+impl TestApp {
+    pub async fn create_space(
+        &self,
+        by: &Session,
+        org: &str,
+        name: &str,
+        requires_approval: bool,
+    ) -> super::Gql {
+        self.gql(
+            by.token(),
+            "mutation($input: CreateSpaceInput!) { createSpace(input: $input) { id name capacity requiresApproval viewerCanBook owner { id } } }",
+            json!({ "input": { "organizationId": org, "name": name, "capacity": 12, "requiresApproval": requires_approval } }),
+        )
+        .await
+    }
+
+    pub async fn space_id(
+        &self,
+        by: &Session,
+        org: &str,
+        name: &str,
+        requires_approval: bool,
+    ) -> String {
+        self.create_space(by, org, name, requires_approval)
+            .await
+            .data()["createSpace"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Book `[start, end)` (RFC 3339) of a space for an organization.
+    pub async fn book(
+        &self,
+        token: Option<&str>,
+        space: &str,
+        org: &str,
+        start: &str,
+        end: &str,
+        recurrence: Option<&str>,
+    ) -> super::Gql {
+        self.gql(
+            token,
+            &format!("mutation($input: BookSpaceInput!) {{ bookSpace(input: $input) {{ {BOOKING_FIELDS} }} }}"),
+            json!({ "input": { "spaceId": space, "organizationId": org, "title": "소위원회 회의", "startsAt": start, "endsAt": end, "recurrence": recurrence } }),
+        )
+        .await
+    }
+
+    pub async fn booking_op(&self, by: &Session, op: &str, id: &str) -> super::Gql {
+        self.gql(
+            by.token(),
+            &format!("mutation($id: ID!) {{ {op}(id: $id) {{ {BOOKING_FIELDS} }} }}"),
+            json!({ "id": id }),
+        )
+        .await
+    }
+}
+
+/// An instant `hours` from now, rounded to the hour, as RFC 3339 UTC.
+pub fn at(app: &TestApp, hours: i64) -> String {
+    use chrono::{DurationRound, TimeDelta};
+    let t = (app.clock.now() + TimeDelta::hours(hours))
+        .duration_trunc(TimeDelta::hours(1))
+        .unwrap();
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

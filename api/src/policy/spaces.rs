@@ -1,0 +1,42 @@
+//! Who may do what with spaces and bookings. Which spaces a viewer sees, and
+//! in which the viewer may book, are SQL conditions in [`super::sharing`].
+
+use super::OrgAccess;
+use crate::error::ApiError;
+use entity::Role;
+
+/// Creating and editing spaces: ADMIN+ of the owner.
+pub fn ensure_can_manage_space(owner: &OrgAccess) -> Result<(), ApiError> {
+    owner.require(Role::Admin, "managing spaces")
+}
+
+/// Booking on behalf of an organization: EDITOR+ of it. (That the
+/// organization owns the space or is its SPACES partner is checked with
+/// [`super::sharing::are_partners`].)
+pub fn ensure_can_book_for(organization: &OrgAccess) -> Result<(), ApiError> {
+    organization.require(Role::Editor, "booking on behalf of this organization")
+}
+
+/// Approving or rejecting: ADMIN+ of the space's owner.
+pub fn ensure_can_decide(owner: &OrgAccess) -> Result<(), ApiError> {
+    owner.require(Role::Admin, "approving or rejecting bookings")
+}
+
+/// Cancelling: EDITOR+ of the organization the booking is for, or ADMIN+ of
+/// the space's owner.
+pub fn ensure_can_cancel(booking_org: &OrgAccess, owner: &OrgAccess) -> Result<(), ApiError> {
+    if booking_org.has(Role::Editor) || owner.has(Role::Admin) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "cancelling requires EDITOR or higher in the booking organization, or ADMIN in the space's owner",
+        ))
+    }
+}
+
+/// A booking's title and who booked it: members of the booking organization
+/// and of the owner (and platform admins). Others see the interval and the
+/// booking organization only.
+pub fn can_see_booking_details(booking_org: &OrgAccess, owner: &OrgAccess) -> bool {
+    booking_org.is_member() || owner.is_member() || owner.platform_admin
+}

@@ -1,0 +1,214 @@
+//! Spaces and their bookings. The rule that PENDING and CONFIRMED bookings of
+//! one space never overlap is the database's: an exclusion constraint over a
+//! time range on PostgreSQL, triggers on SQLite (whose writers are
+//! serialized, so the check and the write cannot interleave).
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+use sea_orm_migration::sea_orm::DbBackend;
+
+use crate::{fk, run_sql};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Spaces {
+    Table,
+    Id,
+    OrganizationId,
+    Name,
+    Description,
+    Location,
+    Capacity,
+    RequiresApproval,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Bookings {
+    Table,
+    Id,
+    SpaceId,
+    OrganizationId,
+    BookedBy,
+    Title,
+    StartsAt,
+    EndsAt,
+    Status,
+    SeriesId,
+    CreatedAt,
+    DecidedAt,
+    DecidedBy,
+    RejectionReason,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Organizations {
+    Table,
+    Id,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Users {
+    Table,
+    Id,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table(Spaces::Table)
+                    .col(uuid(Spaces::Id).primary_key())
+                    .col(uuid(Spaces::OrganizationId))
+                    .col(string_len(Spaces::Name, 200))
+                    .col(text_null(Spaces::Description))
+                    .col(string_len_null(Spaces::Location, 200))
+                    .col(integer_null(Spaces::Capacity).check(Expr::col(Spaces::Capacity).gt(0)))
+                    .col(boolean(Spaces::RequiresApproval))
+                    .col(timestamp_with_time_zone(Spaces::CreatedAt))
+                    .col(timestamp_with_time_zone(Spaces::UpdatedAt))
+                    .foreign_key(&mut fk(
+                        Spaces::Table,
+                        Spaces::OrganizationId,
+                        Organizations::Table,
+                        Organizations::Id,
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("spaces_organization_idx")
+                    .table(Spaces::Table)
+                    .col(Spaces::OrganizationId)
+                    .to_owned(),
+            )
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(Bookings::Table)
+                    .col(uuid(Bookings::Id).primary_key())
+                    .col(uuid(Bookings::SpaceId))
+                    .col(uuid(Bookings::OrganizationId))
+                    .col(uuid_null(Bookings::BookedBy))
+                    .col(string_len(Bookings::Title, 200))
+                    .col(timestamp_with_time_zone(Bookings::StartsAt))
+                    .col(timestamp_with_time_zone(Bookings::EndsAt))
+                    .col(string_len(Bookings::Status, 16).check(
+                        Expr::col(Bookings::Status).is_in([
+                            "PENDING",
+                            "CONFIRMED",
+                            "REJECTED",
+                            "CANCELLED",
+                        ]),
+                    ))
+                    .col(uuid_null(Bookings::SeriesId))
+                    .col(timestamp_with_time_zone(Bookings::CreatedAt))
+                    .col(timestamp_with_time_zone_null(Bookings::DecidedAt))
+                    .col(uuid_null(Bookings::DecidedBy))
+                    .col(text_null(Bookings::RejectionReason))
+                    .check(Expr::col(Bookings::EndsAt).gt(Expr::col(Bookings::StartsAt)))
+                    .foreign_key(&mut fk(
+                        Bookings::Table,
+                        Bookings::SpaceId,
+                        Spaces::Table,
+                        Spaces::Id,
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        Bookings::Table,
+                        Bookings::OrganizationId,
+                        Organizations::Table,
+                        Organizations::Id,
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        Bookings::Table,
+                        Bookings::BookedBy,
+                        Users::Table,
+                        Users::Id,
+                        ForeignKeyAction::SetNull,
+                    ))
+                    .foreign_key(&mut fk(
+                        Bookings::Table,
+                        Bookings::DecidedBy,
+                        Users::Table,
+                        Users::Id,
+                        ForeignKeyAction::SetNull,
+                    ))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("bookings_space_starts_idx")
+                    .table(Bookings::Table)
+                    .col(Bookings::SpaceId)
+                    .col(Bookings::StartsAt)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("bookings_series_idx")
+                    .table(Bookings::Table)
+                    .col(Bookings::SeriesId)
+                    .to_owned(),
+            )
+            .await?;
+
+        match manager.get_database_backend() {
+            DbBackend::Postgres => {
+                run_sql(
+                    manager,
+                    &[
+                        "CREATE EXTENSION IF NOT EXISTS btree_gist",
+                        r#"ALTER TABLE bookings ADD CONSTRAINT bookings_no_overlap
+                           EXCLUDE USING gist (space_id WITH =, tstzrange(starts_at, ends_at, '[)') WITH &&)
+                           WHERE (status IN ('PENDING', 'CONFIRMED'))"#,
+                    ],
+                )
+                .await
+            }
+            DbBackend::Sqlite => {
+                // Timestamps are stored as RFC 3339 text in UTC with a fixed
+                // layout, so text comparison is time comparison.
+                let clash = "SELECT RAISE(ABORT, 'yd_booking_overlap: the space is already booked for that time')
+                              WHERE EXISTS (SELECT 1 FROM bookings b
+                                             WHERE b.space_id = NEW.space_id AND b.id <> NEW.id
+                                               AND b.status IN ('PENDING', 'CONFIRMED')
+                                               AND b.starts_at < NEW.ends_at AND b.ends_at > NEW.starts_at);";
+                let insert = format!(
+                    "CREATE TRIGGER bookings_no_overlap_insert BEFORE INSERT ON bookings
+                     WHEN NEW.status IN ('PENDING', 'CONFIRMED') BEGIN {clash} END"
+                );
+                let update = format!(
+                    "CREATE TRIGGER bookings_no_overlap_update BEFORE UPDATE OF space_id, starts_at, ends_at, status ON bookings
+                     WHEN NEW.status IN ('PENDING', 'CONFIRMED') BEGIN {clash} END"
+                );
+                run_sql(manager, &[&insert, &update]).await
+            }
+            other => Err(DbErr::Migration(format!("unsupported database backend {other:?}"))),
+        }
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(Bookings::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Spaces::Table).to_owned())
+            .await
+    }
+}
