@@ -4,7 +4,7 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DbBackend};
 
 use crate::auth::jwt::JwtKeys;
 use crate::auth::password::PasswordHasher;
@@ -15,7 +15,15 @@ use crate::config::Config;
 pub struct AppState(Arc<Inner>);
 
 pub struct Inner {
+    /// The pool for reads (and everything on PostgreSQL).
     pub db: DatabaseConnection,
+    /// The pool mutations write through. On an SQLite file this is a second,
+    /// one-connection pool: writers then queue in order for that connection
+    /// instead of polling SQLite's busy lock (which makes for long, unfair
+    /// waits under load), while readers keep their own connections (WAL lets
+    /// them read during a write). Elsewhere it is the same pool as `db`.
+    /// Code holding a write transaction must not use the pool besides it.
+    pub writer: DatabaseConnection,
     pub config: Config,
     pub clock: Clock,
     pub jwt: JwtKeys,
@@ -26,8 +34,15 @@ impl AppState {
     pub async fn new(db: DatabaseConnection, config: Config, clock: Clock) -> anyhow::Result<Self> {
         let jwt = JwtKeys::new(&config.jwt_secret)?;
         let hasher = PasswordHasher::new(config.hash_concurrency).await?;
+        let writer = match crate::db::sqlite_path(&config.database_url) {
+            Some(_) if db.get_database_backend() == DbBackend::Sqlite => {
+                crate::db::connect(&config.database_url, 1).await?
+            }
+            _ => db.clone(),
+        };
         Ok(AppState(Arc::new(Inner {
             db,
+            writer,
             config,
             clock,
             jwt,

@@ -236,6 +236,10 @@ struct Target {
     agreement: String,
     /// A MEMBER of the target organization (not a caller).
     member: Session,
+    /// A space of the target (requires approval).
+    space: String,
+    /// A CONFIRMED booking of that space by the target itself.
+    booking: String,
 }
 
 struct World<'a> {
@@ -254,6 +258,7 @@ struct World<'a> {
     /// The stranger `unrelated` has its agreement with.
     stranger: Org,
     seq: AtomicUsize,
+    shared: tokio::sync::Mutex<HashMap<(&'static str, Rel), String>>,
 }
 
 impl<'a> World<'a> {
@@ -302,6 +307,7 @@ impl<'a> World<'a> {
             club,
             stranger,
             seq: AtomicUsize::new(0),
+            shared: tokio::sync::Mutex::new(HashMap::new()),
         };
         let mut orgs = HashMap::new();
         for (rel, slug) in [
@@ -336,14 +342,9 @@ impl<'a> World<'a> {
                 )
                 .await
             };
-            world.targets.insert(
-                rel,
-                Target {
-                    org,
-                    agreement,
-                    member,
-                },
-            );
+            let space = app.space_id(&org.owner, &org.id, "회의실", true).await;
+            let booking = world.book_for(&org.owner, &space, &org.id).await;
+            world.targets.insert(rel, Target { org, agreement, member, space, booking });
         }
         world
     }
@@ -502,6 +503,83 @@ impl<'a> World<'a> {
             .member(&org.owner, &org.id, &email, "MEMBER")
             .await
             .user_id
+    }
+
+    /// Book a fresh hour of `space` for `org` as `by`; returns the booking id.
+    async fn book_for(&self, by: &Session, space: &str, org: &str) -> String {
+        let (start, end) = self.slot();
+        let r = self
+            .app
+            .book(by.token(), space, org, &start, &end, None)
+            .await;
+        r.data()["bookSpace"][0]["id"].as_str().unwrap().to_owned()
+    }
+
+    /// A fresh hour, later than any used before: (start, end).
+    fn slot(&self) -> (String, String) {
+        let n = self.next() as i64;
+        (
+            crate::support::fixtures::at(self.app, 48 + 2 * n),
+            crate::support::fixtures::at(self.app, 49 + 2 * n),
+        )
+    }
+
+    /// A new PENDING booking for approve/reject: for `own`, the partner
+    /// books home's space; for `partner`, home books the partner's space.
+    async fn fresh_pending(&self, rel: Rel) -> String {
+        let (by, space, org) = match rel {
+            Rel::Own => {
+                let p = &self.targets[&Rel::Partner].org;
+                (
+                    &p.owner,
+                    self.targets[&Rel::Own].space.clone(),
+                    p.id.clone(),
+                )
+            }
+            Rel::Partner => (
+                &self.home.owner,
+                self.targets[&Rel::Partner].space.clone(),
+                self.home.id.clone(),
+            ),
+            other => return self.targets[&other].booking.clone(),
+        };
+        self.book_for(by, &space, &org).await
+    }
+
+    /// A new booking to cancel: home's, except where home cannot book (then
+    /// the target's own).
+    async fn fresh_booking(&self, rel: Rel) -> String {
+        let t = &self.targets[&rel];
+        match rel {
+            Rel::Own | Rel::Partner => {
+                self.book_for(&self.home.owner, &t.space, &self.home.id)
+                    .await
+            }
+            _ => self.book_for(&t.org.owner, &t.space, &t.org.id).await,
+        }
+    }
+
+    /// For refusals: one PENDING booking per relation where one can exist
+    /// (own, partner), made once; elsewhere the target's own booking.
+    async fn pending_or_confirmed(&self, rel: Rel) -> String {
+        let mut cache = self.shared.lock().await;
+        if let Some(id) = cache.get(&("pending", rel)) {
+            return id.clone();
+        }
+        let id = self.fresh_pending(rel).await;
+        cache.insert(("pending", rel), id.clone());
+        id
+    }
+
+    /// For refusals: one booking per relation to (fail to) cancel.
+    async fn shared_booking(&self, rel: Rel) -> String {
+        let mut cache = self.shared.lock().await;
+        if let Some(id) = cache.get(&("cancel", rel)) {
+            return id.clone();
+        }
+        let id = self.fresh_booking(rel).await;
+        cache.insert(("cancel", rel), id.clone());
+        id
     }
 
     /// A new organization with its own owner.
@@ -669,6 +747,46 @@ impl<'a> World<'a> {
                 let id = if expect_ok { self.fresh_agreement(rel.unwrap()).await } else { agreement };
                 let q = format!("mutation($a: ID!, $o: ID!) {{ {op}(agreementId: $a, organizationId: $o) {{ status }} }}");
                 done(self.gql(caller, &q, json!({ "a": id, "o": self.home.id })).await)
+            }
+            // ---- spaces and bookings
+            "spaces" => shown(self.gql(caller, "{ spaces { id } }", json!({})).await, |d| !d["spaces"].as_array().unwrap().is_empty()),
+            "space" => done(self.gql(caller, "query($id: ID!) { space(id: $id) { id } }", json!({ "id": t.unwrap().space })).await),
+            "Organization.spaces" => shown(
+                self.gql(caller, "query($id: ID!) { organization(id: $id) { spaces { id } } }", json!({ "id": org })).await,
+                |d| !d["organization"]["spaces"].as_array().unwrap().is_empty(),
+            ),
+            "Space.viewerCanBook" => shown(
+                self.gql(caller, "query($id: ID!) { space(id: $id) { viewerCanBook } }", json!({ "id": t.unwrap().space })).await,
+                |d| d["space"]["viewerCanBook"] == true,
+            ),
+            "booking" => done(self.gql(caller, "query($id: ID!) { booking(id: $id) { id } }", json!({ "id": t.unwrap().booking })).await),
+            "Booking.title" => shown(
+                self.gql(caller, "query($id: ID!) { booking(id: $id) { title bookedBy { id } } }", json!({ "id": t.unwrap().booking })).await,
+                |d| d["booking"]["title"].is_string() && d["booking"]["bookedBy"].is_object(),
+            ),
+            "createSpace" => {
+                let q = "mutation($o: ID!) { createSpace(input: { organizationId: $o, name: \"probe\", requiresApproval: false }) { id } }";
+                done(self.gql(caller, q, json!({ "o": org })).await)
+            }
+            "updateSpace" => {
+                let q = "mutation($id: ID!) { updateSpace(id: $id, input: { capacity: 20 }) { id } }";
+                done(self.gql(caller, q, json!({ "id": t.unwrap().space })).await)
+            }
+            "bookSpace" => {
+                let (start, end) = self.slot();
+                let q = "mutation($input: BookSpaceInput!) { bookSpace(input: $input) { id } }";
+                let input = json!({ "spaceId": t.unwrap().space, "organizationId": self.home.id, "title": "probe", "startsAt": start, "endsAt": end });
+                done(self.gql(caller, q, json!({ "input": input })).await)
+            }
+            "approveBooking" | "rejectBooking" => {
+                let id = if expect_ok { self.fresh_pending(rel.unwrap()).await } else { self.pending_or_confirmed(rel.unwrap()).await };
+                let q = format!("mutation($id: ID!) {{ {op}(id: $id) {{ status }} }}");
+                done(self.gql(caller, &q, json!({ "id": id })).await)
+            }
+            "cancelBooking" => {
+                let rel = rel.unwrap();
+                let id = if expect_ok { self.fresh_booking(rel).await } else { self.shared_booking(rel).await };
+                done(self.gql(caller, "mutation($id: ID!) { cancelBooking(id: $id) { status } }", json!({ "id": id })).await)
             }
             other => panic!("no probe for operation {other:?}: add one to tests/it/authz.rs"),
         }

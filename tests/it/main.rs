@@ -5,6 +5,7 @@ mod support;
 
 mod agreements;
 mod authz;
+mod booking_races;
 mod cli;
 mod http;
 mod identity;

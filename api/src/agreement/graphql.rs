@@ -251,7 +251,7 @@ impl AgreementMutation {
             ends_on: input.ends_on.map(|d| d.0),
         };
         Ok(Agreement(
-            service::create(rc.db(), &rc.viewer, rc.now(), input).await?,
+            service::create(rc.writer(), &rc.viewer, rc.now(), input).await?,
         ))
     }
 
@@ -272,7 +272,7 @@ impl AgreementMutation {
             ends_on: patch(input.ends_on, |d| d.0),
         };
         Ok(Agreement(
-            service::update(rc.db(), &rc.viewer, rc.now(), id, patch).await?,
+            service::update(rc.writer(), &rc.viewer, rc.now(), id, patch).await?,
         ))
     }
 
@@ -289,7 +289,7 @@ impl AgreementMutation {
             ids::parse(&organization_id, "organizationId")?,
         );
         Ok(AgreementParty(
-            service::invite_party(rc.db(), &rc.viewer, rc.now(), a, o).await?,
+            service::invite_party(rc.writer(), &rc.viewer, rc.now(), a, o).await?,
         ))
     }
 
@@ -306,7 +306,7 @@ impl AgreementMutation {
             ids::parse(&organization_id, "organizationId")?,
         );
         Ok(AgreementParty(
-            service::remove_party(rc.db(), &rc.viewer, rc.now(), a, o).await?,
+            service::remove_party(rc.writer(), &rc.viewer, rc.now(), a, o).await?,
         ))
     }
 
@@ -315,7 +315,7 @@ impl AgreementMutation {
         let rc = request_ctx(ctx)?;
         let id = ids::parse(&id, "id")?;
         Ok(Agreement(
-            service::propose(rc.db(), &rc.viewer, rc.now(), id).await?,
+            service::propose(rc.writer(), &rc.viewer, rc.now(), id).await?,
         ))
     }
 
@@ -354,7 +354,7 @@ impl AgreementMutation {
         let rc = request_ctx(ctx)?;
         let id = ids::parse(&id, "id")?;
         Ok(Agreement(
-            service::terminate(rc.db(), &rc.viewer, rc.now(), id).await?,
+            service::terminate(rc.writer(), &rc.viewer, rc.now(), id).await?,
         ))
     }
 }
@@ -371,6 +371,6 @@ async fn answer(
         ids::parse(&organization_id, "organizationId")?,
     );
     Ok(AgreementParty(
-        service::answer(rc.db(), &rc.viewer, rc.now(), a, o, answer).await?,
+        service::answer(rc.writer(), &rc.viewer, rc.now(), a, o, answer).await?,
     ))
 }

@@ -65,8 +65,14 @@ impl RequestCtx {
         }
     }
 
+    /// The pool for reads.
     pub fn db(&self) -> &DatabaseConnection {
         &self.state.db
+    }
+
+    /// The pool for mutations (see [`crate::state::Inner::writer`]).
+    pub fn writer(&self) -> &DatabaseConnection {
+        &self.state.writer
     }
 
     pub fn now(&self) -> chrono::DateTime<Utc> {

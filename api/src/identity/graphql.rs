@@ -199,11 +199,16 @@ impl IdentityMutation {
             display_name: input.display_name,
         };
         let st = &rc.state;
-        Ok(
-            service::sign_up(rc.db(), &st.hasher, &st.jwt, &rc.viewer, rc.now(), input)
-                .await?
-                .into(),
+        Ok(service::sign_up(
+            rc.writer(),
+            &st.hasher,
+            &st.jwt,
+            &rc.viewer,
+            rc.now(),
+            input,
         )
+        .await?
+        .into())
     }
 
     async fn log_in(
@@ -215,7 +220,7 @@ impl IdentityMutation {
         let rc = request_ctx(ctx)?;
         let st = &rc.state;
         Ok(service::log_in(
-            rc.db(),
+            rc.writer(),
             &st.hasher,
             &st.jwt,
             &rc.viewer,
@@ -234,16 +239,20 @@ impl IdentityMutation {
         refresh_token: String,
     ) -> Result<AuthPayload> {
         let rc = request_ctx(ctx)?;
-        Ok(
-            service::refresh(rc.db(), &rc.state.jwt, &rc.viewer, rc.now(), &refresh_token)
-                .await?
-                .into(),
+        Ok(service::refresh(
+            rc.writer(),
+            &rc.state.jwt,
+            &rc.viewer,
+            rc.now(),
+            &refresh_token,
         )
+        .await?
+        .into())
     }
 
     async fn log_out(&self, ctx: &Context<'_>, refresh_token: String) -> Result<bool> {
         let rc = request_ctx(ctx)?;
-        Ok(service::log_out(rc.db(), &rc.viewer, rc.now(), &refresh_token).await?)
+        Ok(service::log_out(rc.writer(), &rc.viewer, rc.now(), &refresh_token).await?)
     }
 
     async fn create_api_token(
@@ -265,7 +274,7 @@ impl IdentityMutation {
             expires_at: input.expires_at.map(|t| t.0),
         };
         let (model, token) =
-            service::create_api_token(rc.db(), &rc.viewer, rc.now(), input).await?;
+            service::create_api_token(rc.writer(), &rc.viewer, rc.now(), input).await?;
         Ok(CreatedApiToken {
             token,
             api_token: ApiToken(model),
@@ -276,7 +285,7 @@ impl IdentityMutation {
         let rc = request_ctx(ctx)?;
         let id = ids::parse(&id, "id")?;
         Ok(ApiToken(
-            service::revoke_api_token(rc.db(), &rc.viewer, rc.now(), id).await?,
+            service::revoke_api_token(rc.writer(), &rc.viewer, rc.now(), id).await?,
         ))
     }
 }

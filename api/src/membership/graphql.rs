@@ -112,8 +112,15 @@ impl MembershipMutation {
     ) -> Result<Invitation> {
         let rc = request_ctx(ctx)?;
         let org_id = ids::parse(&organization_id, "organizationId")?;
-        let (model, token) =
-            service::invite(rc.db(), &rc.viewer, rc.now(), org_id, &email, role.into()).await?;
+        let (model, token) = service::invite(
+            rc.writer(),
+            &rc.viewer,
+            rc.now(),
+            org_id,
+            &email,
+            role.into(),
+        )
+        .await?;
         Ok(Invitation {
             model,
             token: Some(token),
@@ -123,7 +130,7 @@ impl MembershipMutation {
     async fn accept_invitation(&self, ctx: &Context<'_>, token: String) -> Result<Membership> {
         let rc = request_ctx(ctx)?;
         Ok(Membership(
-            service::accept(rc.db(), &rc.viewer, rc.now(), &token).await?,
+            service::accept(rc.writer(), &rc.viewer, rc.now(), &token).await?,
         ))
     }
 
@@ -138,8 +145,15 @@ impl MembershipMutation {
         let org_id = ids::parse(&organization_id, "organizationId")?;
         let user_id = ids::parse(&user_id, "userId")?;
         Ok(Membership(
-            service::change_role(rc.db(), &rc.viewer, rc.now(), org_id, user_id, role.into())
-                .await?,
+            service::change_role(
+                rc.writer(),
+                &rc.viewer,
+                rc.now(),
+                org_id,
+                user_id,
+                role.into(),
+            )
+            .await?,
         ))
     }
 
@@ -153,6 +167,6 @@ impl MembershipMutation {
         let rc = request_ctx(ctx)?;
         let org_id = ids::parse(&organization_id, "organizationId")?;
         let user_id = ids::parse(&user_id, "userId")?;
-        Ok(service::remove(rc.db(), &rc.viewer, rc.now(), org_id, user_id).await?)
+        Ok(service::remove(rc.writer(), &rc.viewer, rc.now(), org_id, user_id).await?)
     }
 }

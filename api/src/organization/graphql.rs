@@ -198,7 +198,7 @@ impl OrganizationMutation {
             timezone: input.timezone,
         };
         Ok(Organization(
-            service::create(rc.db(), &rc.viewer, rc.now(), input).await?,
+            service::create(rc.writer(), &rc.viewer, rc.now(), input).await?,
         ))
     }
 
@@ -218,7 +218,7 @@ impl OrganizationMutation {
             timezone: input.timezone,
         };
         Ok(Organization(
-            service::update(rc.db(), &rc.viewer, rc.now(), id, patch).await?,
+            service::update(rc.writer(), &rc.viewer, rc.now(), id, patch).await?,
         ))
     }
 }

@@ -266,7 +266,7 @@ impl SpaceMutation {
             requires_approval: input.requires_approval,
         };
         Ok(Space(
-            service::create(rc.db(), &rc.viewer, rc.now(), input).await?,
+            service::create(rc.writer(), &rc.viewer, rc.now(), input).await?,
         ))
     }
 
@@ -287,7 +287,7 @@ impl SpaceMutation {
             requires_approval: input.requires_approval,
         };
         Ok(Space(
-            service::update(rc.db(), &rc.viewer, rc.now(), id, patch).await?,
+            service::update(rc.writer(), &rc.viewer, rc.now(), id, patch).await?,
         ))
     }
 
@@ -302,7 +302,7 @@ impl SpaceMutation {
             ends_at: input.ends_at.0,
             recurrence: input.recurrence,
         };
-        Ok(service::book(rc.db(), &rc.viewer, rc.now(), &request)
+        Ok(service::book(rc.writer(), &rc.viewer, rc.now(), &request)
             .await?
             .into_iter()
             .map(Booking)
@@ -314,7 +314,15 @@ impl SpaceMutation {
         let rc = request_ctx(ctx)?;
         let id = ids::parse(&id, "id")?;
         Ok(Booking(
-            service::decide(rc.db(), &rc.viewer, rc.now(), id, Decision::Approve, None).await?,
+            service::decide(
+                rc.writer(),
+                &rc.viewer,
+                rc.now(),
+                id,
+                Decision::Approve,
+                None,
+            )
+            .await?,
         ))
     }
 
@@ -328,7 +336,15 @@ impl SpaceMutation {
         let rc = request_ctx(ctx)?;
         let id = ids::parse(&id, "id")?;
         Ok(Booking(
-            service::decide(rc.db(), &rc.viewer, rc.now(), id, Decision::Reject, reason).await?,
+            service::decide(
+                rc.writer(),
+                &rc.viewer,
+                rc.now(),
+                id,
+                Decision::Reject,
+                reason,
+            )
+            .await?,
         ))
     }
 
@@ -337,7 +353,7 @@ impl SpaceMutation {
         let rc = request_ctx(ctx)?;
         let id = ids::parse(&id, "id")?;
         Ok(Booking(
-            service::cancel(rc.db(), &rc.viewer, rc.now(), id).await?,
+            service::cancel(rc.writer(), &rc.viewer, rc.now(), id).await?,
         ))
     }
 }
