@@ -216,6 +216,10 @@ const TRANSIENT_CODES: &[&str] = &["40P01", "40001", "5", "6", "517"];
 
 impl From<DbErr> for ApiError {
     fn from(e: DbErr) -> Self {
+        if matches!(e, DbErr::ConnectionAcquire(_)) {
+            // The pool stayed busy past its timeout: overload, worth a retry.
+            return ApiError::Transient;
+        }
         if let Some((code, message)) = database_error(&e) {
             if TRANSIENT_CODES.contains(&code.as_str()) {
                 return ApiError::Transient;

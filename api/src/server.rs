@@ -226,8 +226,7 @@ async fn graphql_post(State(shared): State<Shared>, headers: HeaderMap, body: Bo
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let viewer = match viewer::authenticate(&app.db, &app.jwt, app.clock.now(), authorization).await
-    {
+    let viewer = match viewer::authenticate(app, app.clock.now(), authorization).await {
         Ok(v) => v,
         Err(e @ ApiError::Unauthenticated(_)) => {
             return error_response(StatusCode::UNAUTHORIZED, e);
@@ -302,14 +301,7 @@ async fn space_feed(
     };
     let app = &shared.app;
     let now = app.clock.now();
-    let viewer = match viewer::authenticate(
-        &app.db,
-        &app.jwt,
-        now,
-        Some(&format!("Bearer {token}")),
-    )
-    .await
-    {
+    let viewer = match viewer::authenticate(app, now, Some(&format!("Bearer {token}"))).await {
         Ok(v) => v,
         Err(e @ ApiError::Unauthenticated(_)) => {
             return error_response(StatusCode::UNAUTHORIZED, e);

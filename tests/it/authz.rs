@@ -344,7 +344,16 @@ impl<'a> World<'a> {
             };
             let space = app.space_id(&org.owner, &org.id, "회의실", true).await;
             let booking = world.book_for(&org.owner, &space, &org.id).await;
-            world.targets.insert(rel, Target { org, agreement, member, space, booking });
+            world.targets.insert(
+                rel,
+                Target {
+                    org,
+                    agreement,
+                    member,
+                    space,
+                    booking,
+                },
+            );
         }
         world
     }

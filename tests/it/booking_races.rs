@@ -232,6 +232,13 @@ db_test! {
         let mut revive: entity::booking::ActiveModel = cancelled.into();
         revive.status = Set(Pending);
         assert_eq!(yeondae_api::error::ApiError::from(revive.update(app.db()).await.unwrap_err()).code(), "CONFLICT");
+        // Sub-second precision compares as time on both backends.
+        let half = TimeDelta::milliseconds(500);
+        let t2 = t + TimeDelta::hours(10);
+        row(t2, t2 + TimeDelta::hours(1) + half, Confirmed).insert(app.db()).await.unwrap();
+        row(t2 + TimeDelta::hours(1) + half, t2 + TimeDelta::hours(2), Confirmed).insert(app.db()).await.unwrap();
+        let err = row(t2 + TimeDelta::hours(1), t2 + TimeDelta::hours(1) + TimeDelta::microseconds(1), Confirmed).insert(app.db()).await.unwrap_err();
+        assert_eq!(yeondae_api::error::ApiError::from(err).code(), "CONFLICT");
         // And an interval must end after it starts.
         assert!(row(t + TimeDelta::hours(5), t + TimeDelta::hours(5), Confirmed).insert(app.db()).await.is_err());
     }

@@ -197,7 +197,8 @@ db_test! {
         let third = app.book(o.gap_editor.token(), &o.room, &o.gapcheon.id, &at(&app, 80), &at(&app, 81), None).await;
         let third = third.data()["bookSpace"][0]["id"].as_str().unwrap().to_owned();
         app.booking_op(&o.editor, "cancelBooking", &third).await.assert_error("FORBIDDEN", None);
-        app.booking_op(&o.gap_member, "cancelBooking", &third).await.assert_error("NOT_FOUND", None);
+        app.booking_op(&o.gap_member, "cancelBooking", &third).await.assert_error("FORBIDDEN", None);
+        app.booking_op(&o.yuseong.owner, "cancelBooking", &third).await.assert_error("NOT_FOUND", None);
         assert_eq!(app.booking_op(&o.gap_editor, "cancelBooking", &third).await.data()["cancelBooking"]["status"], "CANCELLED");
         app.booking_op(&o.gap_editor, "cancelBooking", &third).await.assert_error("BAD_USER_INPUT", None);
         app.book(o.editor.token(), &o.room, &o.hanbat.id, &at(&app, 80), &at(&app, 81), None).await.data();
@@ -332,9 +333,15 @@ db_test! {
             .as_str()
             .unwrap()
             .to_owned();
-        app.book(o.gap_editor.token(), &o.room, &o.gapcheon.id, &at(&app, 24), &at(&app, 25), None).await.data();
+        let booked = app.book(o.gap_editor.token(), &o.room, &o.gapcheon.id, &at(&app, 24), &at(&app, 25), None).await;
+        let booked = booked.data()["bookSpace"][0]["id"].as_str().unwrap().to_owned();
         app.party_op(&o.gapcheon.owner, "withdrawFromAgreement", &spaces_agreement, &o.gapcheon.id).await.data();
         app.book(o.gap_editor.token(), &o.room, &o.gapcheon.id, &at(&app, 30), &at(&app, 31), None).await.assert_error("NOT_FOUND", None);
         assert!(names(&app.gql(o.gap_editor.token(), SPACES, json!({})).await).is_empty());
+        // What it booked stays its own: it can still see and cancel it.
+        let bq = format!("query($id: ID!) {{ booking(id: $id) {{ {BOOKING_FIELDS} }} }}");
+        assert_eq!(app.gql(o.gap_member.token(), &bq, json!({ "id": booked })).await.data()["booking"]["title"], "소위원회 회의");
+        assert_eq!(app.booking_op(&o.gap_editor, "cancelBooking", &booked).await.data()["cancelBooking"]["status"], "CANCELLED");
+        app.gql(o.yuseong.owner.token(), &bq, json!({ "id": booked })).await.assert_error("NOT_FOUND", None);
     }
 }

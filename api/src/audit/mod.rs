@@ -47,16 +47,32 @@ impl Record {
     }
 }
 
-/// Write `record` as done by `viewer` (or by `actor` when the viewer is not
-/// yet signed in, as in signUp and logIn).
-pub async fn record(
+/// Write several records in one statement (a recurring booking's occurrences).
+pub async fn record_many(
     tx: &impl ConnectionTrait,
+    viewer: &Viewer,
+    now: DateTime<Utc>,
+    records: impl IntoIterator<Item = Record>,
+) -> ApiResult<()> {
+    let rows: Vec<audit_entry::ActiveModel> = records
+        .into_iter()
+        .map(|r| row(viewer, None, now, r))
+        .collect();
+    if !rows.is_empty() {
+        audit_entry::Entity::insert_many(rows)
+            .exec_without_returning(tx)
+            .await?;
+    }
+    Ok(())
+}
+
+fn row(
     viewer: &Viewer,
     actor: Option<Uuid>,
     now: DateTime<Utc>,
     record: Record,
-) -> ApiResult<()> {
-    let entry = audit_entry::ActiveModel {
+) -> audit_entry::ActiveModel {
+    audit_entry::ActiveModel {
         id: Set(Uuid::now_v7()),
         at: Set(now),
         actor_id: Set(actor.or(viewer.user_id())),
@@ -66,8 +82,19 @@ pub async fn record(
         subject_type: Set(record.subject_type.to_owned()),
         subject_id: Set(record.subject_id),
         details: Set(record.details),
-    };
-    audit_entry::Entity::insert(entry)
+    }
+}
+
+/// Write `record` as done by `viewer` (or by `actor` when the viewer is not
+/// yet signed in, as in signUp and logIn).
+pub async fn record(
+    tx: &impl ConnectionTrait,
+    viewer: &Viewer,
+    actor: Option<Uuid>,
+    now: DateTime<Utc>,
+    record: Record,
+) -> ApiResult<()> {
+    audit_entry::Entity::insert(row(viewer, actor, now, record))
         .exec_without_returning(tx)
         .await?;
     Ok(())

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::jwt::JwtKeys;
 use super::secret;
 use crate::error::ApiError;
+use crate::state::AppState;
 use entity::{api_token, session, user};
 
 #[derive(Debug, Clone)]
@@ -66,8 +67,7 @@ const LAST_USED_GRANULARITY: TimeDelta = TimeDelta::seconds(60);
 /// does not check out is an error (the request is refused with
 /// UNAUTHENTICATED), never a silent downgrade to anonymous.
 pub async fn authenticate(
-    db: &impl ConnectionTrait,
-    jwt: &JwtKeys,
+    state: &AppState,
     now: DateTime<Utc>,
     authorization: Option<&str>,
 ) -> Result<Viewer, ApiError> {
@@ -83,9 +83,9 @@ pub async fn authenticate(
             ApiError::unauthenticated("the Authorization header must be `Bearer <token>`")
         })?;
     if token.starts_with(secret::API_TOKEN_PREFIX) {
-        authenticate_api_token(db, token, now).await
+        authenticate_api_token(&state.db, &state.writer, token, now).await
     } else {
-        authenticate_access_token(db, jwt, token, now).await
+        authenticate_access_token(&state.db, &state.jwt, token, now).await
     }
 }
 
@@ -124,6 +124,7 @@ async fn authenticate_access_token(
 
 async fn authenticate_api_token(
     db: &impl ConnectionTrait,
+    writer: &impl ConnectionTrait,
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Viewer, ApiError> {
@@ -147,7 +148,7 @@ async fn authenticate_api_token(
         api_token::Entity::update_many()
             .col_expr(api_token::Column::LastUsedAt, Expr::value(Some(now)))
             .filter(api_token::Column::Id.eq(row.id))
-            .exec(db)
+            .exec(writer)
             .await?;
     }
     let can_write = row.scopes.split(',').any(|s| s == "WRITE");

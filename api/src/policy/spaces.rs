@@ -40,3 +40,10 @@ pub fn ensure_can_cancel(booking_org: &OrgAccess, owner: &OrgAccess) -> Result<(
 pub fn can_see_booking_details(booking_org: &OrgAccess, owner: &OrgAccess) -> bool {
     booking_org.is_member() || owner.is_member() || owner.platform_admin
 }
+
+/// A booking is visible wherever its space is — and, whatever becomes of
+/// the partnership, to the members of the organization it was made for, so a
+/// former partner can still see and cancel what it booked.
+pub fn can_see_own_booking(booking_org: &OrgAccess) -> bool {
+    booking_org.is_member() || booking_org.platform_admin
+}

@@ -39,7 +39,9 @@ pub fn occurrences(
         .build(dt_start)
         .map_err(|e| bad(format!("not a valid RFC 5545 RRULE: {e}")))?;
     let result = set.all((MAX_OCCURRENCES + 1) as u16);
-    if result.dates.len() > MAX_OCCURRENCES {
+    if result.dates.len() > MAX_OCCURRENCES || result.limited {
+        // More dates than allowed — or so sparse a rule that the crate's own
+        // iteration limit cut it short.
         return Err(bad(format!(
             "the rule yields more than {MAX_OCCURRENCES} occurrences; limit it with COUNT or UNTIL"
         )));
@@ -48,14 +50,24 @@ pub fn occurrences(
         return Err(bad("the rule yields no occurrence".into()));
     }
     let duration = ends_at - starts_at;
-    Ok(result
+    let slots: Vec<(DateTime<Utc>, DateTime<Utc>)> = result
         .dates
         .into_iter()
         .map(|d| {
             let start = d.with_timezone(&Utc);
             (start, start + duration)
         })
-        .collect())
+        .collect();
+    // A series must not overlap itself (an hourly rule for two-hour
+    // bookings, or a 24-hour daily booking across a DST change).
+    if let Some(w) = slots.windows(2).find(|w| w[1].0 < w[0].1) {
+        return Err(bad(format!(
+            "occurrences overlap each other ({} and {}); shorten the booking or space the rule out",
+            w[0].0.to_rfc3339(),
+            w[1].0.to_rfc3339()
+        )));
+    }
+    Ok(slots)
 }
 
 #[cfg(test)]

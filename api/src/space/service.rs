@@ -310,28 +310,30 @@ async fn book_once(
         let e = ApiError::from(e);
         tx.rollback().await?;
         return Err(match e {
-            ApiError::Conflict { .. } => conflict(clashes(db, space.id, &slots).await?),
+            ApiError::Conflict { .. } => {
+                let now_clashing = clashes(db, space.id, &slots).await?;
+                if now_clashing.is_empty() {
+                    // The booking in the way was cancelled meanwhile: try again.
+                    ApiError::Transient
+                } else {
+                    conflict(now_clashing)
+                }
+            }
             other => other,
         });
     }
-    for b in &bookings {
-        audit::record(
-            &tx,
-            viewer,
-            None,
-            now,
-            Record::new("booking.create", "booking", b.id)
-                .in_org(b.organization_id)
-                .details(json!({
-                    "spaceId": b.space_id,
-                    "startsAt": b.starts_at,
-                    "endsAt": b.ends_at,
-                    "status": b.status.as_str(),
-                    "seriesId": b.series_id,
-                })),
-        )
-        .await?;
-    }
+    let records = bookings.iter().map(|b| {
+        Record::new("booking.create", "booking", b.id)
+            .in_org(b.organization_id)
+            .details(json!({
+                "spaceId": b.space_id,
+                "startsAt": b.starts_at,
+                "endsAt": b.ends_at,
+                "status": b.status.as_str(),
+                "seriesId": b.series_id,
+            }))
+    });
+    audit::record_many(&tx, viewer, now, records).await?;
     tx.commit().await?;
     Ok(bookings)
 }
@@ -430,20 +432,30 @@ fn conflict(clashes: Vec<Clash>) -> ApiError {
     }
 }
 
-/// A booking the viewer may see (its space is visible), with its space.
+/// A booking the viewer may see, with its space: visible with its space,
+/// and always to the booking organization's members.
 pub async fn find_booking(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     now: DateTime<Utc>,
     id: Uuid,
 ) -> ApiResult<(booking::Model, space::Model)> {
+    let missing = || ApiError::NotFound("booking");
     let booking = booking::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or(ApiError::NotFound("booking"))?;
-    let space = find(db, viewer, now, booking.space_id)
-        .await
-        .map_err(|_| ApiError::NotFound("booking"))?;
+        .ok_or_else(missing)?;
+    if let Ok(space) = find(db, viewer, now, booking.space_id).await {
+        return Ok((booking, space));
+    }
+    let booker = policy::org_access(db, viewer, booking.organization_id, Lock::None).await?;
+    if !rules::can_see_own_booking(&booker) {
+        return Err(missing());
+    }
+    let space = space::Entity::find_by_id(booking.space_id)
+        .one(db)
+        .await?
+        .ok_or_else(missing)?;
     Ok((booking, space))
 }
 
@@ -464,6 +476,17 @@ pub async fn decide(
 ) -> ApiResult<booking::Model> {
     policy::require_user(viewer)?;
     let reason = validate::optional_text("reason", reason.as_deref(), 1000)?;
+    db::retrying(|| decide_once(db, viewer, now, id, decision, reason.clone())).await
+}
+
+async fn decide_once(
+    db: &impl Db,
+    viewer: &Viewer,
+    now: DateTime<Utc>,
+    id: Uuid,
+    decision: Decision,
+    reason: Option<String>,
+) -> ApiResult<booking::Model> {
     let tx = db::begin_write(db).await?;
     let (_, space) = find_booking(&tx, viewer, now, id).await?;
     let owner = policy::org_access(&tx, viewer, space.organization_id, Lock::Share).await?;
@@ -511,6 +534,15 @@ pub async fn cancel(
     id: Uuid,
 ) -> ApiResult<booking::Model> {
     policy::require_user(viewer)?;
+    db::retrying(|| cancel_once(db, viewer, now, id)).await
+}
+
+async fn cancel_once(
+    db: &impl Db,
+    viewer: &Viewer,
+    now: DateTime<Utc>,
+    id: Uuid,
+) -> ApiResult<booking::Model> {
     let tx = db::begin_write(db).await?;
     let (booking, space) = find_booking(&tx, viewer, now, id).await?;
     let booker = policy::org_access(&tx, viewer, booking.organization_id, Lock::Share).await?;
