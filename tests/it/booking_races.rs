@@ -2,14 +2,10 @@
 //! overlap: hundreds of requests at once, through one server and through two
 //! `yeondae serve` processes on one PostgreSQL database.
 
-use std::process::Stdio;
-use std::time::Duration;
-
 use chrono::{DateTime, TimeDelta, Utc};
 use futures::future::join_all;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
-use tokio::io::{AsyncBufReadExt, BufReader};
 use uuid::Uuid;
 
 use crate::db_test;
@@ -250,52 +246,18 @@ struct Instances {
     urls: Vec<String>,
 }
 
-async fn two_instances(app: &TestApp) -> Instances {
+async fn two_instances(app: &TestApp, dir: &std::path::Path) -> Instances {
     let mut children = Vec::new();
     let mut urls = Vec::new();
     for _ in 0..2 {
-        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_yeondae-under-test"))
-            .args([
-                "serve",
-                "--listen",
-                "127.0.0.1:0",
-                "--db-max-connections",
-                "8",
-            ])
-            .env("DATABASE_URL", &app.state.config.database_url)
-            .env("YEONDAE_JWT_SECRET", TEST_JWT_SECRET)
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("start yeondae");
-        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-        let line = tokio::time::timeout(Duration::from_secs(60), async {
-            loop {
-                let line = lines
-                    .next_line()
-                    .await
-                    .unwrap()
-                    .expect("yeondae exited early");
-                if line.contains("listening on") {
-                    return line;
-                }
-            }
-        })
-        .await
-        .expect("yeondae did not start");
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        urls.push(
-            line.split("listening on ")
-                .nth(1)
-                .unwrap()
-                .split_whitespace()
-                .next()
-                .unwrap()
-                .to_owned(),
-        );
-        children.push(child);
+        let env = [
+            ("DATABASE_URL", app.state.config.database_url.as_str()),
+            ("YEONDAE_JWT_SECRET", TEST_JWT_SECRET),
+            ("YEONDAE_DB_MAX_CONNECTIONS", "8"),
+        ];
+        let served = crate::support::process::serve(dir, &env).await;
+        urls.push(served.url);
+        children.push(served.child);
     }
     Instances { children, urls }
 }
@@ -306,7 +268,8 @@ async fn across_two_processes(
     let Some(app) = TestApp::spawn_with(Backend::Postgres, Default::default()).await else {
         return;
     };
-    let instances = two_instances(&app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let instances = two_instances(&app, dir.path()).await;
     test(&app, &instances.urls).await;
     for mut child in instances.children {
         child.kill().await.ok();

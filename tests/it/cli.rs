@@ -5,67 +5,11 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
+use crate::support::process::{Served, serve, yeondae};
+
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::process::{Child, Command};
-
-const BIN: &str = env!("CARGO_BIN_EXE_yeondae-under-test");
-
-fn yeondae(dir: &Path) -> Command {
-    let mut cmd = Command::new(BIN);
-    cmd.current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .env_remove("YEONDAE_LISTEN")
-        .env_remove("YEONDAE_JWT_SECRET")
-        .env("RUST_LOG", "info")
-        .kill_on_drop(true);
-    cmd
-}
-
-struct Served {
-    child: Child,
-    url: String,
-    startup_line: String,
-}
-
-/// Start `yeondae serve` on a free port and wait for its start-up line.
-async fn serve(dir: &Path) -> Served {
-    let mut child = yeondae(dir)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::inherit())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start yeondae");
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let line = tokio::time::timeout(Duration::from_secs(60), async {
-        loop {
-            let line = lines
-                .next_line()
-                .await
-                .unwrap()
-                .expect("yeondae exited before listening");
-            if line.contains("listening on") {
-                return line;
-            }
-        }
-    })
-    .await
-    .expect("yeondae did not start in time");
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    let url = line
-        .split("listening on ")
-        .nth(1)
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_owned();
-    Served {
-        child,
-        url,
-        startup_line: line,
-    }
-}
+use tokio::io::AsyncWriteExt;
+use tokio::process::Command;
 
 async fn terminate(mut served: Served) {
     let pid = served.child.id().unwrap().to_string();
@@ -95,7 +39,7 @@ async fn post(url: &str, token: Option<&str>, query: &str, variables: Value) -> 
 #[tokio::test]
 async fn serve_on_sqlite_keeps_sessions_across_restarts_and_stops_gracefully() {
     let dir = tempfile::tempdir().unwrap();
-    let first = serve(dir.path()).await;
+    let first = serve(dir.path(), &[]).await;
     assert!(
         first.startup_line.contains("database: sqlite://yeondae.db"),
         "{}",
@@ -136,7 +80,7 @@ async fn serve_on_sqlite_keeps_sessions_across_restarts_and_stops_gracefully() {
         .to_owned();
     terminate(first).await;
 
-    let second = serve(dir.path()).await;
+    let second = serve(dir.path(), &[]).await;
     assert_eq!(
         std::fs::read_to_string(&secret).unwrap(),
         kept,

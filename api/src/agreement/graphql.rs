@@ -3,7 +3,7 @@ use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Resu
 use super::service::{self, AgreementPatch, Answer, NewAgreement, Scopes};
 use super::status::{AgreementStatus, status_of};
 use crate::graphql::connection::{Cursor, Node, PageArgs};
-use crate::graphql::{Date, DateTime, ids, request_ctx};
+use crate::graphql::{Date, DateTime, ids, patch, request_ctx};
 use crate::identity::User;
 use crate::organization::Organization;
 use crate::policy::sharing::Scope;
@@ -193,14 +193,6 @@ fn scopes(list: &[SharingScopeGql]) -> Scopes {
     Scopes::from_list(&list.iter().map(|s| Scope::from(*s)).collect::<Vec<_>>())
 }
 
-fn patch<T, U>(v: MaybeUndefined<T>, f: impl FnOnce(T) -> U) -> Option<Option<U>> {
-    match v {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(x) => Some(Some(f(x))),
-    }
-}
-
 #[derive(Default)]
 pub struct AgreementQuery;
 
@@ -266,10 +258,10 @@ impl AgreementMutation {
         let id = ids::parse(&id, "id")?;
         let patch = AgreementPatch {
             title: input.title,
-            purpose: patch(input.purpose, |p| p),
+            purpose: patch(input.purpose),
             scopes: input.scopes.as_deref().map(scopes),
             starts_on: input.starts_on.map(|d| d.0),
-            ends_on: patch(input.ends_on, |d| d.0),
+            ends_on: patch(input.ends_on).map(|d| d.map(|d| d.0)),
         };
         Ok(Agreement(
             service::update(rc.writer(), &rc.viewer, rc.now(), id, patch).await?,

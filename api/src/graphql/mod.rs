@@ -80,6 +80,16 @@ impl RequestCtx {
     }
 }
 
+/// An optional input field as a patch: omitted → `None` (leave as is),
+/// `null` → `Some(None)` (clear), a value → `Some(Some(value))`.
+pub fn patch<T>(v: async_graphql::MaybeUndefined<T>) -> Option<Option<T>> {
+    match v {
+        async_graphql::MaybeUndefined::Undefined => None,
+        async_graphql::MaybeUndefined::Null => Some(None),
+        async_graphql::MaybeUndefined::Value(x) => Some(Some(x)),
+    }
+}
+
 pub fn request_ctx<'a>(ctx: &Context<'a>) -> Result<&'a RequestCtx, ApiError> {
     ctx.data::<RequestCtx>()
         .map_err(|_| ApiError::internal(anyhow::anyhow!("request context missing")))

@@ -4,7 +4,7 @@ use super::service::{self, NewOrganization, OrganizationPatch};
 use crate::agreement::graphql::AgreementStatusGql;
 use crate::agreement::{Agreement, AgreementConnection};
 use crate::graphql::connection::{Cursor, Node, PageArgs};
-use crate::graphql::{DateTime, ids, request_ctx};
+use crate::graphql::{DateTime, ids, patch, request_ctx};
 use crate::membership::graphql::RoleGql;
 use crate::membership::{Membership, MembershipConnection};
 use crate::space::Space;
@@ -137,14 +137,6 @@ pub struct UpdateOrganizationInput {
     pub timezone: Option<String>,
 }
 
-fn patch_value(v: MaybeUndefined<String>) -> Option<Option<String>> {
-    match v {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(s) => Some(Some(s)),
-    }
-}
-
 #[derive(Default)]
 pub struct OrganizationQuery;
 
@@ -212,9 +204,9 @@ impl OrganizationMutation {
         let id = ids::parse(&id, "id")?;
         let patch = OrganizationPatch {
             name: input.name,
-            description: patch_value(input.description),
-            region: patch_value(input.region),
-            website: patch_value(input.website),
+            description: patch(input.description),
+            region: patch(input.region),
+            website: patch(input.website),
             timezone: input.timezone,
         };
         Ok(Organization(

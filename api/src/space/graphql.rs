@@ -2,7 +2,7 @@ use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Resu
 
 use super::service::{self, BookingRequest, Decision, NewSpace, SpacePatch};
 use crate::error::ApiError;
-use crate::graphql::{DateTime, ids, request_ctx};
+use crate::graphql::{DateTime, ids, patch, request_ctx};
 use crate::identity::User;
 use crate::organization::Organization;
 use entity::{booking, space};
@@ -205,14 +205,6 @@ pub struct BookSpaceInput {
     ends_at: DateTime,
     /// Optional RFC 5545 RRULE (e.g. FREQ=WEEKLY;INTERVAL=2;COUNT=10), expanded in the owner's time zone; at most 100 occurrences; all or nothing.
     recurrence: Option<String>,
-}
-
-fn patch<T>(v: MaybeUndefined<T>) -> Option<Option<T>> {
-    match v {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(x) => Some(Some(x)),
-    }
 }
 
 #[derive(Default)]

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod fixtures;
+pub mod process;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
