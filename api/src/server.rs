@@ -1,14 +1,19 @@
-//! HTTP: the router, the GraphQL endpoint and its guards, health checks,
-//! and running with graceful shutdown.
+//! HTTP: the router, the GraphQL endpoint and its guards, the calendar
+//! feed, health checks, and running with graceful shutdown.
+//!
+//! The GraphQL POST handler is written out here rather than taken from
+//! async-graphql-axum's extractor because it must refuse things that
+//! extractor accepts: non-JSON bodies (form posts are the shape of a CSRF
+//! attack), JSON batches, and bodies over 1 MiB (answered with the API's own
+//! error shape); and it authenticates before executing.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use async_graphql::http::GraphiQLSource;
 use axum::body::{Body, Bytes};
-use std::collections::HashMap;
-
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Request, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};

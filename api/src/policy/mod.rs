@@ -19,10 +19,11 @@
 //! e-mails and everything private answer "not visible" instead.
 //!
 //! Sharing between organizations — who are partners, for which scope, right
-//! now — lives in [`sharing`], as SQL conditions; agreement rules in
-//! [`agreements`].
+//! now — lives in [`sharing`], as SQL conditions; the rules of agreements
+//! and of spaces and bookings in [`agreements`] and [`spaces`].
 //!
-//! Adding a new kind of item (projects, events, solidarity actions, spaces):
+//! Adding a new kind of item (projects, events, solidarity actions — spaces
+//! are the worked example: [`sharing::space_visible`], [`spaces`]):
 //! 1. give it an owning organization (and a `visibility` column if it has
 //!    one);
 //! 2. write its read rule once, as a sea-query `Condition` in [`sharing`]
