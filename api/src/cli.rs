@@ -10,7 +10,7 @@ use tracing_subscriber::EnvFilter;
 use crate::clock::Clock;
 use crate::config::{Cli, Command, Config, CreateAdminArgs, DbArgs, ServeArgs};
 use crate::identity::service::{self, AdminOutcome};
-use crate::{db, graphql, server};
+use crate::{db, demo, graphql, server};
 
 /// Logs go to standard error (standard output is for command results, such
 /// as the SDL); `RUST_LOG` overrides the default filter, which keeps SQL
@@ -57,6 +57,16 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let listen = config.listen;
     let database = db::redact_url(&config.database_url);
     let app = server::build(config, Clock::system()).await?;
+    if args.demo {
+        match demo::load(&app.state).await? {
+            demo::Outcome::Loaded => tracing::info!("demo coalition loaded"),
+            demo::Outcome::AlreadyThere => tracing::info!("demo coalition already present"),
+        }
+        tracing::info!(
+            "demo accounts: owner|admin|editor|member1|member2@<hanbat|gapcheon|dj-rights|ddi-media|yuseong>.example, password {}",
+            demo::PASSWORD
+        );
+    }
     let listener = TcpListener::bind(listen)
         .await
         .with_context(|| format!("binding {listen}"))?;

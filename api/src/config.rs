@@ -73,6 +73,11 @@ pub struct ServeArgs {
     /// 0 means one per CPU.
     #[arg(long, env = "YEONDAE_HASH_CONCURRENCY", default_value_t = 0)]
     pub hash_concurrency: usize,
+    /// Load the demo coalition (five civic groups, an MOU, a shared office)
+    /// unless it is there already. For local exploration only: the demo
+    /// accounts share a published password.
+    #[arg(long, env = "YEONDAE_DEMO")]
+    pub demo: bool,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -200,3 +200,33 @@ async fn export_schema_prints_the_committed_sdl() {
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../schema.graphql")).unwrap();
     assert_eq!(String::from_utf8(out.stdout).unwrap(), committed);
 }
+
+#[tokio::test]
+async fn serve_with_demo_loads_the_demo_coalition() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = serve(dir.path(), &[("YEONDAE_DEMO", "true")]).await;
+    let login = post(
+        &served.url,
+        None,
+        "mutation($p: String!) { logIn(email: \"editor@gapcheon.example\", password: $p) { accessToken } }",
+        json!({ "p": yeondae_api::demo::PASSWORD }),
+    )
+    .await;
+    let token = login["data"]["logIn"]["accessToken"]
+        .as_str()
+        .expect("the demo account signs in")
+        .to_owned();
+    let spaces = post(
+        &served.url,
+        Some(&token),
+        "{ spaces { name viewerCanBook } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        spaces["data"]["spaces"].as_array().unwrap().len(),
+        2,
+        "{spaces}"
+    );
+    terminate(served).await;
+}

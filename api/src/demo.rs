@@ -1,0 +1,306 @@
+//! The demo coalition (`yeondae serve --demo`), from
+//! `../shared/design/demo-plan.md`: five Daejeon civic groups, four of them
+//! bound by an MOU, a shared office with two rooms and bookings in the
+//! coming weeks. Everything is created through the services, so every rule
+//! holds and every step is in the audit log. Projects, events and solidarity
+//! actions join the demo with those features.
+//!
+//! Loading is idempotent: when the organization `hanbat` exists, nothing is
+//! done. Demo accounts share one password, printed at start-up — the demo is
+//! for exploring on a local machine, never for a shared deployment.
+
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::agreement::service::{self as agreements, Answer, NewAgreement, Scopes};
+use crate::auth::viewer::{Credential, Viewer, ViewerUser};
+use crate::error::ApiError;
+use crate::identity::service::{self as identity, SignUp};
+use crate::membership::service as memberships;
+use crate::organization::service::{self as organizations, NewOrganization};
+use crate::policy::sharing::Scope;
+use crate::space::service::{self as spaces, BookingRequest, NewSpace};
+use crate::state::AppState;
+use entity::{Role, organization};
+
+pub const PASSWORD: &str = "yeondae-demo-2023";
+
+/// The organizations of the demo plan: slug, name, region.
+const ORGANIZATIONS: [(&str, &str, &str); 5] = [
+    ("hanbat", "한밭참여자치모임", "대전"),
+    ("gapcheon", "갑천환경모임", "대전 서구"),
+    ("dj-rights", "대전인권네트워크", "대전"),
+    ("ddi-media", "청년미디어 띠띠", "대전 중구"),
+    ("yuseong", "유성주민회", "대전 유성구"),
+];
+
+/// Roles every demo organization has, with the local part of the e-mail.
+const PEOPLE: [(&str, Role); 5] = [
+    ("owner", Role::Owner),
+    ("admin", Role::Admin),
+    ("editor", Role::Editor),
+    ("member1", Role::Member),
+    ("member2", Role::Member),
+];
+
+pub enum Outcome {
+    Loaded,
+    AlreadyThere,
+}
+
+fn fail(e: ApiError) -> anyhow::Error {
+    anyhow::anyhow!("loading the demo: {}", e.message())
+}
+
+fn acting_as(user_id: Uuid) -> Viewer {
+    Viewer {
+        user: Some(ViewerUser {
+            id: user_id,
+            is_platform_admin: false,
+        }),
+        credential: Credential::Session {
+            session_id: Uuid::nil(),
+        },
+    }
+}
+
+struct Org {
+    id: Uuid,
+    owner: Viewer,
+    editor: Viewer,
+}
+
+pub async fn load(state: &AppState) -> anyhow::Result<Outcome> {
+    let db = &state.writer;
+    let exists = organization::Entity::find()
+        .filter(organization::Column::Slug.eq("hanbat"))
+        .one(db)
+        .await?;
+    if exists.is_some() {
+        return Ok(Outcome::AlreadyThere);
+    }
+    let now = state.clock.now();
+    let anonymous = Viewer::anonymous();
+
+    let mut orgs = Vec::new();
+    for (slug, name, region) in ORGANIZATIONS {
+        let mut people = Vec::new();
+        for (local, _) in PEOPLE {
+            let email = format!("{local}@{slug}.example");
+            let signed_up = identity::sign_up(
+                db,
+                &state.hasher,
+                &state.jwt,
+                &anonymous,
+                now,
+                SignUp {
+                    email,
+                    password: PASSWORD.into(),
+                    display_name: format!("{name} {local}"),
+                },
+            )
+            .await
+            .map_err(fail)?;
+            people.push(acting_as(signed_up.user.id));
+        }
+        let owner = people[0].clone();
+        let org = organizations::create(
+            db,
+            &owner,
+            now,
+            NewOrganization {
+                slug: slug.into(),
+                name: name.into(),
+                description: None,
+                region: Some(region.into()),
+                website: None,
+                timezone: Some("Asia/Seoul".into()),
+            },
+        )
+        .await
+        .map_err(fail)?;
+        for ((local, role), person) in PEOPLE.iter().zip(&people).skip(1) {
+            let email = format!("{local}@{slug}.example");
+            let (_, token) = memberships::invite(db, &owner, now, org.id, &email, *role)
+                .await
+                .map_err(fail)?;
+            memberships::accept(db, person, now, &token)
+                .await
+                .map_err(fail)?;
+        }
+        orgs.push(Org {
+            id: org.id,
+            owner,
+            editor: people[2].clone(),
+        });
+    }
+    let [hanbat, gapcheon, rights, media, _yuseong] = &orgs[..] else {
+        unreachable!("five organizations")
+    };
+
+    // "2023 지역 시민사회 공동사업 업무협약": all four signed, every scope,
+    // 2023-03-01 .. 2026-12-31 — or, once that is close or past, to the end
+    // of next year, so that it is ACTIVE whenever the demo is loaded.
+    let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("a demo date");
+    let planned_end = date("2026-12-31");
+    let today = now.date_naive();
+    let joint_end = if planned_end > today + TimeDelta::days(60) {
+        planned_end
+    } else {
+        chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&today) + 1, 12, 31)
+            .unwrap_or(planned_end)
+    };
+    let joint = agreements::create(
+        db,
+        &hanbat.owner,
+        now,
+        NewAgreement {
+            convener_id: hanbat.id,
+            title: "2023 지역 시민사회 공동사업 업무협약".into(),
+            purpose: Some("정보공개 운동, 지방의회 감시, 주민자치 역량강화를 함께 한다.".into()),
+            scopes: Scopes::from_list(&Scope::ALL),
+            starts_on: date("2023-03-01"),
+            ends_on: Some(joint_end),
+        },
+    )
+    .await
+    .map_err(fail)?;
+    for partner in [gapcheon, rights, media] {
+        agreements::invite_party(db, &hanbat.owner, now, joint.id, partner.id)
+            .await
+            .map_err(fail)?;
+    }
+    agreements::propose(db, &hanbat.owner, now, joint.id)
+        .await
+        .map_err(fail)?;
+    for party in [hanbat, gapcheon, rights, media] {
+        agreements::answer(db, &party.owner, now, joint.id, party.id, Answer::Sign)
+            .await
+            .map_err(fail)?;
+    }
+
+    // "사무실 공동 사용 협약": proposed, gapcheon has not signed yet.
+    let office = agreements::create(
+        db,
+        &hanbat.owner,
+        now,
+        NewAgreement {
+            convener_id: hanbat.id,
+            title: "사무실 공동 사용 협약".into(),
+            purpose: Some("공유 사무실의 회의실과 교육장을 함께 쓴다.".into()),
+            scopes: Scopes::from_list(&[Scope::Spaces]),
+            starts_on: date("2023-03-01"),
+            ends_on: None,
+        },
+    )
+    .await
+    .map_err(fail)?;
+    agreements::invite_party(db, &hanbat.owner, now, office.id, gapcheon.id)
+        .await
+        .map_err(fail)?;
+    agreements::propose(db, &hanbat.owner, now, office.id)
+        .await
+        .map_err(fail)?;
+    agreements::answer(db, &hanbat.owner, now, office.id, hanbat.id, Answer::Sign)
+        .await
+        .map_err(fail)?;
+
+    // The shared office.
+    let room = spaces::create(
+        db,
+        &hanbat.owner,
+        now,
+        NewSpace {
+            organization_id: hanbat.id,
+            name: "공유 회의실".into(),
+            description: Some("공유 사무실 2층 회의실".into()),
+            location: Some("공유 사무실 2층".into()),
+            capacity: Some(12),
+            requires_approval: false,
+        },
+    )
+    .await
+    .map_err(fail)?;
+    let hall = spaces::create(
+        db,
+        &hanbat.owner,
+        now,
+        NewSpace {
+            organization_id: hanbat.id,
+            name: "교육장".into(),
+            description: Some("강연과 교육 프로그램용".into()),
+            location: Some("공유 사무실 3층".into()),
+            capacity: Some(40),
+            requires_approval: true,
+        },
+    )
+    .await
+    .map_err(fail)?;
+
+    // Bookings in the coming weeks (19:00 Seoul is 10:00 UTC).
+    let day = |days: i64, hour: i64| -> DateTime<Utc> {
+        let midnight = now.duration_trunc(TimeDelta::days(1)).unwrap_or(now);
+        midnight + TimeDelta::days(days) + TimeDelta::hours(hour)
+    };
+    let book = |space: Uuid,
+                org: &Org,
+                title: &str,
+                start: DateTime<Utc>,
+                hours: i64,
+                recurrence: Option<&str>| BookingRequest {
+        space_id: space,
+        organization_id: org.id,
+        title: title.into(),
+        starts_at: start,
+        ends_at: start + TimeDelta::hours(hours),
+        recurrence: recurrence.map(str::to_owned),
+    };
+    let requests = [
+        (
+            &hanbat.editor,
+            book(
+                room.id,
+                hanbat,
+                "소위원회 (격주 정례회의)",
+                day(2, 10),
+                2,
+                Some("FREQ=WEEKLY;INTERVAL=2;COUNT=6"),
+            ),
+        ),
+        (
+            &hanbat.editor,
+            book(room.id, hanbat, "집행위원회", day(4, 10), 2, None),
+        ),
+        (
+            &gapcheon.editor,
+            book(
+                room.id,
+                gapcheon,
+                "갑천 생태 모니터링 회의",
+                day(3, 9),
+                2,
+                None,
+            ),
+        ),
+        (
+            &hanbat.editor,
+            book(
+                hall.id,
+                hanbat,
+                "주민자치 역량강화 프로그램 1회차",
+                day(9, 9),
+                3,
+                None,
+            ),
+        ),
+        (
+            &gapcheon.editor,
+            book(hall.id, gapcheon, "환경교육 강좌", day(10, 9), 3, None),
+        ),
+    ];
+    for (who, request) in &requests {
+        spaces::book(db, who, now, request).await.map_err(fail)?;
+    }
+    Ok(Outcome::Loaded)
+}
