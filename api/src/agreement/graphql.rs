@@ -276,10 +276,7 @@ impl AgreementMutation {
         organization_id: ID,
     ) -> Result<AgreementParty> {
         let rc = request_ctx(ctx)?;
-        let (a, o) = (
-            ids::parse(&agreement_id, "agreementId")?,
-            ids::parse(&organization_id, "organizationId")?,
-        );
+        let (a, o) = party_ids(&agreement_id, &organization_id)?;
         Ok(AgreementParty(
             service::invite_party(rc.writer(), &rc.viewer, rc.now(), a, o).await?,
         ))
@@ -293,10 +290,7 @@ impl AgreementMutation {
         organization_id: ID,
     ) -> Result<AgreementParty> {
         let rc = request_ctx(ctx)?;
-        let (a, o) = (
-            ids::parse(&agreement_id, "agreementId")?,
-            ids::parse(&organization_id, "organizationId")?,
-        );
+        let (a, o) = party_ids(&agreement_id, &organization_id)?;
         Ok(AgreementParty(
             service::remove_party(rc.writer(), &rc.viewer, rc.now(), a, o).await?,
         ))
@@ -358,11 +352,19 @@ async fn answer(
     answer: Answer,
 ) -> Result<AgreementParty> {
     let rc = request_ctx(ctx)?;
-    let (a, o) = (
-        ids::parse(&agreement_id, "agreementId")?,
-        ids::parse(&organization_id, "organizationId")?,
-    );
+    let (a, o) = party_ids(&agreement_id, &organization_id)?;
     Ok(AgreementParty(
         service::answer(rc.writer(), &rc.viewer, rc.now(), a, o, answer).await?,
+    ))
+}
+
+/// The `(agreementId, organizationId)` pair the party mutations take.
+fn party_ids(
+    agreement_id: &ID,
+    organization_id: &ID,
+) -> Result<(uuid::Uuid, uuid::Uuid), crate::error::ApiError> {
+    Ok((
+        ids::parse(agreement_id, "agreementId")?,
+        ids::parse(organization_id, "organizationId")?,
     ))
 }
