@@ -23,10 +23,16 @@ pub fn ensure_can_decide(owner: &OrgAccess) -> Result<(), ApiError> {
 }
 
 /// Cancelling: EDITOR+ of the organization the booking is for, or ADMIN+ of
-/// the space's owner.
-pub fn ensure_can_cancel(booking_org: &OrgAccess, owner: &OrgAccess) -> Result<(), ApiError> {
-    if booking_org.has(Role::Editor) || owner.has(Role::Admin) {
-        Ok(())
+/// the space's owner. Answers the organization the caller acts for (the
+/// booking organization when both apply), under which it is audited.
+pub fn ensure_can_cancel(
+    booking_org: &OrgAccess,
+    owner: &OrgAccess,
+) -> Result<uuid::Uuid, ApiError> {
+    if booking_org.has(Role::Editor) {
+        Ok(booking_org.organization_id)
+    } else if owner.has(Role::Admin) {
+        Ok(owner.organization_id)
     } else {
         Err(ApiError::forbidden(
             "cancelling requires EDITOR or higher in the booking organization, or ADMIN in the space's owner",

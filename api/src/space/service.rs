@@ -547,7 +547,7 @@ async fn cancel_once(
     let (booking, space) = find_booking(&tx, viewer, now, id).await?;
     let booker = policy::org_access(&tx, viewer, booking.organization_id, Lock::Share).await?;
     let owner = policy::org_access(&tx, viewer, space.organization_id, Lock::Share).await?;
-    rules::ensure_can_cancel(&booker, &owner)?;
+    let acting_for = rules::ensure_can_cancel(&booker, &owner)?;
     let current = lock_booking(&tx, id).await?;
     if !current.status.is_live() {
         return Err(ApiError::bad_input(
@@ -560,12 +560,6 @@ async fn cancel_once(
     active.decided_at = Set(Some(now));
     active.decided_by = Set(viewer.user_id());
     let updated = active.update(&tx).await?;
-    // Recorded under the organization the canceller acted for.
-    let acting_for = if booker.has(entity::Role::Editor) {
-        updated.organization_id
-    } else {
-        space.organization_id
-    };
     audit::record(
         &tx,
         viewer,
