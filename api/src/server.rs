@@ -320,6 +320,7 @@ async fn space_feed(
         )
             .into_response(),
         Err(e @ ApiError::NotFound(_)) => error_response(StatusCode::NOT_FOUND, e),
+        Err(e @ ApiError::Forbidden(_)) => error_response(StatusCode::FORBIDDEN, e),
         Err(e) => error_response(StatusCode::INTERNAL_SERVER_ERROR, e),
     }
 }

@@ -15,6 +15,9 @@ pub struct Model {
     pub invited_at: DateTimeUtc,
     pub responded_at: Option<DateTimeUtc>,
     pub responded_by: Option<Uuid>,
+    /// When it began sharing with the other parties: at ratification, or —
+    /// for a party added later — once every sharing party consented.
+    pub admitted_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

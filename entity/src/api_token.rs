@@ -1,5 +1,7 @@
 use sea_orm::entity::prelude::*;
 
+use crate::Role;
+
 /// A personal API token for third-party tools (`yd_pat_…`); only its SHA-256
 /// hash is stored.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -19,6 +21,9 @@ pub struct Model {
     pub expires_at: Option<DateTimeUtc>,
     pub last_used_at: Option<DateTimeUtc>,
     pub revoked_at: Option<DateTimeUtc>,
+    /// For a bound token: its creator's role in that organization when it
+    /// was made — the most it may ever act as.
+    pub role: Option<Role>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,6 +2,7 @@
 //! the GraphQL layer wraps these models in its own types.
 
 pub mod agreement;
+pub mod agreement_consent;
 pub mod agreement_party;
 pub mod api_token;
 pub mod audit_entry;
@@ -16,6 +17,7 @@ pub mod session;
 pub mod space;
 pub mod user;
 
+pub use agreement_consent::ConsentStatus;
 pub use agreement_party::{PartyRole, PartyStatus};
 pub use booking::BookingStatus;
 pub use role::Role;

@@ -13,6 +13,9 @@ pub struct Model {
     pub password_hash: String,
     pub is_platform_admin: bool,
     pub created_at: DateTimeUtc,
+    /// Set by a platform admin: the account cannot sign in, and its
+    /// sessions and tokens were revoked.
+    pub suspended_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

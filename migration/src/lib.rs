@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261128_000001_identity_and_organizations;
 mod m20261129_000002_agreements;
 mod m20261129_000003_spaces;
+mod m20261201_000004_tenancy;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_identity_and_organizations::Migration),
             Box::new(m20261129_000002_agreements::Migration),
             Box::new(m20261129_000003_spaces::Migration),
+            Box::new(m20261201_000004_tenancy::Migration),
         ]
     }
 }

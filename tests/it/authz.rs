@@ -5,8 +5,10 @@
 //! the schema is missing from the table.
 //!
 //! The world: a home organization ("home") whose OWNER, ADMIN, EDITOR and
-//! MEMBER are callers, a platform admin, and three API tokens of home's
-//! OWNER (READ, WRITE, and WRITE bound to another organization). Each
+//! MEMBER are callers, a platform admin (a member of no organization: the
+//! matrix shows what operators may do for organizations they do not belong
+//! to), and four API tokens of home's OWNER (READ, READ+WRITE, READ+WRITE
+//! bound to another organization, and WRITE without READ). Each
 //! relation names a target organization and the agreement that links it to
 //! home:
 //!
@@ -81,7 +83,7 @@ impl fmt::Display for Outcome {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Caller {
+pub(crate) enum Caller {
     Anonymous,
     Member,
     Editor,
@@ -91,9 +93,10 @@ enum Caller {
     ReadToken,
     WriteToken,
     BoundToken,
+    WriteOnlyToken,
 }
 
-const CALLERS: [Caller; 9] = [
+pub(crate) const CALLERS: [Caller; 10] = [
     Caller::Anonymous,
     Caller::Member,
     Caller::Editor,
@@ -103,10 +106,11 @@ const CALLERS: [Caller; 9] = [
     Caller::ReadToken,
     Caller::WriteToken,
     Caller::BoundToken,
+    Caller::WriteOnlyToken,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Rel {
+pub(crate) enum Rel {
     Own,
     Partner,
     NoScope,
@@ -149,7 +153,7 @@ struct Row {
     line: usize,
     op: String,
     rel: Option<Rel>,
-    expected: [Outcome; 9],
+    expected: [Outcome; 10],
 }
 
 fn parse_matrix() -> Vec<Row> {
@@ -163,8 +167,8 @@ fn parse_matrix() -> Vec<Row> {
         let cells: Vec<&str> = line.split_whitespace().collect();
         assert_eq!(
             cells.len(),
-            11,
-            "authorization_matrix.txt:{line_no}: expected 11 columns, got {}",
+            12,
+            "authorization_matrix.txt:{line_no}: expected 12 columns, got {}",
             cells.len()
         );
         let expected: Vec<Outcome> = cells[2..].iter().map(|c| Outcome::parse(c)).collect();
@@ -230,21 +234,23 @@ fn matrix_covers_every_operation() {
     }
 }
 
-struct Target {
-    org: Org,
+pub(crate) struct Target {
+    pub(crate) org: Org,
     /// The agreement that links the target to home.
-    agreement: String,
+    pub(crate) agreement: String,
     /// A MEMBER of the target organization (not a caller).
-    member: Session,
+    pub(crate) member: Session,
     /// A space of the target (requires approval).
-    space: String,
+    pub(crate) space: String,
     /// A CONFIRMED booking of that space by the target itself.
-    booking: String,
+    pub(crate) booking: String,
+    /// A pending invitation (MEMBER) of the target, made by its OWNER.
+    pub(crate) invitation: String,
 }
 
-struct World<'a> {
+pub(crate) struct World<'a> {
     app: &'a TestApp,
-    home: Org,
+    pub(crate) home: Org,
     member: Session,
     editor: Session,
     admin: Session,
@@ -252,17 +258,27 @@ struct World<'a> {
     read_token: String,
     write_token: String,
     bound_token: String,
-    targets: HashMap<Rel, Target>,
+    write_only_token: String,
+    pub(crate) targets: HashMap<Rel, Target>,
     /// Organizations that invite callers for acceptInvitation.
-    club: Org,
+    pub(crate) club: Org,
     /// The stranger `unrelated` has its agreement with.
-    stranger: Org,
+    pub(crate) stranger: Org,
+    /// Home's PENDING booking of `partner`'s space, made by home's OWNER:
+    /// home's MEMBER sees the booking but not the space.
+    pub(crate) partner_booking: String,
+    /// A second agreement of home with `withdrew` (SPACES), from which
+    /// `withdrew` withdrew after home had booked its space.
+    pub(crate) former_agreement: String,
+    /// Home's PENDING booking of `withdrew`'s space, made under
+    /// `former_agreement`: home is a former partner holding a booking there.
+    pub(crate) former_booking: String,
     seq: AtomicUsize,
     shared: tokio::sync::Mutex<HashMap<(&'static str, Rel), String>>,
 }
 
 impl<'a> World<'a> {
-    async fn build(app: &'a TestApp) -> World<'a> {
+    pub(crate) async fn build(app: &'a TestApp) -> World<'a> {
         let home = app.org_with_owner("home").await;
         let member = app
             .member(&home.owner, &home.id, "member@home.example", "MEMBER")
@@ -290,6 +306,7 @@ impl<'a> World<'a> {
         let bound_token = app
             .api_token(&home.owner, &["READ", "WRITE"], Some(&elsewhere))
             .await;
+        let write_only_token = app.api_token(&home.owner, &["WRITE"], None).await;
         let club = app.org_with_owner("club").await;
         let stranger = app.org_with_owner("stranger").await;
 
@@ -303,9 +320,13 @@ impl<'a> World<'a> {
             read_token,
             write_token,
             bound_token,
+            write_only_token,
             targets: HashMap::new(),
             club,
             stranger,
+            partner_booking: String::new(),
+            former_agreement: String::new(),
+            former_booking: String::new(),
             seq: AtomicUsize::new(0),
             shared: tokio::sync::Mutex::new(HashMap::new()),
         };
@@ -344,6 +365,7 @@ impl<'a> World<'a> {
             };
             let space = app.space_id(&org.owner, &org.id, "회의실", true).await;
             let booking = world.book_for(&org.owner, &space, &org.id).await;
+            let invitation = world.fresh_invitation(&org).await;
             world.targets.insert(
                 rel,
                 Target {
@@ -352,10 +374,37 @@ impl<'a> World<'a> {
                     member,
                     space,
                     booking,
+                    invitation,
                 },
             );
         }
+        world.add_former_and_partner_bookings().await;
         world
+    }
+
+    /// The bookings through which a nested read can reach a space its
+    /// reader may not see (tests/it/walk.rs): `partner_booking` and, under
+    /// a second agreement `withdrew` then withdraws from, `former_booking`.
+    async fn add_former_and_partner_bookings(&mut self) {
+        let app = self.app;
+        let home = self.home.clone();
+        let partner_space = self.targets[&Rel::Partner].space.clone();
+        self.partner_booking = self.book_for(&home.owner, &partner_space, &home.id).await;
+
+        let withdrew = self.targets[&Rel::Withdrew].org.clone();
+        let withdrew_space = self.targets[&Rel::Withdrew].space.clone();
+        self.former_agreement = app
+            .ratified_agreement(&[&home, &withdrew], &["SPACES"], "2024-01-01", None)
+            .await;
+        self.former_booking = self.book_for(&home.owner, &withdrew_space, &home.id).await;
+        app.party_op(
+            &withdrew.owner,
+            "withdrawFromAgreement",
+            &self.former_agreement,
+            &withdrew.id,
+        )
+        .await
+        .data();
     }
 
     fn next(&self) -> usize {
@@ -471,7 +520,7 @@ impl<'a> World<'a> {
             .await
     }
 
-    fn token(&self, caller: Caller) -> Option<String> {
+    pub(crate) fn token(&self, caller: Caller) -> Option<String> {
         match caller {
             Caller::Anonymous => None,
             Caller::Member => Some(self.member.access_token.clone()),
@@ -482,20 +531,23 @@ impl<'a> World<'a> {
             Caller::ReadToken => Some(self.read_token.clone()),
             Caller::WriteToken => Some(self.write_token.clone()),
             Caller::BoundToken => Some(self.bound_token.clone()),
+            Caller::WriteOnlyToken => Some(self.write_only_token.clone()),
         }
     }
 
     /// The person behind a caller (token callers are home's OWNER).
-    fn person(&self, caller: Caller) -> Option<&Session> {
+    pub(crate) fn person(&self, caller: Caller) -> Option<&Session> {
         match caller {
             Caller::Anonymous => None,
             Caller::Member => Some(&self.member),
             Caller::Editor => Some(&self.editor),
             Caller::Admin => Some(&self.admin),
             Caller::PlatformAdmin => Some(&self.root),
-            Caller::Owner | Caller::ReadToken | Caller::WriteToken | Caller::BoundToken => {
-                Some(&self.home.owner)
-            }
+            Caller::Owner
+            | Caller::ReadToken
+            | Caller::WriteToken
+            | Caller::BoundToken
+            | Caller::WriteOnlyToken => Some(&self.home.owner),
         }
     }
 
@@ -589,6 +641,35 @@ impl<'a> World<'a> {
         let id = self.fresh_booking(rel).await;
         cache.insert(("cancel", rel), id.clone());
         id
+    }
+
+    /// A new pending invitation (MEMBER) of `org` by its OWNER; its id.
+    async fn fresh_invitation(&self, org: &Org) -> String {
+        let email = format!("pending{}@{}.example", self.next(), org.slug);
+        self.app
+            .invite(&org.owner, &org.id, &email, "MEMBER")
+            .await
+            .data()["inviteMember"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// A new agreement in the state of `rel` into which, after
+    /// ratification, its convener invited a fresh organization: home is
+    /// asked to consent. Returns (agreement, newcomer).
+    async fn pending_newcomer(&self, rel: Rel) -> (String, String) {
+        let agreement = self.fresh_agreement(rel).await;
+        let convener = match rel {
+            Rel::Own | Rel::Withdrew => &self.home,
+            other => &self.targets[&other].org,
+        };
+        let newcomer = self.fresh_org().await;
+        self.app
+            .party_op(&convener.owner, "inviteParty", &agreement, &newcomer.id)
+            .await
+            .data();
+        (agreement, newcomer.id)
     }
 
     /// A new organization with its own owner.
@@ -796,6 +877,41 @@ impl<'a> World<'a> {
                 let rel = rel.unwrap();
                 let id = if expect_ok { self.fresh_booking(rel).await } else { self.shared_booking(rel).await };
                 done(self.gql(caller, "mutation($id: ID!) { cancelBooking(id: $id) { status } }", json!({ "id": id })).await)
+            }
+            "Organization.pendingInvitations" => shown(
+                self.gql(caller, "query($id: ID!) { organization(id: $id) { pendingInvitations { id email } } }", json!({ "id": org })).await,
+                |d| !d["organization"]["pendingInvitations"].as_array().unwrap().is_empty(),
+            ),
+            "revokeInvitation" => {
+                let t = t.unwrap();
+                let id = if expect_ok { self.fresh_invitation(&t.org).await } else { t.invitation.clone() };
+                done(self.gql(caller, "mutation($id: ID!) { revokeInvitation(id: $id) { revokedAt } }", json!({ "id": id })).await)
+            }
+            "restoreOwner" => {
+                // Every target has an OWNER who can act: refused everywhere.
+                let user = t.unwrap().member.user_id.clone();
+                let q = "mutation($o: ID!, $u: ID!) { restoreOwner(organizationId: $o, userId: $u) { role } }";
+                done(self.gql(caller, q, json!({ "o": org, "u": user })).await)
+            }
+            "consentToParty" | "refuseParty" => {
+                // Home answers for itself about a newcomer to the agreement.
+                let (agreement, newcomer) = if expect_ok { self.pending_newcomer(rel.unwrap()).await } else { (agreement, self.club.id.clone()) };
+                let q = format!("mutation($a: ID!, $n: ID!, $o: ID!) {{ {op}(agreementId: $a, newcomerId: $n, organizationId: $o) {{ status }} }}");
+                done(self.gql(caller, &q, json!({ "a": agreement, "n": newcomer, "o": self.home.id })).await)
+            }
+            "suspendUser" | "reinstateUser" | "revokeSessions" => {
+                // Someone else's account: a fresh one where it works.
+                let user = if expect_ok {
+                    self.app.sign_up(&format!("victim{n}@x.example")).await.user_id
+                } else {
+                    self.targets[&Rel::Unrelated].member.user_id.clone()
+                };
+                let q = match op {
+                    "suspendUser" => "mutation($u: ID!) { suspendUser(userId: $u, reason: \"probe\") { id } }",
+                    "reinstateUser" => "mutation($u: ID!) { reinstateUser(userId: $u) { id } }",
+                    _ => "mutation($u: ID!) { revokeSessions(userId: $u) }",
+                };
+                done(self.gql(caller, q, json!({ "u": user })).await)
             }
             other => panic!("no probe for operation {other:?}: add one to tests/it/authz.rs"),
         }

@@ -13,4 +13,6 @@ mod identity;
 mod memberships;
 mod organizations;
 mod schema;
+mod side_doors;
 mod spaces;
+mod walk;

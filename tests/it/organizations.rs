@@ -194,12 +194,11 @@ db_test! {
                 let slug = format!("org-{}", uuid::Uuid::now_v7().simple());
                 app.create_org(&owner, &slug).await;
             }
-            app.take_statement_count();
-            let r = app.gql(owner.token(), q, json!({})).await;
+            let (count, r) = app.statements_for(owner.token(), q).await;
             let nodes = r.data()["organizations"]["nodes"].as_array().unwrap();
             assert_eq!(nodes.len(), n);
             assert!(nodes.iter().all(|o| o["members"]["totalCount"] == 1 && o["viewerRole"] == "OWNER"));
-            counts.push(app.take_statement_count());
+            counts.push(count);
         }
         // Batches may split across DataLoader windows, but one query per
         // organization would add ten.

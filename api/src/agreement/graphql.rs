@@ -7,7 +7,7 @@ use crate::graphql::{Date, DateTime, ids, patch, request_ctx};
 use crate::identity::User;
 use crate::organization::Organization;
 use crate::policy::sharing::Scope;
-use entity::{agreement, agreement_party};
+use entity::{agreement, agreement_consent, agreement_party};
 
 /// What an agreement (MOU) shares between its signed parties.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -130,6 +130,54 @@ impl Agreement {
 
 crate::connection_type!(AgreementConnection, AgreementEdge, Agreement);
 
+/// A sharing party's answer to a newcomer's admission.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum ConsentStatus {
+    /// Not answered yet.
+    Pending,
+    Consented,
+    Refused,
+}
+
+/// One party's answer (through its OWNER) to the admission of an organization invited after ratification.
+pub struct PartyConsent {
+    organization_id: uuid::Uuid,
+    answer: Option<agreement_consent::Model>,
+}
+
+#[Object]
+impl PartyConsent {
+    /// The party answering.
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
+        let org = request_ctx(ctx)?
+            .loaders
+            .organization(self.organization_id)
+            .await?;
+        Ok(Organization(
+            org.ok_or(crate::error::ApiError::NotFound("organization"))?,
+        ))
+    }
+
+    async fn status(&self) -> ConsentStatus {
+        match self.answer.as_ref().map(|a| a.status) {
+            None => ConsentStatus::Pending,
+            Some(entity::ConsentStatus::Consented) => ConsentStatus::Consented,
+            Some(entity::ConsentStatus::Refused) => ConsentStatus::Refused,
+        }
+    }
+
+    async fn responded_at(&self) -> Option<DateTime> {
+        self.answer.as_ref().map(|a| a.responded_at.into())
+    }
+
+    async fn responded_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        Ok(match self.answer.as_ref().and_then(|a| a.responded_by) {
+            Some(id) => request_ctx(ctx)?.loaders.user(id).await?.map(User::new),
+            None => None,
+        })
+    }
+}
+
 #[derive(Clone)]
 pub struct AgreementParty(pub agreement_party::Model);
 
@@ -166,6 +214,23 @@ impl AgreementParty {
             Some(id) => request_ctx(ctx)?.loaders.user(id).await?.map(User::new),
             None => None,
         })
+    }
+
+    /// When it began sharing with the other parties: at ratification, or — invited later — once it signed and every sharing party consented. Null while it shares nothing.
+    async fn admitted_at(&self) -> Option<DateTime> {
+        self.0.admitted_at.map(Into::into)
+    }
+
+    /// For a party invited after ratification: each sharing party's answer to its admission (PENDING until that party's OWNER answers). Empty for the original parties.
+    async fn consents(&self, ctx: &Context<'_>) -> Result<Vec<PartyConsent>> {
+        let rows = service::consents_of_party(request_ctx(ctx)?, &self.0).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(organization_id, answer)| PartyConsent {
+                organization_id,
+                answer,
+            })
+            .collect())
     }
 }
 
@@ -247,7 +312,7 @@ impl AgreementMutation {
         ))
     }
 
-    /// Convener ADMIN+ or platform admin; DRAFT only.
+    /// Convener ADMIN+; DRAFT only.
     async fn update_agreement(
         &self,
         ctx: &Context<'_>,
@@ -268,7 +333,7 @@ impl AgreementMutation {
         ))
     }
 
-    /// Convener ADMIN+ or platform admin; allowed in DRAFT, PROPOSED and ACTIVE (an amendment: the new party shares once it signs).
+    /// Convener ADMIN+ or platform admin; allowed in DRAFT, PROPOSED and ACTIVE. Before ratification every signature so far returns to INVITED; after it, this is an amendment: the new party shares once it signs and every sharing party's OWNER consents (consentToParty).
     async fn invite_party(
         &self,
         ctx: &Context<'_>,
@@ -335,6 +400,28 @@ impl AgreementMutation {
         answer(ctx, agreement_id, organization_id, Answer::Withdraw).await
     }
 
+    /// OWNER of a party that shares in the ratified agreement: agree that `newcomerId`, invited after ratification, joins. It shares once it has signed and every sharing party consented. Returns the newcomer's party.
+    async fn consent_to_party(
+        &self,
+        ctx: &Context<'_>,
+        agreement_id: ID,
+        newcomer_id: ID,
+        organization_id: ID,
+    ) -> Result<AgreementParty> {
+        answer_newcomer(ctx, agreement_id, newcomer_id, organization_id, true).await
+    }
+
+    /// OWNER of a party that shares in the ratified agreement: refuse `newcomerId`, which is then removed from the agreement.
+    async fn refuse_party(
+        &self,
+        ctx: &Context<'_>,
+        agreement_id: ID,
+        newcomer_id: ID,
+        organization_id: ID,
+    ) -> Result<AgreementParty> {
+        answer_newcomer(ctx, agreement_id, newcomer_id, organization_id, false).await
+    }
+
     /// Convener OWNER or platform admin.
     async fn terminate_agreement(&self, ctx: &Context<'_>, id: ID) -> Result<Agreement> {
         let rc = request_ctx(ctx)?;
@@ -355,6 +442,21 @@ async fn answer(
     let (a, o) = party_ids(&agreement_id, &organization_id)?;
     Ok(AgreementParty(
         service::answer(rc.writer(), &rc.viewer, rc.now(), a, o, answer).await?,
+    ))
+}
+
+async fn answer_newcomer(
+    ctx: &Context<'_>,
+    agreement_id: ID,
+    newcomer_id: ID,
+    organization_id: ID,
+    consent: bool,
+) -> Result<AgreementParty> {
+    let rc = request_ctx(ctx)?;
+    let (a, o) = party_ids(&agreement_id, &organization_id)?;
+    let n = ids::parse(&newcomer_id, "newcomerId")?;
+    Ok(AgreementParty(
+        service::answer_newcomer(rc.writer(), &rc.viewer, rc.now(), a, n, o, consent).await?,
     ))
 }
 

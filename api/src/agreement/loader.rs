@@ -21,7 +21,7 @@ use crate::auth::Viewer;
 use crate::graphql::connection::{Page, PageArgs, load_pages_from};
 use crate::graphql::loaders::LoadError;
 use crate::policy::sharing;
-use entity::{PartyStatus, agreement, agreement_party};
+use entity::{PartyStatus, agreement, agreement_consent, agreement_party};
 
 /// All party rows of each agreement, in invitation order.
 pub struct PartiesOf {
@@ -42,6 +42,35 @@ impl Loader<Uuid> for PartiesOf {
         let rows = agreement_party::Entity::find()
             .filter(agreement_party::Column::AgreementId.is_in(agreements.iter().copied()))
             .order_by_asc(agreement_party::Column::Id)
+            .all(&self.db)
+            .await?;
+        let mut out: HashMap<Uuid, Self::Value> = HashMap::new();
+        for row in rows {
+            out.entry(row.agreement_id).or_default().push(row);
+        }
+        Ok(out)
+    }
+}
+
+/// The recorded answers about newcomers, per agreement.
+pub struct ConsentsOf {
+    db: DatabaseConnection,
+}
+
+impl ConsentsOf {
+    pub fn new(db: DatabaseConnection) -> Self {
+        ConsentsOf { db }
+    }
+}
+
+impl Loader<Uuid> for ConsentsOf {
+    type Value = Vec<agreement_consent::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, agreements: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, LoadError> {
+        let rows = agreement_consent::Entity::find()
+            .filter(agreement_consent::Column::AgreementId.is_in(agreements.iter().copied()))
+            .order_by_asc(agreement_consent::Column::Id)
             .all(&self.db)
             .await?;
         let mut out: HashMap<Uuid, Self::Value> = HashMap::new();

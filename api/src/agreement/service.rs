@@ -8,13 +8,21 @@
 //! signed; from then on its status follows the calendar: PROPOSED until
 //! startsOn, ACTIVE through endsOn, EXPIRED after — unless TERMINATED.
 //!
-//! A running (PROPOSED or ACTIVE) agreement can be amended: a newly invited
-//! party shares once it signs; a removed or withdrawn party stops sharing at
-//! once. Every transition locks the agreement row first, so concurrent
-//! answers are applied one after another and ratification sees them all.
+//! A signature covers the parties listed when it was given: inviting a party
+//! into a PROPOSED agreement before it is ratified returns every signature
+//! to INVITED (everyone signs the new list). Once ratified, an agreement is
+//! amended: a newly invited party shares only after its OWNER signed *and*
+//! every party already sharing consented through its OWNER
+//! (`consentToParty`); one refusal removes it. Each party's audit log
+//! records the proposal and the outcome. A removed or withdrawn party stops
+//! sharing at once. The window (`active_from`/`active_until`) is fixed at
+//! ratification: a later time zone change of the convener moves only
+//! agreements not yet ratified. Every transition locks the acting
+//! organization and then the agreement row, so concurrent answers are
+//! applied one after another and ratification and admission see them all.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::LockType;
+use sea_orm::sea_query::{Expr, LockType};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, Order,
     PaginatorTrait, QueryFilter, QuerySelect, Set,
@@ -34,7 +42,10 @@ use crate::graphql::connection::{
 use crate::policy::sharing::{self, Scope};
 use crate::policy::{self, Lock, agreements as rules};
 use crate::validate;
-use entity::{PartyRole, PartyStatus, agreement, agreement_party, organization};
+use entity::{
+    ConsentStatus, PartyRole, PartyStatus, agreement, agreement_consent, agreement_party,
+    organization,
+};
 
 /// Which scopes an agreement shares.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -205,6 +216,7 @@ async fn insert_party(
         invited_at: now,
         responded_at: None,
         responded_by: None,
+        admitted_at: None,
     };
     agreement_party::Entity::insert(agreement_party::ActiveModel::from(party.clone()))
         .exec_without_returning(tx)
@@ -259,8 +271,11 @@ fn refuse(status: AgreementStatus, action: &str) -> ApiError {
     ApiError::bad_input("id", format!("cannot {action}: the agreement is {state}"))
 }
 
+/// Who a convener-side change needs (a rule of [`rules`]).
+type ConvenerRule = fn(&policy::OrgAccess) -> ApiResult<()>;
+
 /// Open a convener-side change: the agreement locked, its status in
-/// `allowed`, the caller ADMIN+ of the convener (or platform admin).
+/// `allowed`, the caller allowed by `rule` for the convener.
 async fn open_convener_change<C: Db>(
     db: &C,
     viewer: &Viewer,
@@ -268,12 +283,13 @@ async fn open_convener_change<C: Db>(
     id: Uuid,
     allowed: &[AgreementStatus],
     action: &str,
+    rule: ConvenerRule,
 ) -> ApiResult<(C::Transaction, agreement::Model)> {
     policy::require_user(viewer)?;
     let tx = db::begin_write(db).await?;
     let convener_id = find_visible(&tx, viewer, id).await?.convener_id;
     let access = policy::org_access(&tx, viewer, convener_id, Lock::Share).await?;
-    rules::ensure_can_manage(&access)?;
+    rule(&access)?;
     let agreement = lock(&tx, id).await?;
     let status = status_of(&agreement, now);
     if !allowed.contains(&status) {
@@ -290,8 +306,16 @@ pub async fn update(
     id: Uuid,
     patch: AgreementPatch,
 ) -> ApiResult<agreement::Model> {
-    let (tx, current) =
-        open_convener_change(db, viewer, now, id, &[AgreementStatus::Draft], "edit it").await?;
+    let (tx, current) = open_convener_change(
+        db,
+        viewer,
+        now,
+        id,
+        &[AgreementStatus::Draft],
+        "edit it",
+        rules::ensure_can_manage,
+    )
+    .await?;
     let title = match patch.title {
         Some(t) => validate::required_text("title", &t, 200)?,
         None => current.title.clone(),
@@ -354,8 +378,16 @@ pub async fn invite_party(
     agreement_id: Uuid,
     organization_id: Uuid,
 ) -> ApiResult<agreement_party::Model> {
-    let (tx, agreement) =
-        open_convener_change(db, viewer, now, agreement_id, &RUNNING, "invite parties").await?;
+    let (tx, agreement) = open_convener_change(
+        db,
+        viewer,
+        now,
+        agreement_id,
+        &RUNNING,
+        "invite parties",
+        rules::ensure_can_manage_parties,
+    )
+    .await?;
     organization::Entity::find_by_id(organization_id)
         .one(&tx)
         .await?
@@ -373,19 +405,80 @@ pub async fn invite_party(
             active.invited_at = Set(now);
             active.responded_at = Set(None);
             active.responded_by = Set(None);
+            active.admitted_at = Set(None);
             active.update(&tx).await?
         }
         None => insert_party(&tx, agreement_id, organization_id, PartyRole::Partner, now).await?,
     };
+    let details = json!({ "organizationId": organization_id });
     audit::record(
         &tx,
         viewer,
         None,
         now,
         record("agreement.invite_party", &agreement, agreement.convener_id)
-            .details(json!({ "organizationId": organization_id })),
+            .details(details.clone()),
     )
     .await?;
+    if agreement.ratified_at.is_some() {
+        // An amendment: earlier answers about this organization no longer
+        // count, and every party hears of the proposal.
+        agreement_consent::Entity::delete_many()
+            .filter(agreement_consent::Column::AgreementId.eq(agreement_id))
+            .filter(agreement_consent::Column::NewcomerId.eq(organization_id))
+            .exec(&tx)
+            .await?;
+        let parties = current_parties(&tx, agreement_id).await?;
+        record_in_parties(
+            &tx,
+            viewer,
+            now,
+            &agreement,
+            "agreement.amendment_propose",
+            details,
+            &parties,
+        )
+        .await?;
+    } else if agreement.proposed_at.is_some() {
+        // Signatures so far were given to a shorter list of parties.
+        let signed: Vec<Uuid> = agreement_party::Entity::find()
+            .select_only()
+            .column(agreement_party::Column::OrganizationId)
+            .filter(agreement_party::Column::AgreementId.eq(agreement_id))
+            .filter(agreement_party::Column::Status.eq(PartyStatus::Signed))
+            .into_tuple()
+            .all(&tx)
+            .await?;
+        if !signed.is_empty() {
+            agreement_party::Entity::update_many()
+                .col_expr(
+                    agreement_party::Column::Status,
+                    Expr::value(PartyStatus::Invited.as_str()),
+                )
+                .col_expr(
+                    agreement_party::Column::RespondedAt,
+                    Expr::value(None::<DateTime<Utc>>),
+                )
+                .col_expr(
+                    agreement_party::Column::RespondedBy,
+                    Expr::value(None::<Uuid>),
+                )
+                .filter(agreement_party::Column::AgreementId.eq(agreement_id))
+                .filter(agreement_party::Column::OrganizationId.is_in(signed.iter().copied()))
+                .exec(&tx)
+                .await?;
+            record_in_parties(
+                &tx,
+                viewer,
+                now,
+                &agreement,
+                "agreement.signatures_reset",
+                json!({ "newParty": organization_id }),
+                &signed,
+            )
+            .await?;
+        }
+    }
     tx.commit().await?;
     Ok(party)
 }
@@ -398,8 +491,16 @@ pub async fn remove_party(
     agreement_id: Uuid,
     organization_id: Uuid,
 ) -> ApiResult<agreement_party::Model> {
-    let (tx, agreement) =
-        open_convener_change(db, viewer, now, agreement_id, &RUNNING, "remove parties").await?;
+    let (tx, agreement) = open_convener_change(
+        db,
+        viewer,
+        now,
+        agreement_id,
+        &RUNNING,
+        "remove parties",
+        rules::ensure_can_manage_parties,
+    )
+    .await?;
     let party = party_of(&tx, agreement_id, organization_id)
         .await?
         .filter(|p| p.status != PartyStatus::Removed)
@@ -410,6 +511,7 @@ pub async fn remove_party(
             "the convener cannot be removed; terminate the agreement instead",
         ));
     }
+    let was_pending = is_pending_newcomer(&agreement, &party);
     let mut active = party.into_active_model();
     active.status = Set(PartyStatus::Removed);
     active.responded_at = Set(Some(now));
@@ -424,7 +526,11 @@ pub async fn remove_party(
             .details(json!({ "organizationId": organization_id })),
     )
     .await?;
+    if was_pending {
+        amendment_ended(&tx, viewer, now, &agreement, organization_id, "removed").await?;
+    }
     ratify_if_complete(&tx, viewer, &agreement, now).await?;
+    admit_if_complete(&tx, viewer, &agreement, now).await?;
     tx.commit().await?;
     Ok(party)
 }
@@ -436,8 +542,16 @@ pub async fn propose(
     now: DateTime<Utc>,
     id: Uuid,
 ) -> ApiResult<agreement::Model> {
-    let (tx, agreement) =
-        open_convener_change(db, viewer, now, id, &[AgreementStatus::Draft], "propose it").await?;
+    let (tx, agreement) = open_convener_change(
+        db,
+        viewer,
+        now,
+        id,
+        &[AgreementStatus::Draft],
+        "propose it",
+        rules::ensure_can_manage,
+    )
+    .await?;
     let parties = agreement_party::Entity::find()
         .filter(agreement_party::Column::AgreementId.eq(id))
         .filter(agreement_party::Column::Status.is_in([PartyStatus::Invited, PartyStatus::Signed]))
@@ -488,10 +602,25 @@ async fn ratify_if_complete(
     if count(PartyStatus::Invited).await? > 0 || count(PartyStatus::Signed).await? < 2 {
         return Ok(());
     }
+    // From here on the window no longer follows the convener's time zone.
+    let (active_from, active_until) = active_window(
+        agreement.starts_on,
+        agreement.ends_on,
+        convener_tz(tx, agreement.convener_id).await?,
+    );
     let mut active = agreement.clone().into_active_model();
     active.ratified_at = Set(Some(now));
+    active.active_from = Set(active_from);
+    active.active_until = Set(active_until);
     active.updated_at = Set(now);
     active.update(tx).await?;
+    // Everyone who signed the ratified text shares from now on.
+    agreement_party::Entity::update_many()
+        .col_expr(agreement_party::Column::AdmittedAt, Expr::value(Some(now)))
+        .filter(agreement_party::Column::AgreementId.eq(agreement.id))
+        .filter(agreement_party::Column::Status.eq(PartyStatus::Signed))
+        .exec(tx)
+        .await?;
     audit::record(
         tx,
         viewer,
@@ -568,6 +697,7 @@ pub async fn answer(
             ));
         }
     };
+    let leaves_pending = next != PartyStatus::Signed && is_pending_newcomer(&agreement, &party);
     let mut active = party.into_active_model();
     active.status = Set(next);
     active.responded_at = Set(Some(now));
@@ -581,7 +711,19 @@ pub async fn answer(
         record(action, &agreement, organization_id),
     )
     .await?;
+    if leaves_pending {
+        let how = if next == PartyStatus::Declined {
+            "declined"
+        } else {
+            "withdrew"
+        };
+        amendment_ended(&tx, viewer, now, &agreement, organization_id, how).await?;
+    }
     ratify_if_complete(&tx, viewer, &agreement, now).await?;
+    admit_if_complete(&tx, viewer, &agreement, now).await?;
+    let party = party_of(&tx, agreement_id, organization_id)
+        .await?
+        .unwrap_or(party);
     tx.commit().await?;
     Ok(party)
 }
@@ -623,25 +765,315 @@ pub async fn terminate(
     Ok(terminated)
 }
 
-/// Recompute the active windows of an organization's agreements after its
-/// time zone changed (inside the caller's transaction).
+/// Recompute the windows of the agreements an organization convenes that
+/// are not ratified yet, after its time zone changed (inside the caller's
+/// transaction). A ratified agreement's window is fixed: a time zone change
+/// must not end, start or revive it. Returns the agreements moved.
 pub async fn reanchor_convened(
     tx: &impl ConnectionTrait,
     convener_id: Uuid,
     tz: chrono_tz::Tz,
-) -> ApiResult<()> {
-    let convened = agreement::Entity::find()
+) -> ApiResult<Vec<Uuid>> {
+    let unratified = agreement::Entity::find()
         .filter(agreement::Column::ConvenerId.eq(convener_id))
+        .filter(agreement::Column::RatifiedAt.is_null())
+        .filter(agreement::Column::TerminatedAt.is_null())
         .all(tx)
         .await?;
-    for a in convened {
+    let mut moved = Vec::new();
+    for a in unratified {
         let (from, until) = active_window(a.starts_on, a.ends_on, tz);
-        let mut active = a.into_active_model();
-        active.active_from = Set(from);
-        active.active_until = Set(until);
-        active.update(tx).await?;
+        // Re-checked in the UPDATE: a ratification that committed meanwhile
+        // keeps the window it fixed.
+        let updated = agreement::Entity::update_many()
+            .col_expr(agreement::Column::ActiveFrom, Expr::value(from))
+            .col_expr(agreement::Column::ActiveUntil, Expr::value(until))
+            .filter(agreement::Column::Id.eq(a.id))
+            .filter(agreement::Column::RatifiedAt.is_null())
+            .exec(tx)
+            .await?;
+        if updated.rows_affected == 1 {
+            moved.push(a.id);
+        }
+    }
+    Ok(moved)
+}
+
+/// The organizations that are parties now (invited or signed).
+async fn current_parties(tx: &impl ConnectionTrait, agreement_id: Uuid) -> ApiResult<Vec<Uuid>> {
+    Ok(agreement_party::Entity::find()
+        .select_only()
+        .column(agreement_party::Column::OrganizationId)
+        .filter(agreement_party::Column::AgreementId.eq(agreement_id))
+        .filter(agreement_party::Column::Status.is_in([PartyStatus::Invited, PartyStatus::Signed]))
+        .into_tuple()
+        .all(tx)
+        .await?)
+}
+
+/// The same entry in the audit log of each of `organizations`.
+async fn record_in_parties(
+    tx: &impl ConnectionTrait,
+    viewer: &Viewer,
+    now: DateTime<Utc>,
+    agreement: &agreement::Model,
+    action: &'static str,
+    details: serde_json::Value,
+    organizations: &[Uuid],
+) -> ApiResult<()> {
+    let records = organizations
+        .iter()
+        .map(|org| record(action, agreement, *org).details(details.clone()));
+    audit::record_many(tx, viewer, now, records).await
+}
+
+/// A party invited into an already ratified agreement that does not share
+/// yet: its admission is an amendment the sharing parties answer.
+fn is_pending_newcomer(agreement: &agreement::Model, party: &agreement_party::Model) -> bool {
+    agreement.ratified_at.is_some()
+        && party.admitted_at.is_none()
+        && matches!(party.status, PartyStatus::Invited | PartyStatus::Signed)
+}
+
+/// The admission of `newcomer` ended without it: every party (and the
+/// newcomer) hears how.
+async fn amendment_ended(
+    tx: &impl ConnectionTrait,
+    viewer: &Viewer,
+    now: DateTime<Utc>,
+    agreement: &agreement::Model,
+    newcomer: Uuid,
+    how: &str,
+) -> ApiResult<()> {
+    let mut orgs = current_parties(tx, agreement.id).await?;
+    if !orgs.contains(&newcomer) {
+        orgs.push(newcomer);
+    }
+    record_in_parties(
+        tx,
+        viewer,
+        now,
+        agreement,
+        "agreement.amendment_fail",
+        json!({ "organizationId": newcomer, "outcome": how }),
+        &orgs,
+    )
+    .await
+}
+
+/// Admit every newcomer that has signed and to which every party sharing in
+/// the agreement now has consented. Called after each answer, consent,
+/// withdrawal and removal, under the agreement lock.
+async fn admit_if_complete(
+    tx: &impl ConnectionTrait,
+    viewer: &Viewer,
+    agreement: &agreement::Model,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    let agreement = agreement::Entity::find_by_id(agreement.id)
+        .one(tx)
+        .await?
+        .ok_or(ApiError::NotFound("agreement"))?;
+    if agreement.ratified_at.is_none() || agreement.terminated_at.is_some() {
+        return Ok(());
+    }
+    let parties = agreement_party::Entity::find()
+        .filter(agreement_party::Column::AgreementId.eq(agreement.id))
+        .all(tx)
+        .await?;
+    let consents = agreement_consent::Entity::find()
+        .filter(agreement_consent::Column::AgreementId.eq(agreement.id))
+        .filter(agreement_consent::Column::Status.eq(ConsentStatus::Consented))
+        .all(tx)
+        .await?;
+    let sharing: Vec<Uuid> = parties
+        .iter()
+        .filter(|p| p.status == PartyStatus::Signed && p.admitted_at.is_some())
+        .map(|p| p.organization_id)
+        .collect();
+    for newcomer in parties
+        .iter()
+        .filter(|p| p.status == PartyStatus::Signed && p.admitted_at.is_none())
+    {
+        let agreed = |org: &Uuid| {
+            consents
+                .iter()
+                .any(|c| c.newcomer_id == newcomer.organization_id && c.organization_id == *org)
+        };
+        if !sharing.iter().all(agreed) {
+            continue;
+        }
+        agreement_party::Entity::update_many()
+            .col_expr(agreement_party::Column::AdmittedAt, Expr::value(Some(now)))
+            .filter(agreement_party::Column::Id.eq(newcomer.id))
+            .exec(tx)
+            .await?;
+        let mut orgs = sharing.clone();
+        orgs.push(newcomer.organization_id);
+        record_in_parties(
+            tx,
+            viewer,
+            now,
+            &agreement,
+            "agreement.amendment_adopt",
+            json!({ "organizationId": newcomer.organization_id }),
+            &orgs,
+        )
+        .await?;
     }
     Ok(())
+}
+
+/// A sharing party's OWNER consents to, or refuses, the admission of
+/// `newcomer` into a ratified agreement. One refusal removes the newcomer;
+/// the last consent (with the newcomer's signature) admits it. Returns the
+/// newcomer's party.
+pub async fn answer_newcomer(
+    db: &impl Db,
+    viewer: &Viewer,
+    now: DateTime<Utc>,
+    agreement_id: Uuid,
+    newcomer_id: Uuid,
+    organization_id: Uuid,
+    consent: bool,
+) -> ApiResult<agreement_party::Model> {
+    policy::require_user(viewer)?;
+    let tx = db::begin_write(db).await?;
+    find_visible(&tx, viewer, agreement_id).await?;
+    party_of(&tx, agreement_id, organization_id)
+        .await?
+        .filter(|p| p.status != PartyStatus::Removed)
+        .ok_or(ApiError::NotFound("agreement party"))?;
+    let access = policy::org_access(&tx, viewer, organization_id, Lock::Share).await?;
+    rules::ensure_can_answer_for(&access)?;
+    let agreement = lock(&tx, agreement_id).await?;
+    let status = status_of(&agreement, now);
+    if !matches!(status, AgreementStatus::Proposed | AgreementStatus::Active) {
+        return Err(refuse(status, "answer for a newcomer"));
+    }
+    let answering = party_of(&tx, agreement_id, organization_id)
+        .await?
+        .ok_or(ApiError::NotFound("agreement party"))?;
+    if answering.status != PartyStatus::Signed || answering.admitted_at.is_none() {
+        return Err(ApiError::bad_input(
+            "organizationId",
+            "only a party that shares in the agreement answers for a newcomer",
+        ));
+    }
+    let newcomer = party_of(&tx, agreement_id, newcomer_id)
+        .await?
+        .filter(|p| is_pending_newcomer(&agreement, p))
+        .ok_or_else(|| {
+            ApiError::bad_input(
+                "newcomerId",
+                "no admission of this organization to the agreement is pending",
+            )
+        })?;
+    let answered = agreement_consent::Entity::find()
+        .filter(agreement_consent::Column::AgreementId.eq(agreement_id))
+        .filter(agreement_consent::Column::NewcomerId.eq(newcomer_id))
+        .filter(agreement_consent::Column::OrganizationId.eq(organization_id))
+        .one(&tx)
+        .await?;
+    if answered.is_some() {
+        return Err(ApiError::conflict(
+            Some("organizationId"),
+            "this organization has already answered for the newcomer",
+        ));
+    }
+    let status = if consent {
+        ConsentStatus::Consented
+    } else {
+        ConsentStatus::Refused
+    };
+    agreement_consent::Entity::insert(agreement_consent::ActiveModel::from(
+        agreement_consent::Model {
+            id: Uuid::now_v7(),
+            agreement_id,
+            newcomer_id,
+            organization_id,
+            status,
+            responded_at: now,
+            responded_by: viewer.user_id(),
+        },
+    ))
+    .exec_without_returning(&tx)
+    .await?;
+    let action = if consent {
+        "agreement.consent"
+    } else {
+        "agreement.refuse_party"
+    };
+    audit::record(
+        &tx,
+        viewer,
+        None,
+        now,
+        record(action, &agreement, organization_id)
+            .details(json!({ "organizationId": newcomer_id })),
+    )
+    .await?;
+    if consent {
+        admit_if_complete(&tx, viewer, &agreement, now).await?;
+    } else {
+        let mut removed = newcomer.into_active_model();
+        removed.status = Set(PartyStatus::Removed);
+        removed.responded_at = Set(Some(now));
+        removed.responded_by = Set(viewer.user_id());
+        removed.update(&tx).await?;
+        amendment_ended(&tx, viewer, now, &agreement, newcomer_id, "refused").await?;
+    }
+    let party = party_of(&tx, agreement_id, newcomer_id)
+        .await?
+        .ok_or(ApiError::NotFound("agreement party"))?;
+    tx.commit().await?;
+    Ok(party)
+}
+
+/// Where a party stands with the parties that must accept it, for
+/// `AgreementParty.consents`: for a pending newcomer, one entry per sharing
+/// party (`None`: not answered yet); for anyone else, the answers recorded
+/// when it joined.
+pub fn consents_for(
+    agreement: &agreement::Model,
+    parties: &[agreement_party::Model],
+    party: &agreement_party::Model,
+    answers: &[agreement_consent::Model],
+) -> Vec<(Uuid, Option<agreement_consent::Model>)> {
+    let answer_of = |org: Uuid| {
+        answers
+            .iter()
+            .find(|c| c.newcomer_id == party.organization_id && c.organization_id == org)
+            .cloned()
+    };
+    if is_pending_newcomer(agreement, party) {
+        parties
+            .iter()
+            .filter(|p| p.status == PartyStatus::Signed && p.admitted_at.is_some())
+            .map(|p| (p.organization_id, answer_of(p.organization_id)))
+            .collect()
+    } else {
+        answers
+            .iter()
+            .filter(|c| c.newcomer_id == party.organization_id)
+            .map(|c| (c.organization_id, Some(c.clone())))
+            .collect()
+    }
+}
+
+/// `AgreementParty.consents` for one party (loaded in batches).
+pub async fn consents_of_party(
+    rc: &RequestCtx,
+    party: &agreement_party::Model,
+) -> ApiResult<Vec<(Uuid, Option<agreement_consent::Model>)>> {
+    let agreement = rc
+        .loaders
+        .agreement(party.agreement_id)
+        .await?
+        .ok_or(ApiError::NotFound("agreement"))?;
+    let parties = rc.loaders.parties(party.agreement_id).await?;
+    let answers = rc.loaders.consents(party.agreement_id).await?;
+    Ok(consents_for(&agreement, &parties, party, &answers))
 }
 
 /// One agreement, if visible.

@@ -54,6 +54,11 @@ impl AuditEntry {
     async fn subject_id(&self) -> Option<ID> {
         self.0.subject_id.map(ids::to_id)
     }
+
+    /// What else was recorded, e.g. the invited address and role of `member.invite`, the roles of `member.role_change`, the organization of `agreement.invite_party`. Like the whole log, for the organization's ADMIN+ only.
+    async fn details(&self) -> Option<&serde_json::Value> {
+        self.0.details.as_ref()
+    }
 }
 
 crate::connection_type!(AuditEntryConnection, AuditEntryEdge, AuditEntry);

@@ -10,7 +10,7 @@ use super::jwt::JwtKeys;
 use super::secret;
 use crate::error::ApiError;
 use crate::state::AppState;
-use entity::{api_token, session, user};
+use entity::{Role, api_token, membership, session, user};
 
 #[derive(Debug, Clone)]
 pub struct ViewerUser {
@@ -28,8 +28,12 @@ pub enum Credential {
     /// A personal API token.
     ApiToken {
         token_id: Uuid,
+        can_read: bool,
         can_write: bool,
         organization_id: Option<Uuid>,
+        /// For a bound token, the role it was made under: the most it may
+        /// act as there (see [`crate::policy::effective_role`]).
+        role_cap: Option<Role>,
     },
 }
 
@@ -110,6 +114,7 @@ async fn authenticate_access_token(
     let user = user::Entity::find_by_id(access.user_id)
         .one(db)
         .await?
+        .filter(|u| u.suspended_at.is_none())
         .ok_or_else(ended)?;
     Ok(Viewer {
         user: Some(ViewerUser {
@@ -140,7 +145,23 @@ async fn authenticate_api_token(
     let user = user::Entity::find_by_id(row.user_id)
         .one(db)
         .await?
+        .filter(|u| u.suspended_at.is_none())
         .ok_or_else(invalid)?;
+    // A bound token ends with its creator's membership there. (Removal
+    // revokes it too; this also covers rows revoked by no one, e.g. an
+    // organization's data restored from elsewhere.)
+    if let Some(org) = row.organization_id {
+        membership::Entity::find()
+            .filter(membership::Column::OrganizationId.eq(org))
+            .filter(membership::Column::UserId.eq(user.id))
+            .one(db)
+            .await?
+            .ok_or_else(|| {
+                ApiError::unauthenticated(
+                    "this API token's organization membership has ended; the token no longer works",
+                )
+            })?;
+    }
     if row
         .last_used_at
         .is_none_or(|t| now - t >= LAST_USED_GRANULARITY)
@@ -152,6 +173,7 @@ async fn authenticate_api_token(
             .await?;
     }
     let can_write = row.scopes.split(',').any(|s| s == "WRITE");
+    let can_read = row.scopes.split(',').any(|s| s == "READ");
     Ok(Viewer {
         user: Some(ViewerUser {
             id: user.id,
@@ -159,8 +181,13 @@ async fn authenticate_api_token(
         }),
         credential: Credential::ApiToken {
             token_id: row.id,
+            can_read,
             can_write,
             organization_id: row.organization_id,
+            // A bound token without a recorded role acts as a MEMBER at most.
+            role_cap: row
+                .organization_id
+                .map(|_| row.role.unwrap_or(Role::Member)),
         },
     })
 }

@@ -1,5 +1,7 @@
 //! Limits every request meets before anything executes, and the per-request
-//! gate that keeps read-only credentials away from mutations.
+//! gate of API token scopes ([`policy::ensure_may_run`]): no mutations
+//! without WRITE, no queries without READ, and for a token without READ a
+//! mutation's answer holds only the changed object's own fields.
 //!
 //! async-graphql's own depth limit counts introspection, which would break
 //! GraphiQL and client generators, and its complexity counts scalar fields;
@@ -283,6 +285,56 @@ fn check_operation(
     Ok(())
 }
 
+/// The first object-typed field selected inside a mutation's answer, if any
+/// (following fragments): what a token without READ may not select.
+fn nested_read(
+    doc: &ExecutableDocument,
+    shape: &SchemaShape,
+    operation: &OperationDefinition,
+) -> Option<String> {
+    fn fields<'a>(
+        doc: &'a ExecutableDocument,
+        set: &'a SelectionSet,
+        out: &mut Vec<&'a async_graphql::parser::types::Field>,
+        depth: usize,
+    ) {
+        if depth > 32 {
+            return; // fragment cycles are refused by validation
+        }
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(f) => out.push(&f.node),
+                Selection::FragmentSpread(spread) => {
+                    if let Some(fragment) = doc.fragments.get(&spread.node.fragment_name.node) {
+                        fields(doc, &fragment.node.selection_set.node, out, depth + 1);
+                    }
+                }
+                Selection::InlineFragment(inline) => {
+                    fields(doc, &inline.node.selection_set.node, out, depth + 1)
+                }
+            }
+        }
+    }
+    let mut roots = Vec::new();
+    fields(doc, &operation.selection_set.node, &mut roots, 0);
+    for root in roots {
+        let Some(info) = shape.field("Mutation", root.name.node.as_str()) else {
+            continue;
+        };
+        let mut answer = Vec::new();
+        fields(doc, &root.selection_set.node, &mut answer, 0);
+        for field in answer {
+            let name = field.name.node.as_str();
+            if let Some(inner) = shape.field(&info.type_name, name)
+                && shape.fields.contains_key(&inner.type_name)
+            {
+                return Some(format!("{}.{name}", info.type_name));
+            }
+        }
+    }
+    None
+}
+
 /// The extension factory; create once per schema.
 pub struct QueryLimits {
     shape: Arc<SchemaShape>,
@@ -351,7 +403,7 @@ impl Extension for QueryLimitsExtension {
                 (Some(_), None) => false,
             })
             .map(|(_, op)| op.node.ty);
-        if selected == Some(OperationType::Mutation) {
+        if let Some(ty) = selected {
             // Fail closed: without a request context there is no viewer to vet.
             let viewer = ctx
                 .data_opt::<RequestCtx>()
@@ -361,8 +413,30 @@ impl Extension for QueryLimitsExtension {
                         .to_graphql()
                         .into_server_error(Default::default())
                 })?;
-            policy::ensure_may_mutate(viewer)
-                .map_err(|e| e.to_graphql().into_server_error(Default::default()))?;
+            let refuse = |e: ApiError| e.to_graphql().into_server_error(Default::default());
+            let operation = match ty {
+                OperationType::Mutation => policy::Operation::Write,
+                OperationType::Query | OperationType::Subscription => policy::Operation::Read,
+            };
+            policy::ensure_may_run(viewer, operation).map_err(refuse)?;
+            if ty == OperationType::Mutation && !policy::may_read(viewer) {
+                // A token that may not read gets back what it changed, not
+                // what that leads to.
+                let op = doc
+                    .operations
+                    .iter()
+                    .find(|(name, _)| match (&wanted, name) {
+                        (Some(w), Some(n)) => n.as_str() == w,
+                        (None, _) => true,
+                        (Some(_), None) => false,
+                    })
+                    .map(|(_, op)| op);
+                if let Some(field) = op.and_then(|op| nested_read(&doc, &self.shape, &op.node)) {
+                    return Err(refuse(ApiError::forbidden(format!(
+                        "this API token has no READ scope: a mutation answers it with the changed object's own fields only (`{field}` reads further)"
+                    ))));
+                }
+            }
         }
         Ok(doc)
     }

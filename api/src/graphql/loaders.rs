@@ -9,17 +9,20 @@ use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::agreement::loader::{
-    OrgAgreementCounts, OrgAgreementPages, OrgAgreementsKey, PartiesOf, PartnersOf,
+    ConsentsOf, OrgAgreementCounts, OrgAgreementPages, OrgAgreementsKey, PartiesOf, PartnersOf,
 };
 use crate::agreement::status::AgreementStatus;
 use crate::auth::Viewer;
 use crate::error::ApiError;
 use crate::graphql::connection::{Page, PageArgs};
 use crate::membership::loader::{
-    MemberCounts, MemberPages, MemberPagesKey, MembershipsOf, RolesOfUser,
+    MemberCounts, MemberPages, MemberPagesKey, MembershipsOf, PendingInvitationsOf, RolesOfUser,
 };
-use crate::space::loader::{BookingsBetween, CanBookIn, SpacesOf, WindowKey};
-use entity::{Role, agreement, agreement_party, booking, membership, organization, space, user};
+use crate::space::loader::{BookingsBetween, CanBookIn, SpaceVisibility, SpacesOf, WindowKey};
+use entity::{
+    Role, agreement, agreement_consent, agreement_party, booking, invitation, membership,
+    organization, space, user,
+};
 
 pub type LoadError = Arc<DbErr>;
 
@@ -73,12 +76,16 @@ pub struct Loaders {
     memberships_of: Cached<MembershipsOf>,
     member_pages: Cached<MemberPages>,
     member_counts: Cached<MemberCounts>,
+    pending_invitations: Cached<PendingInvitationsOf>,
     parties: Cached<PartiesOf>,
+    consents: Cached<ConsentsOf>,
+    agreements: Cached<ById<agreement::Entity>>,
     org_agreements: Cached<OrgAgreementPages>,
     org_agreement_counts: Cached<OrgAgreementCounts>,
     partners: Cached<PartnersOf>,
     spaces: Cached<ById<space::Entity>>,
     spaces_of: Cached<SpacesOf>,
+    space_visibility: Cached<SpaceVisibility>,
     can_book_in: Cached<CanBookIn>,
     bookings_between: Cached<BookingsBetween>,
 }
@@ -110,7 +117,14 @@ impl Loaders {
             )),
             member_pages: cached(MemberPages::new(db.clone())),
             member_counts: cached(MemberCounts::new(db.clone())),
+            pending_invitations: cached(PendingInvitationsOf::new(db.clone(), now)),
             parties: cached(PartiesOf::new(db.clone())),
+            consents: cached(ConsentsOf::new(db.clone())),
+            agreements: cached(ById::new(
+                db.clone(),
+                agreement::Column::Id,
+                |m: &agreement::Model| m.id,
+            )),
             org_agreements: cached(OrgAgreementPages::new(db.clone(), viewer.clone(), now)),
             org_agreement_counts: cached(OrgAgreementCounts::new(db.clone(), viewer.clone(), now)),
             partners: cached(PartnersOf::new(db.clone(), viewer.clone(), now)),
@@ -120,6 +134,7 @@ impl Loaders {
                 |m: &space::Model| m.id,
             )),
             spaces_of: cached(SpacesOf::new(db.clone(), viewer.clone(), now)),
+            space_visibility: cached(SpaceVisibility::new(db.clone(), viewer.clone(), now)),
             can_book_in: cached(CanBookIn::new(db.clone(), viewer.clone(), now)),
             bookings_between: cached(BookingsBetween::new(db.clone())),
         }
@@ -155,6 +170,17 @@ impl Loaders {
         Ok(self.viewer_roles.load_one(organization_id).await?)
     }
 
+    /// The viewer's stored roles in several organizations, in one batch.
+    pub async fn viewer_roles(
+        &self,
+        organizations: &[Uuid],
+    ) -> Result<HashMap<Uuid, Role>, ApiError> {
+        Ok(self
+            .viewer_roles
+            .load_many(organizations.iter().copied())
+            .await?)
+    }
+
     pub async fn member_page(
         &self,
         organization_id: Uuid,
@@ -178,6 +204,17 @@ impl Loaders {
             .unwrap_or(0))
     }
 
+    pub async fn pending_invitations(
+        &self,
+        organization_id: Uuid,
+    ) -> Result<Vec<invitation::Model>, ApiError> {
+        Ok(self
+            .pending_invitations
+            .load_one(organization_id)
+            .await?
+            .unwrap_or_default())
+    }
+
     pub async fn parties(
         &self,
         agreement_id: Uuid,
@@ -187,6 +224,24 @@ impl Loaders {
             .load_one(agreement_id)
             .await?
             .unwrap_or_default())
+    }
+
+    /// Answers about newcomers recorded for an agreement.
+    pub async fn consents(
+        &self,
+        agreement_id: Uuid,
+    ) -> Result<Vec<agreement_consent::Model>, ApiError> {
+        Ok(self
+            .consents
+            .load_one(agreement_id)
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// An agreement by id, regardless of visibility: only for following a
+    /// relation from something already visible (a party to its agreement).
+    pub async fn agreement(&self, id: Uuid) -> Result<Option<agreement::Model>, ApiError> {
+        Ok(self.agreements.load_one(id).await?)
     }
 
     pub async fn organization_agreements(
@@ -239,6 +294,11 @@ impl Loaders {
             .load_one(organization_id)
             .await?
             .unwrap_or_default())
+    }
+
+    /// Whether the viewer may see the space itself (`space(id:)`).
+    pub async fn space_visible(&self, id: Uuid) -> Result<bool, ApiError> {
+        Ok(self.space_visibility.load_one(id).await?.unwrap_or(false))
     }
 
     pub async fn can_book_in(&self, owner: Uuid) -> Result<bool, ApiError> {

@@ -3,6 +3,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject
 use super::service::{self, NewApiToken, SessionTokens, SignUp};
 use crate::graphql::{DateTime, ids, request_ctx};
 use crate::membership::Membership;
+use crate::membership::graphql::RoleGql;
 use crate::organization::Organization;
 use crate::policy::{self, Audience};
 use entity::{api_token, user};
@@ -42,8 +43,21 @@ impl User {
         Ok(visible.then_some(self.model.email.as_str()))
     }
 
-    async fn is_platform_admin(&self) -> bool {
-        self.model.is_platform_admin
+    /// True only to the user themself and to platform admins (others are told false).
+    async fn is_platform_admin(&self, ctx: &Context<'_>) -> Result<bool> {
+        let rc = request_ctx(ctx)?;
+        Ok(self.model.is_platform_admin
+            && policy::can_see_platform_admin(&rc.viewer, self.audience, self.model.id))
+    }
+
+    /// When a platform admin suspended the account; shown to the user themself and platform admins.
+    async fn suspended_at(&self, ctx: &Context<'_>) -> Result<Option<DateTime>> {
+        let rc = request_ctx(ctx)?;
+        Ok(self
+            .model
+            .suspended_at
+            .filter(|_| policy::can_see_suspension(&rc.viewer, self.audience, self.model.id))
+            .map(Into::into))
     }
 
     /// Only for the viewer themself; empty for anyone else.
@@ -112,6 +126,11 @@ impl ApiToken {
                 _ => None,
             })
             .collect()
+    }
+
+    /// For a token bound to an organization: the role its creator held there when it was made. It acts with the lesser of this and the creator's current role, and stops working when the creator leaves.
+    async fn role(&self) -> Option<RoleGql> {
+        self.0.role.map(Into::into)
     }
 
     /// When set, the token acts only within this organization.
@@ -279,6 +298,32 @@ impl IdentityMutation {
             token,
             api_token: ApiToken(model),
         })
+    }
+
+    /// End every session of a user ("log out everywhere"): the user themself or a platform admin. Returns how many ended.
+    async fn revoke_sessions(&self, ctx: &Context<'_>, user_id: ID) -> Result<i32> {
+        let rc = request_ctx(ctx)?;
+        let user_id = ids::parse(&user_id, "userId")?;
+        let n = service::end_sessions(rc.writer(), &rc.viewer, rc.now(), user_id).await?;
+        Ok(i32::try_from(n).unwrap_or(i32::MAX))
+    }
+
+    /// Platform admins: the account can no longer sign in; its sessions and API tokens end at once.
+    async fn suspend_user(&self, ctx: &Context<'_>, user_id: ID, reason: String) -> Result<User> {
+        let rc = request_ctx(ctx)?;
+        let user_id = ids::parse(&user_id, "userId")?;
+        Ok(User::new(
+            service::suspend(rc.writer(), &rc.viewer, rc.now(), user_id, &reason).await?,
+        ))
+    }
+
+    /// Platform admins: lift a suspension (revoked API tokens stay revoked).
+    async fn reinstate_user(&self, ctx: &Context<'_>, user_id: ID) -> Result<User> {
+        let rc = request_ctx(ctx)?;
+        let user_id = ids::parse(&user_id, "userId")?;
+        Ok(User::new(
+            service::reinstate(rc.writer(), &rc.viewer, rc.now(), user_id).await?,
+        ))
     }
 
     async fn revoke_api_token(&self, ctx: &Context<'_>, id: ID) -> Result<ApiToken> {

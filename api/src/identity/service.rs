@@ -1,6 +1,6 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -14,7 +14,7 @@ use crate::db::{self, Db, TransactionSession};
 use crate::error::{ApiError, ApiResult};
 use crate::policy;
 use crate::validate;
-use entity::{api_token, refresh_token, session, user};
+use entity::{api_token, membership, refresh_token, session, user};
 
 /// A refresh token lives this long after it is issued (each refresh issues a
 /// new one)...
@@ -112,6 +112,7 @@ pub async fn sign_up(
         password_hash,
         is_platform_admin: false,
         created_at: now,
+        suspended_at: None,
     };
     let tx = db::begin_write(db).await?;
     user::Entity::insert(user::ActiveModel::from(user.clone()))
@@ -160,6 +161,10 @@ pub async fn log_in(
     let Some(user) = user.filter(|_| ok) else {
         return Err(ApiError::unauthenticated("wrong e-mail or password"));
     };
+    // Told only to someone who knows the password.
+    if user.suspended_at.is_some() {
+        return Err(suspended());
+    }
     let tx = db::begin_write(db).await?;
     throttle::clear(&tx, &email).await?;
     let (session, refresh) = start_session(&tx, user.id, now).await?;
@@ -246,6 +251,9 @@ pub async fn refresh(
         .one(&tx)
         .await?
         .ok_or_else(invalid)?;
+    if user.suspended_at.is_some() {
+        return Err(suspended());
+    }
     let next = issue_refresh_token(&tx, &session, now).await?;
     audit::record(
         &tx,
@@ -323,10 +331,16 @@ pub async fn create_api_token(
         ));
     }
     let tx = db::begin_write(db).await?;
-    if let Some(org) = input.organization_id {
-        let access = policy::org_access(&tx, viewer, org, policy::Lock::Share).await?;
-        policy::ensure_can_bind_token(&access)?;
-    }
+    // A bound token keeps the role its creator holds there now as the most
+    // it may ever act as.
+    let role = match input.organization_id {
+        Some(org) => {
+            let access = policy::org_access(&tx, viewer, org, policy::Lock::Share).await?;
+            policy::ensure_can_bind_token(&access)?;
+            access.role
+        }
+        None => None,
+    };
     let token = secret::generate(secret::API_TOKEN_PREFIX);
     let model = api_token::Model {
         id: Uuid::now_v7(),
@@ -339,6 +353,7 @@ pub async fn create_api_token(
         expires_at: input.expires_at,
         last_used_at: None,
         revoked_at: None,
+        role,
     };
     api_token::Entity::insert(api_token::ActiveModel::from(model.clone()))
         .exec_without_returning(&tx)
@@ -380,6 +395,165 @@ pub async fn revoke_api_token(
     Ok(api_token::Model {
         revoked_at: Some(now),
         ..token
+    })
+}
+
+fn suspended() -> ApiError {
+    ApiError::unauthenticated("this account is suspended; ask the coalition's operators")
+}
+
+/// End every open session of a user and revoke every API token they hold
+/// (inside the caller's transaction). Returns the number of sessions ended.
+async fn end_everything_of(
+    tx: &impl ConnectionTrait,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+    reason: &str,
+    tokens_too: bool,
+) -> ApiResult<u64> {
+    let ended = session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(Some(now)))
+        .col_expr(
+            session::Column::RevokedReason,
+            Expr::value(Some(reason.to_owned())),
+        )
+        .filter(session::Column::UserId.eq(user_id))
+        .filter(session::Column::RevokedAt.is_null())
+        .exec(tx)
+        .await?
+        .rows_affected;
+    if tokens_too {
+        api_token::Entity::update_many()
+            .col_expr(api_token::Column::RevokedAt, Expr::value(Some(now)))
+            .filter(api_token::Column::UserId.eq(user_id))
+            .filter(api_token::Column::RevokedAt.is_null())
+            .exec(tx)
+            .await?;
+    }
+    Ok(ended)
+}
+
+/// End every session of a user ("log out everywhere"): the user themself or
+/// a platform admin. Their access tokens stop working at once; API tokens
+/// are revoked one by one with `revokeApiToken`.
+pub async fn end_sessions(
+    db: &impl Db,
+    viewer: &Viewer,
+    now: DateTime<Utc>,
+    user_id: Uuid,
+) -> ApiResult<u64> {
+    policy::require_unbound(viewer)?;
+    if !policy::can_end_sessions_of(viewer, user_id) {
+        return Err(ApiError::NotFound("user"));
+    }
+    let tx = db::begin_write(db).await?;
+    user::Entity::find_by_id(user_id)
+        .one(&tx)
+        .await?
+        .ok_or(ApiError::NotFound("user"))?;
+    let ended = end_everything_of(&tx, user_id, now, "ended", false).await?;
+    audit::record(
+        &tx,
+        viewer,
+        None,
+        now,
+        Record::new("session.revoke_all", "user", user_id).details(json!({ "sessions": ended })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ended)
+}
+
+/// Suspend an account (platform admins): it cannot sign in, and its
+/// sessions and API tokens end at once. Its memberships stay, so an
+/// organization whose every OWNER is suspended can have one restored.
+pub async fn suspend(
+    db: &impl Db,
+    viewer: &Viewer,
+    now: DateTime<Utc>,
+    user_id: Uuid,
+    reason: &str,
+) -> ApiResult<user::Model> {
+    policy::require_user(viewer)?;
+    policy::ensure_can_manage_accounts(viewer)?;
+    let reason = validate::required_text("reason", reason, 500)?;
+    if viewer.user_id() == Some(user_id) {
+        return Err(ApiError::bad_input("userId", "you cannot suspend yourself"));
+    }
+    let tx = db::begin_write(db).await?;
+    let user = user::Entity::find_by_id(user_id)
+        .one(&tx)
+        .await?
+        .ok_or(ApiError::NotFound("user"))?;
+    if user.suspended_at.is_some() {
+        return Ok(user);
+    }
+    user::Entity::update_many()
+        .col_expr(user::Column::SuspendedAt, Expr::value(Some(now)))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(&tx)
+        .await?;
+    end_everything_of(&tx, user_id, now, "suspended", true).await?;
+    // Each of their organizations hears of it in its own log.
+    let organizations: Vec<Uuid> = membership::Entity::find()
+        .select_only()
+        .column(membership::Column::OrganizationId)
+        .filter(membership::Column::UserId.eq(user_id))
+        .into_tuple()
+        .all(&tx)
+        .await?;
+    let details = json!({ "userId": user_id, "reason": reason });
+    let mut records = vec![Record::new("user.suspend", "user", user_id).details(details.clone())];
+    records.extend(organizations.into_iter().map(|org| {
+        Record::new("user.suspend", "user", user_id)
+            .in_org(org)
+            .details(details.clone())
+    }));
+    audit::record_many(&tx, viewer, now, records).await?;
+    tx.commit().await?;
+    Ok(user::Model {
+        suspended_at: Some(now),
+        ..user
+    })
+}
+
+/// Lift a suspension (platform admins). Revoked tokens stay revoked.
+pub async fn reinstate(
+    db: &impl Db,
+    viewer: &Viewer,
+    now: DateTime<Utc>,
+    user_id: Uuid,
+) -> ApiResult<user::Model> {
+    policy::require_user(viewer)?;
+    policy::ensure_can_manage_accounts(viewer)?;
+    let tx = db::begin_write(db).await?;
+    let user = user::Entity::find_by_id(user_id)
+        .one(&tx)
+        .await?
+        .ok_or(ApiError::NotFound("user"))?;
+    if user.suspended_at.is_none() {
+        return Ok(user);
+    }
+    user::Entity::update_many()
+        .col_expr(
+            user::Column::SuspendedAt,
+            Expr::value(None::<DateTime<Utc>>),
+        )
+        .filter(user::Column::Id.eq(user_id))
+        .exec(&tx)
+        .await?;
+    audit::record(
+        &tx,
+        viewer,
+        None,
+        now,
+        Record::new("user.reinstate", "user", user_id),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(user::Model {
+        suspended_at: None,
+        ..user
     })
 }
 
@@ -455,6 +629,7 @@ pub async fn create_admin(
         password_hash: hasher.hash(password).await?,
         is_platform_admin: true,
         created_at: now,
+        suspended_at: None,
     };
     let tx = db::begin_write(db).await?;
     user::Entity::insert(user::ActiveModel::from(user.clone()))

@@ -61,6 +61,13 @@ pub struct Invitation {
     token: Option<String>,
 }
 
+impl Invitation {
+    /// An invitation as listed or changed later: without its secret.
+    pub fn listed(model: invitation::Model) -> Self {
+        Invitation { model, token: None }
+    }
+}
+
 #[Object]
 impl Invitation {
     async fn id(&self) -> ID {
@@ -94,6 +101,23 @@ impl Invitation {
 
     async fn accepted_at(&self) -> Option<DateTime> {
         self.model.accepted_at.map(Into::into)
+    }
+
+    async fn created_at(&self) -> DateTime {
+        self.model.created_at.into()
+    }
+
+    /// Who sent it. On acceptance they must still be able to grant the role; leaving or losing that right revokes it.
+    async fn invited_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        Ok(match self.model.invited_by {
+            Some(id) => request_ctx(ctx)?.loaders.user(id).await?.map(User::new),
+            None => None,
+        })
+    }
+
+    /// Set when revoked: by an ADMIN+, by a newer invitation to the same address, or because the inviter lost the right to grant it.
+    async fn revoked_at(&self) -> Option<DateTime> {
+        self.model.revoked_at.map(Into::into)
     }
 }
 
@@ -154,6 +178,30 @@ impl MembershipMutation {
                 role.into(),
             )
             .await?,
+        ))
+    }
+
+    /// ADMIN+ of the invitation's organization (OWNER for an OWNER invitation).
+    async fn revoke_invitation(&self, ctx: &Context<'_>, id: ID) -> Result<Invitation> {
+        let rc = request_ctx(ctx)?;
+        let id = ids::parse(&id, "id")?;
+        Ok(Invitation::listed(
+            service::revoke_invitation(rc.writer(), &rc.viewer, rc.now(), id).await?,
+        ))
+    }
+
+    /// Platform admins, only for an organization whose every OWNER is suspended: the user becomes its OWNER (recorded in its audit log).
+    async fn restore_owner(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: ID,
+        user_id: ID,
+    ) -> Result<Membership> {
+        let rc = request_ctx(ctx)?;
+        let org_id = ids::parse(&organization_id, "organizationId")?;
+        let user_id = ids::parse(&user_id, "userId")?;
+        Ok(Membership(
+            service::restore_owner(rc.writer(), &rc.viewer, rc.now(), org_id, user_id).await?,
         ))
     }
 

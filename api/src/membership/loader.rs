@@ -11,7 +11,9 @@ use uuid::Uuid;
 
 use crate::graphql::connection::{Page, PageArgs, count_by_parent, load_pages_by_parent};
 use crate::graphql::loaders::LoadError;
-use entity::{Role, membership};
+use chrono::{DateTime, Utc};
+
+use entity::{Role, invitation, membership};
 
 /// The stored roles of one user (the viewer), keyed by organization.
 pub struct RolesOfUser {
@@ -160,6 +162,40 @@ impl Loader<Uuid> for MembershipsOf {
             .await?
         {
             out.entry(row.user_id).or_default().push(row);
+        }
+        Ok(out)
+    }
+}
+
+/// Pending invitations (not accepted, revoked or expired) per organization,
+/// oldest first. Whether the viewer may see them is the service's call.
+pub struct PendingInvitationsOf {
+    db: DatabaseConnection,
+    now: DateTime<Utc>,
+}
+
+impl PendingInvitationsOf {
+    pub fn new(db: DatabaseConnection, now: DateTime<Utc>) -> Self {
+        PendingInvitationsOf { db, now }
+    }
+}
+
+impl Loader<Uuid> for PendingInvitationsOf {
+    type Value = Vec<invitation::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, organizations: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, LoadError> {
+        let rows = invitation::Entity::find()
+            .filter(invitation::Column::OrganizationId.is_in(organizations.iter().copied()))
+            .filter(invitation::Column::AcceptedAt.is_null())
+            .filter(invitation::Column::RevokedAt.is_null())
+            .filter(invitation::Column::ExpiresAt.gt(self.now))
+            .order_by_asc(invitation::Column::Id)
+            .all(&self.db)
+            .await?;
+        let mut out: HashMap<Uuid, Self::Value> = HashMap::new();
+        for row in rows {
+            out.entry(row.organization_id).or_default().push(row);
         }
         Ok(out)
     }

@@ -1,6 +1,13 @@
+//! Memberships and invitations: who belongs to an organization, with which
+//! role, and who is invited. Every change locks the organization row first
+//! ([`Lock::Exclusive`]), so an organization's membership changes apply one
+//! at a time and the roles they check cannot change underneath them.
+
 use chrono::{DateTime, TimeDelta, Utc};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -13,7 +20,7 @@ use crate::graphql::RequestCtx;
 use crate::graphql::connection::{CountSource, Listing, PageArgs, TotalCount};
 use crate::policy::{self, Lock, OrgAccess};
 use crate::validate;
-use entity::{Role, invitation, membership, user};
+use entity::{Role, api_token, invitation, membership, user};
 
 pub const INVITATION_TTL: TimeDelta = TimeDelta::days(7);
 
@@ -164,11 +171,7 @@ pub async fn accept(
         .one(&tx)
         .await?
         .ok_or(ApiError::NotFound("user"))?;
-    if user.email != invitation.email {
-        return Err(ApiError::forbidden(
-            "this invitation was issued to another e-mail address",
-        ));
-    }
+    policy::ensure_invitation_is_for(&user.email, &invitation.email)?;
     if invitation.accepted_at.is_some() || invitation.revoked_at.is_some() {
         return Err(ApiError::bad_input(
             "token",
@@ -179,6 +182,24 @@ pub async fn accept(
         return Err(ApiError::bad_input(
             "token",
             "this invitation has expired; ask for a new one",
+        ));
+    }
+    // The inviter must still be able to grant the role: an ADMIN who was
+    // removed or demoted since cannot bring anyone in through an old
+    // invitation. (Removal and demotion revoke such invitations as well.)
+    policy::org_access(&tx, viewer, invitation.organization_id, Lock::Exclusive).await?;
+    let inviter = match invitation.invited_by {
+        Some(inviter) => inviter_access(&tx, invitation.organization_id, inviter).await?,
+        None => OrgAccess {
+            organization_id: invitation.organization_id,
+            role: None,
+            platform_admin: false,
+        },
+    };
+    if policy::ensure_can_invite(&inviter, invitation.role).is_err() {
+        return Err(ApiError::bad_input(
+            "token",
+            "this invitation is no longer valid: whoever sent it may no longer grant that role",
         ));
     }
     // Claim it; a concurrent acceptance of the same token matches no row.
@@ -225,6 +246,212 @@ pub async fn accept(
     Ok(membership)
 }
 
+/// What an inviter may still grant in an organization: their role there now,
+/// as long as their account is not suspended. (Platform admins grant
+/// nothing without a membership.)
+async fn inviter_access(
+    tx: &impl ConnectionTrait,
+    organization_id: Uuid,
+    inviter: Uuid,
+) -> ApiResult<OrgAccess> {
+    let active = user::Entity::find_by_id(inviter)
+        .one(tx)
+        .await?
+        .is_some_and(|u| u.suspended_at.is_none());
+    let role = if active {
+        policy::stored_role(tx, organization_id, inviter).await?
+    } else {
+        None
+    };
+    Ok(OrgAccess {
+        organization_id,
+        role,
+        platform_admin: false,
+    })
+}
+
+/// Revoke the pending invitations `inviter` made in `organization_id` that
+/// `role` (their role from now on; `None` when they leave) no longer lets
+/// them grant — inside the caller's transaction.
+async fn revoke_invitations_beyond(
+    tx: &impl ConnectionTrait,
+    viewer: &Viewer,
+    now: DateTime<Utc>,
+    organization_id: Uuid,
+    inviter: Uuid,
+    role: Option<Role>,
+    reason: &str,
+) -> ApiResult<()> {
+    let pending = invitation::Entity::find()
+        .filter(invitation::Column::OrganizationId.eq(organization_id))
+        .filter(invitation::Column::InvitedBy.eq(inviter))
+        .filter(invitation::Column::AcceptedAt.is_null())
+        .filter(invitation::Column::RevokedAt.is_null())
+        .all(tx)
+        .await?;
+    let from_now_on = OrgAccess {
+        organization_id,
+        role,
+        platform_admin: false,
+    };
+    let doomed: Vec<invitation::Model> = pending
+        .into_iter()
+        .filter(|i| policy::ensure_can_invite(&from_now_on, i.role).is_err())
+        .collect();
+    if doomed.is_empty() {
+        return Ok(());
+    }
+    invitation::Entity::update_many()
+        .col_expr(invitation::Column::RevokedAt, Expr::value(Some(now)))
+        .filter(invitation::Column::Id.is_in(doomed.iter().map(|i| i.id)))
+        .exec(tx)
+        .await?;
+    let records = doomed.iter().map(|i| {
+        Record::new("member.invitation_revoke", "invitation", i.id)
+            .in_org(organization_id)
+            .details(json!({ "email": i.email, "role": i.role.as_str(), "reason": reason }))
+    });
+    audit::record_many(tx, viewer, now, records).await
+}
+
+/// Invitations not yet accepted, revoked or expired, oldest first: for
+/// ADMIN+ (and platform admins); everyone else gets an empty list.
+pub async fn pending_invitations(
+    rc: &RequestCtx,
+    organization_id: Uuid,
+) -> ApiResult<Vec<invitation::Model>> {
+    let stored = rc.loaders.viewer_role(organization_id).await?;
+    let access = OrgAccess::from_stored(&rc.viewer, organization_id, stored);
+    if !policy::can_view_invitations(&access) {
+        return Ok(Vec::new());
+    }
+    rc.loaders.pending_invitations(organization_id).await
+}
+
+/// Revoke a pending invitation: whoever could make it now (ADMIN+; OWNER
+/// for an OWNER invitation). Others who may not see the organization's
+/// invitations get NOT_FOUND.
+pub async fn revoke_invitation(
+    db: &impl Db,
+    viewer: &Viewer,
+    now: DateTime<Utc>,
+    id: Uuid,
+) -> ApiResult<invitation::Model> {
+    policy::require_user(viewer)?;
+    let tx = db::begin_write(db).await?;
+    let missing = || ApiError::NotFound("invitation");
+    let organization_id = invitation::Entity::find_by_id(id)
+        .select_only()
+        .column(invitation::Column::OrganizationId)
+        .into_tuple::<Uuid>()
+        .one(&tx)
+        .await?
+        .ok_or_else(missing)?;
+    let access = policy::org_access(&tx, viewer, organization_id, Lock::Exclusive).await?;
+    if !policy::can_view_invitations(&access) {
+        return Err(missing());
+    }
+    let current = invitation::Entity::find_by_id(id)
+        .one(&tx)
+        .await?
+        .ok_or_else(missing)?;
+    policy::ensure_can_revoke_invitation(&access, current.role)?;
+    if current.accepted_at.is_some() || current.revoked_at.is_some() || current.expires_at <= now {
+        return Err(ApiError::bad_input(
+            "id",
+            "this invitation is no longer pending (accepted, revoked or expired)",
+        ));
+    }
+    invitation::Entity::update_many()
+        .col_expr(invitation::Column::RevokedAt, Expr::value(Some(now)))
+        .filter(invitation::Column::Id.eq(id))
+        .exec(&tx)
+        .await?;
+    audit::record(
+        &tx,
+        viewer,
+        None,
+        now,
+        Record::new("member.invitation_revoke", "invitation", id)
+            .in_org(organization_id)
+            .details(json!({ "email": current.email, "role": current.role.as_str() })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(invitation::Model {
+        revoked_at: Some(now),
+        ..current
+    })
+}
+
+/// Restore an owner to an organization none of whose OWNERs can act any
+/// more (every one suspended): a platform admin names one of its members,
+/// who becomes OWNER. Recorded in the organization's audit log. The admin
+/// cannot name themself, so suspending an owner and restoring oneself is no
+/// way for an operator to take an organization over.
+pub async fn restore_owner(
+    db: &impl Db,
+    viewer: &Viewer,
+    now: DateTime<Utc>,
+    organization_id: Uuid,
+    user_id: Uuid,
+) -> ApiResult<membership::Model> {
+    policy::require_user(viewer)?;
+    let tx = db::begin_write(db).await?;
+    policy::org_access(&tx, viewer, organization_id, Lock::Exclusive).await?;
+    let mut active_users = Query::select();
+    active_users
+        .column(user::Column::Id)
+        .from(user::Entity)
+        .and_where(user::Column::SuspendedAt.is_null());
+    let has_active_owner = membership::Entity::find()
+        .filter(membership::Column::OrganizationId.eq(organization_id))
+        .filter(membership::Column::Role.eq(Role::Owner))
+        .filter(membership::Column::UserId.in_subquery(active_users))
+        .one(&tx)
+        .await?
+        .is_some();
+    policy::ensure_can_restore_owner(viewer, has_active_owner)?;
+    if viewer.user_id() == Some(user_id) {
+        return Err(ApiError::bad_input(
+            "userId",
+            "an operator cannot make themself an owner; name a member of the organization",
+        ));
+    }
+    let member = membership::Entity::find()
+        .filter(membership::Column::OrganizationId.eq(organization_id))
+        .filter(membership::Column::UserId.eq(user_id))
+        .one(&tx)
+        .await?
+        .ok_or_else(|| ApiError::bad_input("userId", "name a member of the organization"))?;
+    let suspended = user::Entity::find_by_id(user_id)
+        .one(&tx)
+        .await?
+        .is_none_or(|u| u.suspended_at.is_some());
+    if suspended {
+        return Err(ApiError::bad_input(
+            "userId",
+            "this account is suspended; reinstate it first",
+        ));
+    }
+    let from = member.role;
+    let mut active: membership::ActiveModel = member.into();
+    active.role = Set(Role::Owner);
+    let restored = active.update(&tx).await?;
+    audit::record(
+        &tx,
+        viewer,
+        None,
+        now,
+        Record::new("member.restore_owner", "membership", restored.id)
+            .in_org(organization_id)
+            .details(json!({ "userId": user_id, "from": from.as_str() })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(restored)
+}
+
 /// Opens the transaction of a change to `user_id`'s membership: the
 /// organization locked, the caller's access read, the target row found.
 /// Callers who cannot see the member list get NOT_FOUND — they must not
@@ -268,6 +495,16 @@ pub async fn change_role(
     let mut active: membership::ActiveModel = current.clone().into();
     active.role = Set(role);
     let updated = active.update(&tx).await?;
+    revoke_invitations_beyond(
+        &tx,
+        viewer,
+        now,
+        organization_id,
+        user_id,
+        Some(role),
+        "the inviter's role changed",
+    )
+    .await?;
     audit::record(
         &tx,
         viewer,
@@ -301,6 +538,40 @@ pub async fn remove(
             ApiError::BadUserInput { message, .. } => ApiError::bad_input("userId", message),
             other => other,
         })?;
+    // What came with the membership goes with it: the invitations they
+    // sent, and API tokens bound to this organization.
+    revoke_invitations_beyond(
+        &tx,
+        viewer,
+        now,
+        organization_id,
+        user_id,
+        None,
+        "the inviter left",
+    )
+    .await?;
+    let bound_tokens: Vec<Uuid> = api_token::Entity::find()
+        .select_only()
+        .column(api_token::Column::Id)
+        .filter(api_token::Column::UserId.eq(user_id))
+        .filter(api_token::Column::OrganizationId.eq(organization_id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .into_tuple()
+        .all(&tx)
+        .await?;
+    if !bound_tokens.is_empty() {
+        api_token::Entity::update_many()
+            .col_expr(api_token::Column::RevokedAt, Expr::value(Some(now)))
+            .filter(api_token::Column::Id.is_in(bound_tokens.iter().copied()))
+            .exec(&tx)
+            .await?;
+        let records = bound_tokens.iter().map(|id| {
+            Record::new("api_token.revoke", "api_token", *id)
+                .in_org(organization_id)
+                .details(json!({ "reason": "its creator left the organization" }))
+        });
+        audit::record_many(&tx, viewer, now, records).await?;
+    }
     audit::record(
         &tx,
         viewer,

@@ -5,6 +5,7 @@ use crate::agreement::graphql::AgreementStatusGql;
 use crate::agreement::{Agreement, AgreementConnection};
 use crate::graphql::connection::{Cursor, Node, PageArgs};
 use crate::graphql::{DateTime, ids, patch, request_ctx};
+use crate::membership::graphql::Invitation;
 use crate::membership::graphql::RoleGql;
 use crate::membership::{Membership, MembershipConnection};
 use crate::space::Space;
@@ -75,6 +76,18 @@ impl Organization {
         Ok(MembershipConnection::from_listing(listing, Membership))
     }
 
+    /// ADMIN+ of the organization (and platform admins): invitations not yet accepted, revoked or expired. Empty for everyone else.
+    async fn pending_invitations(&self, ctx: &Context<'_>) -> Result<Vec<Invitation>> {
+        let rc = request_ctx(ctx)?;
+        Ok(
+            crate::membership::service::pending_invitations(rc, self.0.id)
+                .await?
+                .into_iter()
+                .map(Invitation::listed)
+                .collect(),
+        )
+    }
+
     /// Organizations that share at least one ACTIVE agreement with this one
     /// (as far as the viewer can see those agreements).
     async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<Organization>> {
@@ -93,7 +106,7 @@ impl Organization {
         Ok(crate::space::service::of_organization(rc, self.0.id)
             .await?
             .into_iter()
-            .map(Space)
+            .map(Space::full)
             .collect())
     }
 

@@ -117,14 +117,16 @@ pub async fn update(
         active.website = Set(validate::website("website", website.as_deref())?);
         changed.push("website");
     }
+    let mut reanchored = Vec::new();
     if let Some(timezone) = patch.timezone {
         let timezone = validate::timezone("timezone", &timezone)?;
         if timezone != current_tz {
-            // "Today" for the agreements it convenes moves with it.
+            // "Today" for the agreements it convenes that are not yet
+            // ratified moves with it; ratified ones keep their window.
             let tz = timezone
                 .parse()
                 .map_err(|_| ApiError::bad_input("timezone", "not an IANA time zone name"))?;
-            crate::agreement::service::reanchor_convened(&tx, id, tz).await?;
+            reanchored = crate::agreement::service::reanchor_convened(&tx, id, tz).await?;
         }
         active.timezone = Set(timezone);
         changed.push("timezone");
@@ -138,7 +140,7 @@ pub async fn update(
         now,
         Record::new("organization.update", "organization", id)
             .in_org(id)
-            .details(json!({ "fields": changed })),
+            .details(json!({ "fields": changed, "agreementsMoved": reanchored })),
     )
     .await?;
     tx.commit().await?;

@@ -4,26 +4,41 @@ use super::OrgAccess;
 use crate::error::ApiError;
 use entity::Role;
 
-/// Drafting, editing, inviting and removing parties, proposing: ADMIN+ of
-/// the convener, or a platform admin.
+/// Drafting, editing and proposing: ADMIN+ of the convener. This is acting
+/// for the convener, so a platform admin needs a membership like anyone.
 pub fn ensure_can_manage(convener: &OrgAccess) -> Result<(), ApiError> {
     convener.require(Role::Admin, "managing this agreement")
 }
 
-/// Signing, declining or withdrawing for a party: its OWNER, and only its
-/// OWNER. A platform admin cannot commit an organization to an MOU (it can
-/// remove a party or terminate the agreement instead).
+/// Inviting and removing parties: ADMIN+ of the convener, or a platform
+/// admin (operators manage who is party to which MOU). An invitation never
+/// makes anyone a partner by itself: the newcomer's OWNER signs, and in a
+/// ratified agreement every sharing party's OWNER consents.
+pub fn ensure_can_manage_parties(convener: &OrgAccess) -> Result<(), ApiError> {
+    if convener.platform_admin {
+        return Ok(());
+    }
+    convener.require(Role::Admin, "inviting or removing parties")
+}
+
+/// Signing, declining or withdrawing for a party, and consenting to (or
+/// refusing) a newcomer for it: its OWNER, and only its OWNER. A platform
+/// admin cannot commit an organization (it can remove a party or terminate
+/// the agreement instead).
 pub fn ensure_can_answer_for(party: &OrgAccess) -> Result<(), ApiError> {
     if party.role == Some(Role::Owner) {
         Ok(())
     } else {
         Err(ApiError::forbidden(
-            "only an OWNER of the party organization can sign, decline or withdraw for it",
+            "only an OWNER of the party organization can answer for it",
         ))
     }
 }
 
 /// Termination: the convener's OWNER, or a platform admin.
 pub fn ensure_can_terminate(convener: &OrgAccess) -> Result<(), ApiError> {
+    if convener.platform_admin {
+        return Ok(());
+    }
     convener.require(Role::Owner, "terminating this agreement")
 }

@@ -5,14 +5,22 @@
 //! module answers three kinds of question:
 //!
 //! - *who is calling* — [`require_user`], [`require_session`],
-//!   [`require_unbound`], [`ensure_may_mutate`]: anonymous callers, READ
-//!   tokens and tokens bound to one organization are narrowed here;
+//!   [`require_unbound`], [`ensure_may_run`]: anonymous callers, tokens
+//!   without READ or WRITE, and tokens bound to one organization (acting at
+//!   most with the role they were made under) are narrowed here;
 //! - *what may the caller do for organization O* — [`org_access`] gathers the
 //!   caller's effective role in O (an API token bound to another organization
 //!   has none), and the `ensure_*` functions below turn it into a yes or a
 //!   FORBIDDEN;
 //! - *what may the caller see* — the `can_*` functions; what a caller may not
 //!   see is reported as NOT_FOUND by the services, never FORBIDDEN.
+//!
+//! Platform admins (the coalition's operators) read everything for support,
+//! but act for an organization only through a membership of their own:
+//! [`OrgAccess::has`] counts memberships only, [`OrgAccess::reads_as`] lets
+//! them read. Their own powers — managing agreement parties, terminating,
+//! revoking tokens and sessions, suspending accounts, restoring an owner to
+//! an ownerless organization — are separate functions here.
 //!
 //! Organizations themselves are a public directory (name, slug, region...),
 //! so acting on one you may not act on is FORBIDDEN; their members,
@@ -88,21 +96,55 @@ pub fn require_unbound(viewer: &Viewer) -> Result<&ViewerUser, ApiError> {
     }
 }
 
-/// Mutations need a write-capable credential: READ tokens get FORBIDDEN.
-/// Checked once per request, before anything executes.
-pub fn ensure_may_mutate(viewer: &Viewer) -> Result<(), ApiError> {
+/// What kind of operation a request runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation {
+    /// Queries, subscriptions and calendar feeds.
+    Read,
+    /// Mutations.
+    Write,
+}
+
+/// Whether the credential may read at all: sessions may; API tokens only
+/// with the READ scope.
+pub fn may_read(viewer: &Viewer) -> bool {
     match viewer.credential {
-        Credential::ApiToken {
-            can_write: false, ..
-        } => Err(ApiError::forbidden(
+        Credential::ApiToken { can_read, .. } => can_read,
+        _ => true,
+    }
+}
+
+/// A token's scopes mean what they say: without READ it reads nothing
+/// (queries and feeds), without WRITE it changes nothing. Checked once per
+/// request, before anything executes. (What a mutation hands back to a
+/// token without READ is narrowed by the request limits: only the changed
+/// object's own fields.)
+pub fn ensure_may_run(viewer: &Viewer, operation: Operation) -> Result<(), ApiError> {
+    match (&viewer.credential, operation) {
+        (
+            Credential::ApiToken {
+                can_write: false, ..
+            },
+            Operation::Write,
+        ) => Err(ApiError::forbidden(
             "this API token is read-only (scope READ)",
+        )),
+        (
+            Credential::ApiToken {
+                can_read: false, ..
+            },
+            Operation::Read,
+        ) => Err(ApiError::forbidden(
+            "this API token has no READ scope: it can run mutations but read nothing",
         )),
         _ => Ok(()),
     }
 }
 
-/// Platform admins may do everything — except through a token bound to one
-/// organization, which acts only as a member of that organization.
+/// Platform admins read everything for support — except through a token
+/// bound to one organization, which acts only as a member of that
+/// organization. They never *act* for an organization through this: acting
+/// takes a membership (see [`OrgAccess::has`]).
 pub fn is_platform_admin(viewer: &Viewer) -> bool {
     let bound = matches!(
         viewer.credential,
@@ -125,13 +167,36 @@ pub fn credential_reaches(viewer: &Viewer, organization_id: Uuid) -> bool {
     }
 }
 
-/// The role the caller effectively holds, given their stored membership role.
+/// The most a credential may act as: a bound token's role when it was made.
+pub fn role_cap(viewer: &Viewer) -> Option<Role> {
+    match viewer.credential {
+        Credential::ApiToken {
+            organization_id: Some(_),
+            role_cap,
+            ..
+        } => role_cap,
+        _ => None,
+    }
+}
+
+/// The weaker of two roles.
+pub fn weaker(a: Role, b: Role) -> Role {
+    if b.rank() < a.rank() { b } else { a }
+}
+
+/// The role the caller effectively holds, given their stored membership
+/// role: none where the credential does not reach, and for a bound token
+/// the lesser of the role it was made under and the creator's role now.
 pub fn effective_role(
     viewer: &Viewer,
     organization_id: Uuid,
     stored: Option<Role>,
 ) -> Option<Role> {
-    stored.filter(|_| credential_reaches(viewer, organization_id))
+    let role = stored.filter(|_| credential_reaches(viewer, organization_id))?;
+    Some(match role_cap(viewer) {
+        Some(cap) => weaker(role, cap),
+        None => role,
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -144,6 +209,8 @@ pub struct OrgAccess {
     /// Effective membership role (None: not a member, or not reachable by the
     /// credential).
     pub role: Option<Role>,
+    /// A platform admin reads the organization's private data for support;
+    /// this never lets them act for it.
     pub platform_admin: bool,
 }
 
@@ -152,9 +219,16 @@ impl OrgAccess {
         self.role.is_some()
     }
 
-    /// At least `min` here, or a platform admin.
+    /// At least `min` here, through a membership. Platform admins act for an
+    /// organization only through a membership of their own, like anyone.
     pub fn has(&self, min: Role) -> bool {
-        self.platform_admin || self.role.is_some_and(|r| r.at_least(min))
+        self.role.is_some_and(|r| r.at_least(min))
+    }
+
+    /// Reads of the organization's private records (members, invitations,
+    /// the audit log at ADMIN+): by membership, or as a platform admin.
+    pub fn reads_as(&self, min: Role) -> bool {
+        self.platform_admin || self.has(min)
     }
 
     pub(crate) fn require(&self, min: Role, what: &str) -> Result<(), ApiError> {
@@ -228,19 +302,26 @@ pub async fn org_access(
         .await?
         .ok_or(ApiError::NotFound("organization"))?;
     let stored = match viewer.user_id() {
-        Some(user_id) => {
-            membership::Entity::find()
-                .select_only()
-                .column(membership::Column::Role)
-                .filter(membership::Column::OrganizationId.eq(organization_id))
-                .filter(membership::Column::UserId.eq(user_id))
-                .into_tuple::<Role>()
-                .one(db)
-                .await?
-        }
+        Some(user_id) => stored_role(db, organization_id, user_id).await?,
         None => None,
     };
     Ok(OrgAccess::from_stored(viewer, organization_id, stored))
+}
+
+/// A user's stored role in an organization (no credential narrowing).
+pub async fn stored_role(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    user_id: Uuid,
+) -> Result<Option<Role>, ApiError> {
+    Ok(membership::Entity::find()
+        .select_only()
+        .column(membership::Column::Role)
+        .filter(membership::Column::OrganizationId.eq(organization_id))
+        .filter(membership::Column::UserId.eq(user_id))
+        .into_tuple::<Role>()
+        .one(db)
+        .await?)
 }
 
 /// Profile changes: ADMIN+.
@@ -248,13 +329,26 @@ pub fn ensure_can_update_organization(access: &OrgAccess) -> Result<(), ApiError
     access.require(Role::Admin, "editing the organization")
 }
 
-/// Inviting: ADMIN+; only an OWNER invites an OWNER.
+/// Inviting with `role` — and, for an invitation already made, whether its
+/// inviter may still grant it (checked again on acceptance): ADMIN+, and
+/// only an OWNER invites an OWNER.
 pub fn ensure_can_invite(access: &OrgAccess, role: Role) -> Result<(), ApiError> {
     access.require(Role::Admin, "inviting members")?;
     if role == Role::Owner {
         access.require(Role::Owner, "inviting an OWNER")?;
     }
     Ok(())
+}
+
+/// Pending invitations (with the invitees' e-mails): ADMIN+, and platform
+/// admins for support.
+pub fn can_view_invitations(access: &OrgAccess) -> bool {
+    access.reads_as(Role::Admin)
+}
+
+/// Revoking an invitation: whoever could make it now.
+pub fn ensure_can_revoke_invitation(access: &OrgAccess, role: Role) -> Result<(), ApiError> {
+    ensure_can_invite(access, role)
 }
 
 /// Role changes: ADMIN+; only an OWNER grants OWNER or changes an OWNER's
@@ -289,9 +383,46 @@ pub fn ensure_can_remove_member(
     Ok(())
 }
 
+/// Restoring an owner: a platform admin, and only to an organization none
+/// of whose OWNERs can act any more (every one suspended). Anything else is
+/// the organization's own business.
+pub fn ensure_can_restore_owner(viewer: &Viewer, has_active_owner: bool) -> Result<(), ApiError> {
+    if !is_platform_admin(viewer) {
+        return Err(ApiError::forbidden("only platform admins restore an owner"));
+    }
+    if has_active_owner {
+        return Err(ApiError::forbidden(
+            "this organization still has an OWNER who can act; owners are its own members' business",
+        ));
+    }
+    Ok(())
+}
+
+/// Suspending and reinstating accounts, ending someone's sessions: platform
+/// admins (and, for ending sessions, the user themself).
+pub fn ensure_can_manage_accounts(viewer: &Viewer) -> Result<(), ApiError> {
+    if is_platform_admin(viewer) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("only platform admins manage accounts"))
+    }
+}
+
+/// Ending every session of a user: the user themself or a platform admin.
+/// Others get NOT_FOUND.
+pub fn can_end_sessions_of(viewer: &Viewer, user_id: Uuid) -> bool {
+    viewer.user_id() == Some(user_id) || is_platform_admin(viewer)
+}
+
 /// Audit log: ADMIN+ (or platform admin).
 pub fn ensure_can_read_audit_log(access: &OrgAccess) -> Result<(), ApiError> {
-    access.require(Role::Admin, "reading the audit log")
+    if access.reads_as(Role::Admin) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "reading the audit log requires ADMIN or higher in this organization",
+        ))
+    }
 }
 
 /// Binding an API token to an organization: only to one the caller belongs to.
@@ -327,7 +458,7 @@ pub fn can_manage_api_token(viewer: &Viewer, token_owner: Uuid) -> bool {
 
 /// Member lists: members of the organization and platform admins.
 pub fn can_view_members(access: &OrgAccess) -> bool {
-    access.is_member() || access.platform_admin
+    access.reads_as(Role::Member)
 }
 
 /// Whom a user object is delivered to: whoever asked, or — in the answer to
@@ -342,6 +473,17 @@ pub enum Audience {
 /// A user's e-mail: the user themself and platform admins.
 pub fn can_see_email(viewer: &Viewer, audience: Audience, user_id: Uuid) -> bool {
     audience == Audience::Subject || viewer.user_id() == Some(user_id) || is_platform_admin(viewer)
+}
+
+/// Whether a user is a platform admin: the user themself and platform
+/// admins (others are told `false`).
+pub fn can_see_platform_admin(viewer: &Viewer, audience: Audience, user_id: Uuid) -> bool {
+    can_see_email(viewer, audience, user_id)
+}
+
+/// A user's suspension: the user themself and platform admins.
+pub fn can_see_suspension(viewer: &Viewer, audience: Audience, user_id: Uuid) -> bool {
+    can_see_email(viewer, audience, user_id)
 }
 
 /// A user's memberships: only the user themself (narrowed to the bound

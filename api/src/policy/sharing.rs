@@ -1,7 +1,9 @@
 //! The sharing rule, as SQL.
 //!
 //! Organizations A and B are *partners for scope S* when an agreement exists
-//! that is ACTIVE now, lists S, and in which both A and B are SIGNED. Nothing
+//! that is ACTIVE now, lists S, and in which both A and B are SIGNED and
+//! admitted (at ratification, or — joining later — once every sharing party
+//! consented). Nothing
 //! is stored about partnerships: every read computes them from this rule, so
 //! the moment an agreement expires, is terminated, or a party withdraws or is
 //! removed, sharing with that party stops.
@@ -15,7 +17,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, Query, SelectStatement};
 use sea_orm::{ColumnTrait, Iden};
 
-use super::{bound_organization, is_platform_admin};
+use super::{bound_organization, is_platform_admin, role_cap};
 use crate::auth::Viewer;
 use entity::{PartyStatus, Role, agreement, agreement_party, membership};
 
@@ -60,7 +62,8 @@ pub fn viewer_organizations(viewer: &Viewer) -> Option<SelectStatement> {
     viewer_organizations_as(viewer, Role::Member)
 }
 
-/// The organizations where the viewer holds at least `min`.
+/// The organizations where the viewer effectively holds at least `min`
+/// (a bound token: only its organization, and only up to its role cap).
 pub fn viewer_organizations_as(viewer: &Viewer, min: Role) -> Option<SelectStatement> {
     let user_id = viewer.user_id()?;
     let mut q = Query::select();
@@ -72,6 +75,9 @@ pub fn viewer_organizations_as(viewer: &Viewer, min: Role) -> Option<SelectState
     }
     if let Some(bound) = bound_organization(viewer) {
         q.and_where(membership::Column::OrganizationId.eq(bound));
+    }
+    if role_cap(viewer).is_some_and(|cap| !cap.at_least(min)) {
+        q.and_where(Expr::cust("1 = 0"));
     }
     Some(q)
 }
@@ -143,6 +149,7 @@ pub fn partner_pairs(
                         .equals((p1.clone(), agreement_party::Column::AgreementId)),
                 )
                 .add(party(&p2, agreement_party::Column::Status).eq(PartyStatus::Signed.as_str()))
+                .add(party(&p2, agreement_party::Column::AdmittedAt).is_not_null())
                 .add(
                     party(&p2, agreement_party::Column::OrganizationId)
                         .ne(party(&p1, agreement_party::Column::OrganizationId)),
@@ -159,6 +166,7 @@ pub fn partner_pairs(
             Condition::all()
                 .add(of)
                 .add(party(&p1, agreement_party::Column::Status).eq(PartyStatus::Signed.as_str()))
+                .add(party(&p1, agreement_party::Column::AdmittedAt).is_not_null())
                 .add(agreement_active(a.clone(), now))
                 .add(agreements_where),
         );
@@ -199,15 +207,12 @@ pub async fn are_partners(
 
 /// Organizations whose spaces the viewer may book (as a condition on an
 /// owner column): where the viewer is EDITOR+, and their partners for
-/// SPACES. Platform admins: all.
+/// SPACES. (Platform admins book nothing but through a membership.)
 pub fn can_book_in(
     viewer: &Viewer,
     owner: impl sea_orm::sea_query::IntoColumnRef + Clone,
     now: DateTime<Utc>,
 ) -> Condition {
-    if is_platform_admin(viewer) {
-        return Condition::all();
-    }
     let Some(editor_of) = viewer_organizations_as(viewer, Role::Editor) else {
         return never();
     };
@@ -217,8 +222,8 @@ pub fn can_book_in(
 }
 
 /// Who may see a space (a condition on its owner column): members of the
-/// owning organization, and whoever may book it (EDITOR+ of a SPACES
-/// partner). For anyone else the space does not exist.
+/// owning organization, whoever may book it (EDITOR+ of a SPACES partner),
+/// and platform admins. For anyone else the space does not exist.
 pub fn space_visible(
     viewer: &Viewer,
     owner: impl sea_orm::sea_query::IntoColumnRef + Clone,

@@ -23,7 +23,8 @@ pub fn ensure_can_decide(owner: &OrgAccess) -> Result<(), ApiError> {
 }
 
 /// Cancelling: EDITOR+ of the organization the booking is for, or ADMIN+ of
-/// the space's owner. Answers the organization the caller acts for (the
+/// the space's owner (through memberships; platform admins do not act for
+/// organizations). Answers the organization the caller acts for (the
 /// booking organization when both apply), under which it is audited.
 pub fn ensure_can_cancel(
     booking_org: &OrgAccess,
@@ -41,7 +42,7 @@ pub fn ensure_can_cancel(
 }
 
 /// A booking's title and who booked it: members of the booking organization
-/// and of the owner (and platform admins). Others see the interval and the
+/// and of the owner (and platform admins, who read for support). Others see the interval and the
 /// booking organization only.
 pub fn can_see_booking_details(booking_org: &OrgAccess, owner: &OrgAccess) -> bool {
     booking_org.is_member() || owner.is_member() || owner.platform_admin
@@ -49,7 +50,16 @@ pub fn can_see_booking_details(booking_org: &OrgAccess, owner: &OrgAccess) -> bo
 
 /// A booking is visible wherever its space is — and, whatever becomes of
 /// the partnership, to the members of the organization it was made for, so a
-/// former partner can still see and cancel what it booked.
+/// former partner can still see and cancel what it booked. Through such a
+/// booking they see the space only as a reference: its name and owner, and
+/// of its calendar only the bookings they may see anyway (their own).
 pub fn can_see_own_booking(booking_org: &OrgAccess) -> bool {
     booking_org.is_member() || booking_org.platform_admin
+}
+
+/// The root rule for a booking: where its space is visible
+/// (`space_visible`, the result of [`super::sharing::space_visible`]), or to
+/// its own organization.
+pub fn can_see_booking(space_visible: bool, booking_org: &OrgAccess) -> bool {
+    space_visible || can_see_own_booking(booking_org)
 }

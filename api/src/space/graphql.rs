@@ -17,63 +17,85 @@ pub enum BookingStatusGql {
 }
 
 /// A bookable room or desk in a (shared) office.
+///
+/// Shown in full to whoever may see the space (`space(id:)`); reached
+/// through a booking by its own organization when that organization may no
+/// longer (or never could) see the space, it is a *reference*: id, name,
+/// owner and whether it needs approval, nothing else, and of its calendar
+/// only the viewer's own bookings.
 #[derive(Clone)]
-pub struct Space(pub space::Model);
+pub struct Space {
+    model: space::Model,
+    full: bool,
+}
+
+impl Space {
+    /// A space read through the visibility rule (roots, lists, writes).
+    pub fn full(model: space::Model) -> Self {
+        Space { model, full: true }
+    }
+}
 
 #[Object]
 impl Space {
     async fn id(&self) -> ID {
-        ids::to_id(self.0.id)
+        ids::to_id(self.model.id)
     }
 
     async fn owner(&self, ctx: &Context<'_>) -> Result<Organization> {
         let org = request_ctx(ctx)?
             .loaders
-            .organization(self.0.organization_id)
+            .organization(self.model.organization_id)
             .await?;
         Ok(Organization(org.ok_or(ApiError::NotFound("organization"))?))
     }
 
     async fn name(&self) -> &str {
-        &self.0.name
+        &self.model.name
     }
 
     async fn description(&self) -> Option<&str> {
-        self.0.description.as_deref()
+        self.model.description.as_deref().filter(|_| self.full)
     }
 
     async fn location(&self) -> Option<&str> {
-        self.0.location.as_deref()
+        self.model.location.as_deref().filter(|_| self.full)
     }
 
     async fn capacity(&self) -> Option<i32> {
-        self.0.capacity
+        self.model.capacity.filter(|_| self.full)
     }
 
     /// Bookings by other organizations start PENDING until an owner ADMIN approves.
     async fn requires_approval(&self) -> bool {
-        self.0.requires_approval
+        self.model.requires_approval
     }
 
     /// Whether the viewer may book it on behalf of at least one of their organizations.
     async fn viewer_can_book(&self, ctx: &Context<'_>) -> Result<bool> {
-        Ok(service::viewer_can_book(request_ctx(ctx)?, &self.0).await?)
+        if !self.full {
+            return Ok(false);
+        }
+        Ok(service::viewer_can_book(request_ctx(ctx)?, &self.model).await?)
     }
 
-    /// PENDING and CONFIRMED bookings overlapping [from, to). Title and bookedBy are null unless the viewer belongs to the booking or the owning organization.
+    /// PENDING and CONFIRMED bookings overlapping [from, to) that the viewer may see (all of them wherever the space itself is visible). Title and bookedBy are null unless the viewer belongs to the booking or the owning organization.
     async fn bookings(
         &self,
         ctx: &Context<'_>,
         from: DateTime,
         to: DateTime,
     ) -> Result<Vec<Booking>> {
-        let rows = service::bookings_between(request_ctx(ctx)?, self.0.id, from.0, to.0).await?;
+        let rows =
+            service::bookings_between(request_ctx(ctx)?, self.model.id, self.full, from.0, to.0)
+                .await?;
         Ok(rows.into_iter().map(Booking).collect())
     }
 
-    /// Busy intervals (PENDING or CONFIRMED) within [from, to), merged.
+    /// Busy intervals (PENDING or CONFIRMED) within [from, to), merged, of the bookings the viewer may see.
     async fn busy(&self, ctx: &Context<'_>, from: DateTime, to: DateTime) -> Result<Vec<TimeSlot>> {
-        let slots = service::busy(request_ctx(ctx)?, self.0.id, from.0, to.0).await?;
+        let slots =
+            service::busy(request_ctx(ctx)?, self.model.id, self.full, from.0, to.0).await?;
         Ok(slots
             .into_iter()
             .map(|(s, e)| TimeSlot {
@@ -113,9 +135,10 @@ impl Booking {
         ids::to_id(self.0.id)
     }
 
+    /// In full where the viewer may see the space; to a booking organization that may not, a reference (id, name, owner) whose calendar shows only its own bookings.
     async fn space(&self, ctx: &Context<'_>) -> Result<Space> {
-        let space = request_ctx(ctx)?.loaders.space(self.0.space_id).await?;
-        Ok(Space(space.ok_or(ApiError::NotFound("space"))?))
+        let (model, full) = service::space_of_booking(request_ctx(ctx)?, &self.0).await?;
+        Ok(Space { model, full })
     }
 
     /// The organization the booking is for.
@@ -218,14 +241,14 @@ impl SpaceQuery {
         Ok(service::list(rc.db(), &rc.viewer, rc.now())
             .await?
             .into_iter()
-            .map(Space)
+            .map(Space::full)
             .collect())
     }
 
     async fn space(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Space>> {
         let rc = request_ctx(ctx)?;
         let id = ids::parse(&id, "id")?;
-        Ok(Some(Space(
+        Ok(Some(Space::full(
             service::find(rc.db(), &rc.viewer, rc.now(), id).await?,
         )))
     }
@@ -257,7 +280,7 @@ impl SpaceMutation {
             capacity: input.capacity,
             requires_approval: input.requires_approval,
         };
-        Ok(Space(
+        Ok(Space::full(
             service::create(rc.writer(), &rc.viewer, rc.now(), input).await?,
         ))
     }
@@ -278,7 +301,7 @@ impl SpaceMutation {
             capacity: patch(input.capacity),
             requires_approval: input.requires_approval,
         };
-        Ok(Space(
+        Ok(Space::full(
             service::update(rc.writer(), &rc.viewer, rc.now(), id, patch).await?,
         ))
     }

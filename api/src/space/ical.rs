@@ -26,6 +26,7 @@ pub async fn feed(
     now: DateTime<Utc>,
     space_id: Uuid,
 ) -> ApiResult<String> {
+    crate::policy::ensure_may_run(viewer, crate::policy::Operation::Read)?;
     let space = service::find(db, viewer, now, space_id).await?;
     let bookings = service::live_bookings_of(db, &[space.id], now - PAST, now + AHEAD).await?;
     let roles: HashMap<Uuid, Role> = match viewer.user_id() {

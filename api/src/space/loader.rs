@@ -62,6 +62,30 @@ impl Loader<Uuid> for CanBookIn {
     }
 }
 
+/// Whether the viewer may see each space (the root read's condition), for
+/// spaces reached through a booking.
+pub struct SpaceVisibility {
+    db: DatabaseConnection,
+    viewer: Viewer,
+    now: DateTime<Utc>,
+}
+
+impl SpaceVisibility {
+    pub fn new(db: DatabaseConnection, viewer: Viewer, now: DateTime<Utc>) -> Self {
+        SpaceVisibility { db, viewer, now }
+    }
+}
+
+impl Loader<Uuid> for SpaceVisibility {
+    type Value = bool;
+    type Error = LoadError;
+
+    async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, bool>, LoadError> {
+        let yes = service::visible_space_ids(&self.db, &self.viewer, self.now, ids).await?;
+        Ok(ids.iter().map(|id| (*id, yes.contains(id))).collect())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct WindowKey {
     pub space_id: Uuid,

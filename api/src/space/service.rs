@@ -161,11 +161,21 @@ pub async fn find(
     now: DateTime<Utc>,
     id: Uuid,
 ) -> ApiResult<space::Model> {
-    space::Entity::find_by_id(id)
-        .filter(visible(viewer, now))
-        .one(db)
+    find_visible(db, viewer, now, id)
         .await?
         .ok_or(ApiError::NotFound("space"))
+}
+
+async fn find_visible(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    now: DateTime<Utc>,
+    id: Uuid,
+) -> ApiResult<Option<space::Model>> {
+    Ok(space::Entity::find_by_id(id)
+        .filter(visible(viewer, now))
+        .one(db)
+        .await?)
 }
 
 /// The spaces the viewer may book or whose owner the viewer belongs to.
@@ -445,11 +455,11 @@ pub async fn find_booking(
         .one(db)
         .await?
         .ok_or_else(missing)?;
-    if let Ok(space) = find(db, viewer, now, booking.space_id).await {
+    if let Some(space) = find_visible(db, viewer, now, booking.space_id).await? {
         return Ok((booking, space));
     }
     let booker = policy::org_access(db, viewer, booking.organization_id, Lock::None).await?;
-    if !rules::can_see_own_booking(&booker) {
+    if !rules::can_see_booking(false, &booker) {
         return Err(missing());
     }
     let space = space::Entity::find_by_id(booking.space_id)
@@ -457,6 +467,22 @@ pub async fn find_booking(
         .await?
         .ok_or_else(missing)?;
     Ok((booking, space))
+}
+
+/// How a space reached from a booking is shown: in full where the viewer
+/// may see the space itself, otherwise as a reference (see
+/// [`rules::can_see_own_booking`]).
+pub async fn space_of_booking(
+    rc: &RequestCtx,
+    booking: &booking::Model,
+) -> ApiResult<(space::Model, bool)> {
+    let space = rc
+        .loaders
+        .space(booking.space_id)
+        .await?
+        .ok_or(ApiError::NotFound("space"))?;
+    let full = rc.loaders.space_visible(space.id).await?;
+    Ok((space, full))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -594,26 +620,51 @@ pub fn check_window(from: DateTime<Utc>, to: DateTime<Utc>) -> ApiResult<()> {
     Ok(())
 }
 
-/// PENDING and CONFIRMED bookings of a (visible) space overlapping the window.
+/// PENDING and CONFIRMED bookings of a space overlapping the window, as far
+/// as the viewer may see them (`booking(id:)`'s rule): all of them where
+/// the space is visible (`space_visible`), otherwise — a space reached as a
+/// reference through the viewer's own booking — only the bookings of the
+/// viewer's organizations.
 pub async fn bookings_between(
     rc: &RequestCtx,
     space_id: Uuid,
+    space_visible: bool,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> ApiResult<Vec<booking::Model>> {
     check_window(from, to)?;
-    rc.loaders.bookings_between(space_id, from, to).await
+    let live = rc.loaders.bookings_between(space_id, from, to).await?;
+    if space_visible {
+        return Ok(live);
+    }
+    let mut orgs: Vec<Uuid> = live.iter().map(|b| b.organization_id).collect();
+    orgs.sort();
+    orgs.dedup();
+    let roles = rc.loaders.viewer_roles(&orgs).await?;
+    Ok(live
+        .into_iter()
+        .filter(|b| {
+            let booker = OrgAccess::from_stored(
+                &rc.viewer,
+                b.organization_id,
+                roles.get(&b.organization_id).copied(),
+            );
+            rules::can_see_booking(false, &booker)
+        })
+        .collect())
 }
 
-/// Busy intervals within the window: the live bookings, merged where they
-/// touch or overlap, clipped to the window.
+/// Busy intervals within the window: the bookings the viewer may see (as
+/// [`bookings_between`]), merged where they touch or overlap, clipped to the
+/// window — so `busy` never tells more than `bookings`.
 pub async fn busy(
     rc: &RequestCtx,
     space_id: Uuid,
+    space_visible: bool,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> ApiResult<Vec<(DateTime<Utc>, DateTime<Utc>)>> {
-    let bookings = bookings_between(rc, space_id, from, to).await?;
+    let bookings = bookings_between(rc, space_id, space_visible, from, to).await?;
     Ok(merge(
         bookings
             .iter()
@@ -678,6 +729,23 @@ pub async fn visible_spaces_of(
         .filter(space::Column::OrganizationId.is_in(organizations.iter().copied()))
         .filter(visible(viewer, now))
         .order_by_asc(space::Column::Id)
+        .all(db)
+        .await
+}
+
+/// Of the given spaces, those the viewer may see (loader).
+pub async fn visible_space_ids(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    now: DateTime<Utc>,
+    ids: &[Uuid],
+) -> Result<Vec<Uuid>, sea_orm::DbErr> {
+    space::Entity::find()
+        .select_only()
+        .column(space::Column::Id)
+        .filter(space::Column::Id.is_in(ids.iter().copied()))
+        .filter(visible(viewer, now))
+        .into_tuple()
         .all(db)
         .await
 }

@@ -1,0 +1,209 @@
+//! Closing side doors (issue 7):
+//!
+//! - `users.suspended_at`: platform admins can suspend an account, which ends
+//!   its sessions and tokens; an organization whose every OWNER is suspended
+//!   can have an owner restored.
+//! - `api_tokens.role`: a token bound to an organization acts with at most
+//!   the role its creator held there when it was made. Existing bound tokens
+//!   take their creator's current role; those whose creator has left are
+//!   revoked.
+//! - `agreement_parties.admitted_at`: when a party began sharing — at
+//!   ratification, or for a party added later once every sharing party's
+//!   OWNER consented (`agreement_consents`). Existing parties that signed by
+//!   ratification are admitted then; parties added to a running agreement
+//!   afterwards now wait for the others' consent.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+use crate::{fk, run_sql};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Users {
+    Table,
+    Id,
+    SuspendedAt,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum ApiTokens {
+    Table,
+    Role,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum AgreementParties {
+    Table,
+    AdmittedAt,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Agreements {
+    Table,
+    Id,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum Organizations {
+    Table,
+    Id,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum AgreementConsents {
+    Table,
+    Id,
+    AgreementId,
+    NewcomerId,
+    OrganizationId,
+    Status,
+    RespondedAt,
+    RespondedBy,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // SQLite adds one column per ALTER TABLE.
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Users::Table)
+                    .add_column(timestamp_with_time_zone_null(Users::SuspendedAt))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(ApiTokens::Table)
+                    .add_column(string_len_null(ApiTokens::Role, 16).check(
+                        Expr::col(ApiTokens::Role).is_in(["OWNER", "ADMIN", "EDITOR", "MEMBER"]),
+                    ))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(AgreementParties::Table)
+                    .add_column(timestamp_with_time_zone_null(AgreementParties::AdmittedAt))
+                    .to_owned(),
+            )
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
+                    .table(AgreementConsents::Table)
+                    .col(uuid(AgreementConsents::Id).primary_key())
+                    .col(uuid(AgreementConsents::AgreementId))
+                    .col(uuid(AgreementConsents::NewcomerId))
+                    .col(uuid(AgreementConsents::OrganizationId))
+                    .col(string_len(AgreementConsents::Status, 16).check(
+                        Expr::col(AgreementConsents::Status).is_in(["CONSENTED", "REFUSED"]),
+                    ))
+                    .col(timestamp_with_time_zone(AgreementConsents::RespondedAt))
+                    .col(uuid_null(AgreementConsents::RespondedBy))
+                    .check(
+                        Expr::col(AgreementConsents::NewcomerId)
+                            .ne(Expr::col(AgreementConsents::OrganizationId)),
+                    )
+                    .foreign_key(&mut fk(
+                        AgreementConsents::Table,
+                        AgreementConsents::AgreementId,
+                        Agreements::Table,
+                        Agreements::Id,
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        AgreementConsents::Table,
+                        AgreementConsents::NewcomerId,
+                        Organizations::Table,
+                        Organizations::Id,
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        AgreementConsents::Table,
+                        AgreementConsents::OrganizationId,
+                        Organizations::Table,
+                        Organizations::Id,
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        AgreementConsents::Table,
+                        AgreementConsents::RespondedBy,
+                        Users::Table,
+                        Users::Id,
+                        ForeignKeyAction::SetNull,
+                    ))
+                    .to_owned(),
+            )
+            .await?;
+        // One answer per sharing party per newcomer.
+        manager
+            .create_index(
+                Index::create()
+                    .name("agreement_consents_key")
+                    .table(AgreementConsents::Table)
+                    .col(AgreementConsents::AgreementId)
+                    .col(AgreementConsents::NewcomerId)
+                    .col(AgreementConsents::OrganizationId)
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+
+        run_sql(
+            manager,
+            &[
+                // Bound tokens act with at most their creator's role when made;
+                // for existing ones, the creator's role now.
+                "UPDATE api_tokens SET role = (SELECT m.role FROM memberships m \
+                   WHERE m.user_id = api_tokens.user_id AND m.organization_id = api_tokens.organization_id) \
+                 WHERE organization_id IS NOT NULL",
+                // ...and those whose creator left that organization stop working.
+                "UPDATE api_tokens SET revoked_at = CURRENT_TIMESTAMP \
+                 WHERE organization_id IS NOT NULL AND role IS NULL AND revoked_at IS NULL",
+                // Parties that had signed when the agreement was ratified
+                // share from ratification on.
+                "UPDATE agreement_parties SET admitted_at = (SELECT a.ratified_at FROM agreements a \
+                   WHERE a.id = agreement_parties.agreement_id) \
+                 WHERE status = 'SIGNED' AND EXISTS (SELECT 1 FROM agreements a \
+                   WHERE a.id = agreement_parties.agreement_id AND a.ratified_at IS NOT NULL \
+                     AND agreement_parties.responded_at <= a.ratified_at)",
+                // Invitations are listed per organization, pending first.
+                "CREATE INDEX invitations_org_pending_idx ON invitations (organization_id, invited_by) \
+                 WHERE accepted_at IS NULL AND revoked_at IS NULL",
+            ],
+        )
+        .await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run_sql(
+            manager,
+            &["DROP INDEX IF EXISTS invitations_org_pending_idx"],
+        )
+        .await?;
+        manager
+            .drop_table(Table::drop().table(AgreementConsents::Table).to_owned())
+            .await?;
+        for (table, column) in [
+            (
+                AgreementParties::Table.into_iden(),
+                AgreementParties::AdmittedAt.into_iden(),
+            ),
+            (ApiTokens::Table.into_iden(), ApiTokens::Role.into_iden()),
+            (Users::Table.into_iden(), Users::SuspendedAt.into_iden()),
+        ] {
+            manager
+                .alter_table(Table::alter().table(table).drop_column(column).to_owned())
+                .await?;
+        }
+        Ok(())
+    }
+}
