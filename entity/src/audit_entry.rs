@@ -18,6 +18,10 @@ pub struct Model {
     pub subject_id: Option<Uuid>,
     /// Free-form JSON with the details worth keeping (old/new role, ...).
     pub details: Option<Json>,
+    /// Made by a platform admin acting as the coalition's operator (not
+    /// through a membership of `organization_id`): its readers there see
+    /// that an operator acted, not who.
+    pub by_operator: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -16,6 +16,9 @@ pub struct Model {
     /// Set by a platform admin: the account cannot sign in, and its
     /// sessions and tokens were revoked.
     pub suspended_at: Option<DateTimeUtc>,
+    /// The platform admin who suspended it (another one must restore an
+    /// owner in its place).
+    pub suspended_by: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

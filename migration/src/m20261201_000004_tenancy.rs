@@ -1,12 +1,16 @@
 //! Closing side doors (issue 7):
 //!
-//! - `users.suspended_at`: platform admins can suspend an account, which ends
-//!   its sessions and tokens; an organization whose every OWNER is suspended
-//!   can have an owner restored.
+//! - `users.suspended_at`/`suspended_by`: platform admins can suspend an
+//!   account, which ends its sessions and tokens; an organization whose every
+//!   OWNER is suspended can have an owner restored (by another operator than
+//!   the one who suspended them).
 //! - `api_tokens.role`: a token bound to an organization acts with at most
 //!   the role its creator held there when it was made. Existing bound tokens
-//!   take their creator's current role; those whose creator has left are
-//!   revoked.
+//!   take their creator's current role; those whose creator has left, or
+//!   left and came back after the token was made, are revoked.
+//! - `audit_entries.by_operator`: the entry was made by a platform admin
+//!   acting as an operator (not through a membership of that organization);
+//!   the organization's own readers see that an operator acted, not who.
 //! - `agreement_parties.admitted_at`: when a party began sharing — at
 //!   ratification, or for a party added later once every sharing party's
 //!   OWNER consented (`agreement_consents`). Existing parties that signed by
@@ -26,6 +30,13 @@ enum Users {
     Table,
     Id,
     SuspendedAt,
+    SuspendedBy,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum AuditEntries {
+    Table,
+    ByOperator,
 }
 
 #[derive(DeriveIden, Clone, Copy)]
@@ -73,6 +84,22 @@ impl MigrationTrait for Migration {
                 Table::alter()
                     .table(Users::Table)
                     .add_column(timestamp_with_time_zone_null(Users::SuspendedAt))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Users::Table)
+                    .add_column(uuid_null(Users::SuspendedBy))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(AuditEntries::Table)
+                    .add_column(boolean(AuditEntries::ByOperator).default(false))
                     .to_owned(),
             )
             .await?;
@@ -157,6 +184,20 @@ impl MigrationTrait for Migration {
             )
             .await?;
 
+        // The text form sqlx gives a DateTime<Utc> on SQLite, so stored
+        // instants keep comparing correctly as text.
+        let now = match manager.get_database_backend() {
+            sea_orm_migration::sea_orm::DbBackend::Sqlite => {
+                "strftime('%Y-%m-%dT%H:%M:%f+00:00', 'now')"
+            }
+            _ => "CURRENT_TIMESTAMP",
+        };
+        let revoke = format!(
+            "UPDATE api_tokens SET revoked_at = {now} \
+             WHERE organization_id IS NOT NULL AND revoked_at IS NULL AND (role IS NULL \
+               OR created_at < (SELECT m.joined_at FROM memberships m \
+                 WHERE m.user_id = api_tokens.user_id AND m.organization_id = api_tokens.organization_id))"
+        );
         run_sql(
             manager,
             &[
@@ -165,9 +206,9 @@ impl MigrationTrait for Migration {
                 "UPDATE api_tokens SET role = (SELECT m.role FROM memberships m \
                    WHERE m.user_id = api_tokens.user_id AND m.organization_id = api_tokens.organization_id) \
                  WHERE organization_id IS NOT NULL",
-                // ...and those whose creator left that organization stop working.
-                "UPDATE api_tokens SET revoked_at = CURRENT_TIMESTAMP \
-                 WHERE organization_id IS NOT NULL AND role IS NULL AND revoked_at IS NULL",
+                // ...and those whose creator left that organization (or left
+                // and was invited back after the token was made) stop working.
+                &revoke,
                 // Parties that had signed when the agreement was ratified
                 // share from ratification on.
                 "UPDATE agreement_parties SET admitted_at = (SELECT a.ratified_at FROM agreements a \
@@ -198,6 +239,11 @@ impl MigrationTrait for Migration {
                 AgreementParties::AdmittedAt.into_iden(),
             ),
             (ApiTokens::Table.into_iden(), ApiTokens::Role.into_iden()),
+            (
+                AuditEntries::Table.into_iden(),
+                AuditEntries::ByOperator.into_iden(),
+            ),
+            (Users::Table.into_iden(), Users::SuspendedBy.into_iden()),
             (Users::Table.into_iden(), Users::SuspendedAt.into_iden()),
         ] {
             manager

@@ -1,6 +1,6 @@
 //! The schema served is the schema committed (`schema.graphql`), and it
 //! keeps the public contract (`docs/contract.graphql`, a copy of the design's
-//! contract): every contract type, field, argument and enum value exists
+//! contract, draft 2 included; `extend type` merges into the type): every contract type, field, argument and enum value exists
 //! with the contract's type — except what later issues still have to build,
 //! listed in `NOT_YET`, which only ever shrinks.
 
@@ -74,8 +74,67 @@ const NOT_YET: &[&str] = &[
     "Mutation.closeSolidarityAction",
     "Mutation.endorse",
     "Mutation.withdrawEndorsement",
-    // subscriptions
+    // subscriptions and webhooks
     "Subscription",
+    "WebhookEvent",
+    "WebhookEndpoint",
+    "CreatedWebhookEndpoint",
+    "DeliveryStatus",
+    "WebhookDelivery",
+    "WebhookDeliveryConnection",
+    "WebhookDeliveryEdge",
+    "Organization.webhookEndpoints",
+    "Mutation.createWebhookEndpoint",
+    "Mutation.setWebhookEndpointActive",
+    "Mutation.rotateWebhookSecret",
+    "Mutation.deleteWebhookEndpoint",
+    // goal measures (projects), event series (events)
+    "GoalMeasure",
+    "SeriesInterval",
+    "GoalPoint",
+    "DisclosureGoalFilter",
+    "SeriesScope",
+    "EventSeries",
+    "Query.eventSeries",
+    "Mutation.updateEventOccurrences",
+    "Mutation.cancelEventOccurrences",
+    // disclosure requests
+    "AgencyKind",
+    "Agency",
+    "AgencyConnection",
+    "AgencyEdge",
+    "DisclosureChannel",
+    "FiledBy",
+    "DisclosureStatus",
+    "ObjectionOutcome",
+    "Objection",
+    "Attachment",
+    "DisclosureRequest",
+    "DisclosureRequestConnection",
+    "DisclosureRequestEdge",
+    "CitizenSubmission",
+    "AgencyStats",
+    "FileDisclosureRequestInput",
+    "DisclosureDecisionInput",
+    "CitizenDisclosureInput",
+    "Upload",
+    "Organization.disclosureRequests",
+    "Organization.citizenSubmissions",
+    "Query.disclosureRequests",
+    "Query.disclosureRequest",
+    "Query.agencies",
+    "Query.agencyStats",
+    "Mutation.attachToDisclosureRequest",
+    "Mutation.createAgency",
+    "Mutation.fileDisclosureRequest",
+    "Mutation.extendDisclosureDeadline",
+    "Mutation.recordDisclosureDecision",
+    "Mutation.lodgeObjection",
+    "Mutation.recordObjectionDecision",
+    "Mutation.withdrawDisclosureRequest",
+    "Mutation.deleteDisclosureRequest",
+    "Mutation.submitCitizenDisclosure",
+    "Mutation.acceptCitizenSubmission",
 ];
 
 fn read(path: &str) -> String {
@@ -129,7 +188,11 @@ fn shape(doc: ServiceDocument) -> HashMap<String, (&'static str, HashMap<String,
             TypeKind::Interface(_) => "interface",
             TypeKind::Union(_) => "union",
         };
-        out.insert(t.node.name.node.to_string(), (kind, members));
+        // `extend type` adds to the type declared earlier.
+        let entry = out
+            .entry(t.node.name.node.to_string())
+            .or_insert((kind, HashMap::new()));
+        entry.1.extend(members);
     }
     out
 }

@@ -144,6 +144,9 @@ db_test! {
             assert_eq!(r.data()["organization"]["pendingInvitations"], json!([]));
         }
 
+        // Re-inviting an address replaces its pending invitation — not one
+        // the inviter could not revoke.
+        app.invite(&admin, &org.id, "co-owner@hanbat.example", "MEMBER").await.assert_error("FORBIDDEN", None);
         let revoke = "mutation($id: ID!) { revokeInvitation(id: $id) { id revokedAt } }";
         app.gql(editor.token(), revoke, json!({ "id": invitation })).await.assert_error("NOT_FOUND", None);
         app.gql(root.token(), revoke, json!({ "id": invitation })).await.assert_error("FORBIDDEN", None);
@@ -373,6 +376,13 @@ db_test! {
         let members = app.gql(t, "query($id: ID!) { organization(id: $id) { members { totalCount } } }", json!({ "id": org.id })).await;
         assert_eq!(members.data()["organization"]["members"]["totalCount"], 1);
         app.agreement_op(&root, "terminateAgreement", &agreement).await.data();
+        // The convener's log says an operator did it, and only operators
+        // see which one.
+        let log = "query($id: ID!) { auditLog(organizationId: $id, first: 1) { nodes { action byOperator actor { id } } } }";
+        let seen = app.gql(partner.owner.token(), log, json!({ "id": partner.id })).await;
+        assert_eq!(seen.data()["auditLog"]["nodes"][0], json!({ "action": "agreement.terminate", "byOperator": true, "actor": null }));
+        let seen = app.gql(t, log, json!({ "id": partner.id })).await;
+        assert_eq!(seen.data()["auditLog"]["nodes"][0]["actor"]["id"], root.user_id.as_str());
 
         // Who is an operator is the operator's and the user's business.
         let members = "query($id: ID!) { organization(id: $id) { members { nodes { user { id isPlatformAdmin } } } } }";
@@ -416,18 +426,28 @@ db_test! {
         app.log_in(&org.owner.email, PASSWORD).await.assert_error("UNAUTHENTICATED", None);
         app.log_in(&org.owner.email, "wrong password!").await.assert_error("UNAUTHENTICATED", None);
 
-        // Not to themself (suspend the owner, crown oneself), not to a
-        // stranger: to a member.
-        app.gql(root.token(), restore, json!({ "o": org.id, "u": root.user_id })).await.assert_error("BAD_USER_INPUT", Some("userId"));
+        // It takes a second operator: whoever suspended an owner does not
+        // restore one.
+        app.gql(root.token(), restore, vars.clone()).await.assert_error("FORBIDDEN", None);
+        let second = platform_admin(&app, "second@coalition.example").await;
+        let second_token = app.api_token(&second, &["READ", "WRITE"], None).await;
+        app.gql(Some(&second_token), restore, vars.clone()).await.assert_error("FORBIDDEN", None);
+        // Not to an operator (suspend the owner, crown oneself or a
+        // colleague), not to a stranger: to a member.
+        app.gql(second.token(), restore, json!({ "o": org.id, "u": second.user_id })).await.assert_error("BAD_USER_INPUT", Some("userId"));
         let stranger = app.sign_up("stranger@x.example").await;
-        app.gql(root.token(), restore, json!({ "o": org.id, "u": stranger.user_id })).await.assert_error("BAD_USER_INPUT", Some("userId"));
-        let restored = app.gql(root.token(), restore, vars.clone()).await;
+        app.gql(second.token(), restore, json!({ "o": org.id, "u": stranger.user_id })).await.assert_error("BAD_USER_INPUT", Some("userId"));
+        let restored = app.gql(second.token(), restore, vars.clone()).await;
         assert_eq!(restored.data()["restoreOwner"]["role"], "OWNER");
         assert_eq!(app.viewer_role(staff.token(), &org.id).await, "OWNER");
         let actions = app.audit_actions(&org.id).await;
         assert!(actions.contains(&"user.suspend".to_owned()), "the organization hears of its owner's suspension");
         assert!(actions.contains(&"member.restore_owner".to_owned()));
-        app.gql(root.token(), restore, json!({ "o": org.id, "u": root.user_id })).await.assert_error("FORBIDDEN", None);
+        app.gql(second.token(), restore, vars.clone()).await.assert_error("FORBIDDEN", None);
+        // Operators do not suspend each other.
+        app.gql(second.token(), "mutation($u: ID!) { suspendUser(userId: $u, reason: \"x\") { id } }", json!({ "u": root.user_id }))
+            .await
+            .assert_error("FORBIDDEN", None);
 
         // Reinstated, the old owner signs in again (with new tokens).
         app.gql(root.token(), "mutation($u: ID!) { reinstateUser(userId: $u) { suspendedAt } }", json!({ "u": org.owner.user_id })).await.data();
@@ -463,12 +483,21 @@ db_test! {
         me.assert_error("FORBIDDEN", None);
         assert!(me.message().contains("READ"), "{}", me.body);
         app.gql(t, "{ organizations { totalCount } }", json!({})).await.assert_error("FORBIDDEN", None);
-        // Mutations answer with the changed object's own fields only.
-        let booked = app
-            .gql(t, "mutation($input: BookSpaceInput!) { bookSpace(input: $input) { id status } }", json!({ "input": { "spaceId": room, "organizationId": org.id, "title": "회의", "startsAt": at(&app, 24), "endsAt": at(&app, 25) } }))
-            .await;
-        assert_eq!(booked.data()["bookSpace"][0]["status"], "CONFIRMED");
+        let book = |fields: &str| {
+            let q = format!("mutation($input: BookSpaceInput!) {{ bookSpace(input: $input) {{ {fields} }} }}");
+            let vars = json!({ "input": { "spaceId": room, "organizationId": org.id, "title": "회의", "startsAt": at(&app, 24), "endsAt": at(&app, 25) } });
+            let app = &app;
+            async move { app.gql(t, &q, vars).await }
+        };
+        // Mutations answer with the changed object's id only: even its own
+        // fields could read what the mutation did not write.
+        book("id status").await.assert_error("FORBIDDEN", None);
+        let booked = book("id __typename").await;
         let id = booked.data()["bookSpace"][0]["id"].as_str().unwrap().to_owned();
+        let noop = app
+            .gql(t, "mutation($id: ID!) { updateSpace(id: $id, input: {}) { description capacity } }", json!({ "id": room }))
+            .await;
+        noop.assert_error("FORBIDDEN", None);
         let nested = app
             .gql(t, &format!("mutation($id: ID!) {{ cancelBooking(id: $id) {{ {BOOKING_FIELDS} }} }}"), json!({ "id": id }))
             .await;
@@ -520,5 +549,41 @@ db_test! {
         assert_eq!(app.gql(t, "{ me { id } }", json!({})).await.status, 401);
         assert!(app.audit_actions(&org.id).await.contains(&"api_token.revoke".to_owned()));
         let _ = elsewhere;
+    }
+}
+
+db_test! {
+    async fn newcomers_admitted_together_still_consent_to_each_other(app) {
+        let c = app.org_with_owner("convener").await;
+        let a = app.org_with_owner("alpha").await;
+        let b = app.org_with_owner("beta").await;
+        let agreement = app.ratified_agreement(&[&c, &a, &b], &["EVENTS"], "2024-01-01", None).await;
+        let h = app.org_with_owner("hotel").await;
+        let s = app.org_with_owner("sierra").await;
+        for n in [&h, &s] {
+            app.party_op(&c.owner, "inviteParty", &agreement, &n.id).await.data();
+            app.party_op(&n.owner, "signAgreement", &agreement, &n.id).await.data();
+            for p in [&c, &a] {
+                crate::agreements::consent(&app, p, &agreement, &n.id).await.data();
+            }
+        }
+        // Beta never answered; once it is removed, hotel (invited first) is
+        // admitted, and sierra now needs hotel's consent too.
+        app.party_op(&c.owner, "removeParty", &agreement, &b.id).await.data();
+        assert_eq!(app.partner_slugs(h.owner.token(), &h.id).await, ["alpha", "convener"]);
+        assert_eq!(app.partner_slugs(s.owner.token(), &s.id).await, Vec::<String>::new());
+        crate::agreements::consent(&app, &h, &agreement, &s.id).await.data();
+        assert_eq!(app.partner_slugs(s.owner.token(), &s.id).await, ["alpha", "convener", "hotel"]);
+
+        // Answers given by a party that leaves do not count if it returns.
+        let x = app.org_with_owner("xray").await;
+        app.party_op(&c.owner, "inviteParty", &agreement, &x.id).await.data();
+        crate::agreements::consent(&app, &a, &agreement, &x.id).await.data();
+        app.party_op(&a.owner, "withdrawFromAgreement", &agreement, &a.id).await.data();
+        let answers = app
+            .gql(c.owner.token(), "query($id: ID!) { agreement(id: $id) { parties { organization { slug } consents { organization { slug } status } } } }", json!({ "id": agreement }))
+            .await;
+        let xray = answers.data()["agreement"]["parties"].as_array().unwrap().iter().find(|p| p["organization"]["slug"] == "xray").unwrap().clone();
+        assert!(xray["consents"].as_array().unwrap().iter().all(|c| c["organization"]["slug"] != "alpha"), "{xray}");
     }
 }

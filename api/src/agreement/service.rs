@@ -25,7 +25,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, LockType};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, Order,
-    PaginatorTrait, QueryFilter, QuerySelect, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -529,6 +529,7 @@ pub async fn remove_party(
     if was_pending {
         amendment_ended(&tx, viewer, now, &agreement, organization_id, "removed").await?;
     }
+    forget_answers_of(&tx, agreement_id, organization_id).await?;
     ratify_if_complete(&tx, viewer, &agreement, now).await?;
     admit_if_complete(&tx, viewer, &agreement, now).await?;
     tx.commit().await?;
@@ -719,6 +720,9 @@ pub async fn answer(
         };
         amendment_ended(&tx, viewer, now, &agreement, organization_id, how).await?;
     }
+    if next != PartyStatus::Signed {
+        forget_answers_of(&tx, agreement_id, organization_id).await?;
+    }
     ratify_if_complete(&tx, viewer, &agreement, now).await?;
     admit_if_complete(&tx, viewer, &agreement, now).await?;
     let party = party_of(&tx, agreement_id, organization_id)
@@ -748,6 +752,14 @@ pub async fn terminate(
     ) {
         return Err(refuse(status, "terminate it"));
     }
+    let pending: Vec<Uuid> = agreement_party::Entity::find()
+        .filter(agreement_party::Column::AgreementId.eq(id))
+        .all(&tx)
+        .await?
+        .iter()
+        .filter(|p| is_pending_newcomer(&agreement, p))
+        .map(|p| p.organization_id)
+        .collect();
     let mut active = agreement.into_active_model();
     active.terminated_at = Set(Some(now));
     active.terminated_by = Set(viewer.user_id());
@@ -761,6 +773,9 @@ pub async fn terminate(
         record("agreement.terminate", &terminated, terminated.convener_id),
     )
     .await?;
+    for newcomer in pending {
+        amendment_ended(&tx, viewer, now, &terminated, newcomer, "terminated").await?;
+    }
     tx.commit().await?;
     Ok(terminated)
 }
@@ -862,7 +877,9 @@ async fn amendment_ended(
 }
 
 /// Admit every newcomer that has signed and to which every party sharing in
-/// the agreement now has consented. Called after each answer, consent,
+/// the agreement now has consented — one at a time, in invitation order,
+/// re-reading who shares after each admission: a newcomer admitted now must
+/// itself consent to the next one. Called after each answer, consent,
 /// withdrawal and removal, under the agreement lock.
 async fn admit_if_complete(
     tx: &impl ConnectionTrait,
@@ -877,50 +894,67 @@ async fn admit_if_complete(
     if agreement.ratified_at.is_none() || agreement.terminated_at.is_some() {
         return Ok(());
     }
-    let parties = agreement_party::Entity::find()
-        .filter(agreement_party::Column::AgreementId.eq(agreement.id))
-        .all(tx)
-        .await?;
     let consents = agreement_consent::Entity::find()
         .filter(agreement_consent::Column::AgreementId.eq(agreement.id))
         .filter(agreement_consent::Column::Status.eq(ConsentStatus::Consented))
         .all(tx)
         .await?;
-    let sharing: Vec<Uuid> = parties
-        .iter()
-        .filter(|p| p.status == PartyStatus::Signed && p.admitted_at.is_some())
-        .map(|p| p.organization_id)
-        .collect();
-    for newcomer in parties
-        .iter()
-        .filter(|p| p.status == PartyStatus::Signed && p.admitted_at.is_none())
-    {
-        let agreed = |org: &Uuid| {
-            consents
-                .iter()
-                .any(|c| c.newcomer_id == newcomer.organization_id && c.organization_id == *org)
+    let mut parties = agreement_party::Entity::find()
+        .filter(agreement_party::Column::AgreementId.eq(agreement.id))
+        .order_by_asc(agreement_party::Column::InvitedAt)
+        .order_by_asc(agreement_party::Column::Id)
+        .all(tx)
+        .await?;
+    loop {
+        let sharing: Vec<Uuid> = parties
+            .iter()
+            .filter(|p| p.status == PartyStatus::Signed && p.admitted_at.is_some())
+            .map(|p| p.organization_id)
+            .collect();
+        let ready = parties.iter().position(|p| {
+            p.status == PartyStatus::Signed
+                && p.admitted_at.is_none()
+                && sharing.iter().all(|org| {
+                    consents
+                        .iter()
+                        .any(|c| c.newcomer_id == p.organization_id && c.organization_id == *org)
+                })
+        });
+        let Some(i) = ready else {
+            return Ok(());
         };
-        if !sharing.iter().all(agreed) {
-            continue;
-        }
         agreement_party::Entity::update_many()
             .col_expr(agreement_party::Column::AdmittedAt, Expr::value(Some(now)))
-            .filter(agreement_party::Column::Id.eq(newcomer.id))
+            .filter(agreement_party::Column::Id.eq(parties[i].id))
             .exec(tx)
             .await?;
-        let mut orgs = sharing.clone();
-        orgs.push(newcomer.organization_id);
+        parties[i].admitted_at = Some(now);
+        let newcomer = parties[i].organization_id;
         record_in_parties(
             tx,
             viewer,
             now,
             &agreement,
             "agreement.amendment_adopt",
-            json!({ "organizationId": newcomer.organization_id }),
-            &orgs,
+            json!({ "organizationId": newcomer }),
+            &current_parties(tx, agreement.id).await?,
         )
         .await?;
     }
+}
+
+/// A party left (withdrew, was removed or refused): the answers it gave
+/// about newcomers no longer count, should it ever come back.
+async fn forget_answers_of(
+    tx: &impl ConnectionTrait,
+    agreement_id: Uuid,
+    organization_id: Uuid,
+) -> ApiResult<()> {
+    agreement_consent::Entity::delete_many()
+        .filter(agreement_consent::Column::AgreementId.eq(agreement_id))
+        .filter(agreement_consent::Column::OrganizationId.eq(organization_id))
+        .exec(tx)
+        .await?;
     Ok(())
 }
 

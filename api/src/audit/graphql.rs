@@ -5,6 +5,7 @@ use crate::graphql::connection::{Cursor, Node, PageArgs};
 use crate::graphql::{DateTime, ids, request_ctx};
 use crate::identity::User;
 use crate::organization::Organization;
+use crate::policy;
 use entity::audit_entry;
 
 #[derive(Clone)]
@@ -26,12 +27,21 @@ impl AuditEntry {
         self.0.at.into()
     }
 
+    /// Who did it; null for the organization's own readers when an operator acted (see `byOperator`).
     async fn actor(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         let rc = request_ctx(ctx)?;
+        if !policy::can_see_audit_actor(&rc.viewer, self.0.by_operator, self.0.actor_id) {
+            return Ok(None);
+        }
         Ok(match self.0.actor_id {
             Some(id) => rc.loaders.user(id).await?.map(User::new),
             None => None,
         })
+    }
+
+    /// The coalition's operators (platform admins, not members of this organization) did this. Which operator is shown to platform admins only.
+    async fn by_operator(&self) -> bool {
+        self.0.by_operator
     }
 
     async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {

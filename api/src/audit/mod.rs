@@ -4,13 +4,16 @@
 pub mod graphql;
 pub mod service;
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, EntityTrait, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use uuid::Uuid;
 
 use crate::auth::Viewer;
 use crate::error::ApiResult;
-use entity::audit_entry;
+use crate::policy;
+use entity::{audit_entry, membership};
 
 pub use graphql::{AuditEntry, AuditQuery};
 
@@ -47,6 +50,34 @@ impl Record {
     }
 }
 
+/// The organizations among `records`' in which the viewer — a platform
+/// admin — acts as an operator, i.e. holds no membership. Empty for
+/// everyone else (one query, for platform admins only).
+async fn operated(
+    tx: &impl ConnectionTrait,
+    viewer: &Viewer,
+    records: &[Record],
+) -> ApiResult<HashSet<Uuid>> {
+    let (Some(user), true) = (viewer.user_id(), policy::is_platform_admin(viewer)) else {
+        return Ok(HashSet::new());
+    };
+    let orgs: HashSet<Uuid> = records.iter().filter_map(|r| r.organization_id).collect();
+    if orgs.is_empty() {
+        return Ok(orgs);
+    }
+    let member_of: HashSet<Uuid> = membership::Entity::find()
+        .select_only()
+        .column(membership::Column::OrganizationId)
+        .filter(membership::Column::UserId.eq(user))
+        .filter(membership::Column::OrganizationId.is_in(orgs.iter().copied()))
+        .into_tuple::<Uuid>()
+        .all(tx)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(orgs.difference(&member_of).copied().collect())
+}
+
 /// Write several records in one statement (a recurring booking's occurrences).
 pub async fn record_many(
     tx: &impl ConnectionTrait,
@@ -54,9 +85,11 @@ pub async fn record_many(
     now: DateTime<Utc>,
     records: impl IntoIterator<Item = Record>,
 ) -> ApiResult<()> {
+    let records: Vec<Record> = records.into_iter().collect();
+    let operated = operated(tx, viewer, &records).await?;
     let rows: Vec<audit_entry::ActiveModel> = records
         .into_iter()
-        .map(|r| row(viewer, None, now, r))
+        .map(|r| row(viewer, None, now, r, &operated))
         .collect();
     if !rows.is_empty() {
         audit_entry::Entity::insert_many(rows)
@@ -71,8 +104,13 @@ fn row(
     actor: Option<Uuid>,
     now: DateTime<Utc>,
     record: Record,
+    operated: &HashSet<Uuid>,
 ) -> audit_entry::ActiveModel {
+    let by_operator = record
+        .organization_id
+        .is_some_and(|org| operated.contains(&org));
     audit_entry::ActiveModel {
+        by_operator: Set(by_operator),
         id: Set(Uuid::now_v7()),
         at: Set(now),
         actor_id: Set(actor.or(viewer.user_id())),
@@ -94,7 +132,8 @@ pub async fn record(
     now: DateTime<Utc>,
     record: Record,
 ) -> ApiResult<()> {
-    audit_entry::Entity::insert(row(viewer, actor, now, record))
+    let operated = operated(tx, viewer, std::slice::from_ref(&record)).await?;
+    audit_entry::Entity::insert(row(viewer, actor, now, record, &operated))
         .exec_without_returning(tx)
         .await?;
     Ok(())

@@ -1,7 +1,7 @@
 //! Limits every request meets before anything executes, and the per-request
 //! gate of API token scopes ([`policy::ensure_may_run`]): no mutations
 //! without WRITE, no queries without READ, and for a token without READ a
-//! mutation's answer holds only the changed object's own fields.
+//! mutation's answer holds only the changed object's `id`.
 //!
 //! async-graphql's own depth limit counts introspection, which would break
 //! GraphiQL and client generators, and its complexity counts scalar fields;
@@ -39,6 +39,8 @@ pub const MAX_DEPTH: usize = 10;
 pub const MAX_ALIASES: usize = 15;
 pub const MAX_DIRECTIVES_PER_FIELD: usize = 5;
 pub const MAX_NODES: u64 = 200_000;
+/// Fields a document may select once its fragments are expanded.
+pub const MAX_FIELD_VISITS: usize = 10_000;
 /// Query text larger than this is refused before parsing.
 pub const MAX_QUERY_BYTES: usize = 15_000;
 /// Assumed size of a plain (non-connection) list of objects.
@@ -116,6 +118,10 @@ struct Measure<'a> {
     max_depth: usize,
     nodes: u64,
     fragment_stack: Vec<Name>,
+    /// Fields visited so far, fragments expanded where spread: fragments
+    /// that spread others twice grow exponentially, so the walk itself is
+    /// capped (a real client's document is a few hundred fields).
+    visits: usize,
     error: Option<String>,
 }
 
@@ -148,6 +154,13 @@ impl<'a> Measure<'a> {
         for selection in &set.items {
             match &selection.node {
                 Selection::Field(field) => {
+                    self.visits += 1;
+                    if self.visits > MAX_FIELD_VISITS {
+                        self.error = Some(format!(
+                            "the query selects more than {MAX_FIELD_VISITS} fields once its fragments are expanded"
+                        ));
+                        return;
+                    }
                     let f = &field.node;
                     let name = f.name.node.as_str();
                     if name.starts_with("__") {
@@ -253,6 +266,7 @@ fn check_operation(
         max_depth: 0,
         nodes: 0,
         fragment_stack: Vec::new(),
+        visits: 0,
         error: None,
     };
     m.walk(
@@ -285,51 +299,54 @@ fn check_operation(
     Ok(())
 }
 
-/// The first object-typed field selected inside a mutation's answer, if any
-/// (following fragments): what a token without READ may not select.
-fn nested_read(
-    doc: &ExecutableDocument,
-    shape: &SchemaShape,
-    operation: &OperationDefinition,
-) -> Option<String> {
+/// The first field other than `id` (and `__typename`) selected inside a
+/// mutation's answer, if any (following fragments): what a token without
+/// READ may not select. Even the changed object's own fields would read
+/// what the mutation did not write (`updateSpace(input: {}) { description }`).
+fn reads_beyond_ids(doc: &ExecutableDocument, operation: &OperationDefinition) -> Option<String> {
+    /// The fields of a selection set, each named fragment expanded once
+    /// (a fragment spread twice, or spreading itself, adds nothing new).
     fn fields<'a>(
         doc: &'a ExecutableDocument,
         set: &'a SelectionSet,
+        seen: &mut Vec<&'a Name>,
         out: &mut Vec<&'a async_graphql::parser::types::Field>,
-        depth: usize,
     ) {
-        if depth > 32 {
-            return; // fragment cycles are refused by validation
-        }
         for item in &set.items {
             match &item.node {
                 Selection::Field(f) => out.push(&f.node),
                 Selection::FragmentSpread(spread) => {
-                    if let Some(fragment) = doc.fragments.get(&spread.node.fragment_name.node) {
-                        fields(doc, &fragment.node.selection_set.node, out, depth + 1);
+                    let name = &spread.node.fragment_name.node;
+                    if seen.contains(&name) {
+                        continue;
+                    }
+                    seen.push(name);
+                    if let Some(fragment) = doc.fragments.get(name) {
+                        fields(doc, &fragment.node.selection_set.node, seen, out);
                     }
                 }
                 Selection::InlineFragment(inline) => {
-                    fields(doc, &inline.node.selection_set.node, out, depth + 1)
+                    fields(doc, &inline.node.selection_set.node, seen, out)
                 }
             }
         }
     }
     let mut roots = Vec::new();
-    fields(doc, &operation.selection_set.node, &mut roots, 0);
+    fields(
+        doc,
+        &operation.selection_set.node,
+        &mut Vec::new(),
+        &mut roots,
+    );
     for root in roots {
-        let Some(info) = shape.field("Mutation", root.name.node.as_str()) else {
-            continue;
-        };
         let mut answer = Vec::new();
-        fields(doc, &root.selection_set.node, &mut answer, 0);
-        for field in answer {
-            let name = field.name.node.as_str();
-            if let Some(inner) = shape.field(&info.type_name, name)
-                && shape.fields.contains_key(&inner.type_name)
-            {
-                return Some(format!("{}.{name}", info.type_name));
-            }
+        fields(doc, &root.selection_set.node, &mut Vec::new(), &mut answer);
+        if let Some(field) = answer
+            .iter()
+            .map(|f| f.name.node.as_str())
+            .find(|name| *name != "id" && *name != "__typename")
+        {
+            return Some(format!("{}.{field}", root.name.node));
         }
     }
     None
@@ -420,8 +437,8 @@ impl Extension for QueryLimitsExtension {
             };
             policy::ensure_may_run(viewer, operation).map_err(refuse)?;
             if ty == OperationType::Mutation && !policy::may_read(viewer) {
-                // A token that may not read gets back what it changed, not
-                // what that leads to.
+                // A token that may not read learns which object it changed,
+                // nothing more.
                 let op = doc
                     .operations
                     .iter()
@@ -431,9 +448,9 @@ impl Extension for QueryLimitsExtension {
                         (Some(_), None) => false,
                     })
                     .map(|(_, op)| op);
-                if let Some(field) = op.and_then(|op| nested_read(&doc, &self.shape, &op.node)) {
+                if let Some(field) = op.and_then(|op| reads_beyond_ids(&doc, &op.node)) {
                     return Err(refuse(ApiError::forbidden(format!(
-                        "this API token has no READ scope: a mutation answers it with the changed object's own fields only (`{field}` reads further)"
+                        "this API token has no READ scope: a mutation answers it with the changed object's `id` only (`{field}` would read)"
                     ))));
                 }
             }
@@ -508,5 +525,50 @@ mod tests {
     fn fragment_cycles_do_not_hang() {
         let q = "{ organization { ...A } } fragment A on Organization { partners { ...A } }";
         assert_eq!(check(q), Ok(()));
+    }
+
+    #[test]
+    fn fragments_spread_twice_cannot_explode() {
+        // 40 fragments, each spreading the next twice: 2^40 fields if
+        // expanded; refused after a bounded walk instead.
+        let mut q = String::from("{ organization { ...F1 } }");
+        for i in 1..40 {
+            q.push_str(&format!(
+                " fragment F{i} on Organization {{ name ...F{n} ...F{n} }}",
+                n = i + 1
+            ));
+        }
+        q.push_str(" fragment F40 on Organization { name }");
+        let started = std::time::Instant::now();
+        let refused = check(&q).unwrap_err();
+        assert!(refused.contains("fields"), "{refused}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    }
+
+    #[test]
+    fn a_write_only_answer_is_ids_only_whatever_the_fragments() {
+        let reads = |q: &str| {
+            let doc = async_graphql::parser::parse_query(q).unwrap();
+            let (_, op) = doc.operations.iter().next().unwrap();
+            reads_beyond_ids(&doc, &op.node)
+        };
+        assert_eq!(reads("mutation { book { id __typename } }"), None);
+        assert_eq!(
+            reads("mutation { book { ...A } } fragment A on B { id }"),
+            None
+        );
+        assert_eq!(
+            reads("mutation { book { ...A } } fragment A on B { id ...A ...A title }"),
+            Some("book.title".into())
+        );
+        let mut deep = String::from("mutation { book { ...F1 } }");
+        for i in 1..40 {
+            deep.push_str(&format!(
+                " fragment F{i} on B {{ id ...F{n} ...F{n} }}",
+                n = i + 1
+            ));
+        }
+        deep.push_str(" fragment F40 on B { status }");
+        assert_eq!(reads(&deep), Some("book.status".into()));
     }
 }

@@ -14,7 +14,7 @@ use crate::db::{self, Db, TransactionSession};
 use crate::error::{ApiError, ApiResult};
 use crate::policy;
 use crate::validate;
-use entity::{api_token, membership, refresh_token, session, user};
+use entity::{api_token, invitation, membership, refresh_token, session, user};
 
 /// A refresh token lives this long after it is issued (each refresh issues a
 /// new one)...
@@ -113,6 +113,7 @@ pub async fn sign_up(
         is_platform_admin: false,
         created_at: now,
         suspended_at: None,
+        suspended_by: None,
     };
     let tx = db::begin_write(db).await?;
     user::Entity::insert(user::ActiveModel::from(user.clone()))
@@ -464,9 +465,10 @@ pub async fn end_sessions(
     Ok(ended)
 }
 
-/// Suspend an account (platform admins): it cannot sign in, and its
-/// sessions and API tokens end at once. Its memberships stay, so an
-/// organization whose every OWNER is suspended can have one restored.
+/// Suspend an account (platform admins, signed in with a password): it
+/// cannot sign in, and its sessions, API tokens and pending invitations end
+/// at once. Its memberships stay, so an organization whose every OWNER is
+/// suspended can have one restored.
 pub async fn suspend(
     db: &impl Db,
     viewer: &Viewer,
@@ -474,10 +476,9 @@ pub async fn suspend(
     user_id: Uuid,
     reason: &str,
 ) -> ApiResult<user::Model> {
-    policy::require_user(viewer)?;
-    policy::ensure_can_manage_accounts(viewer)?;
+    let operator = policy::ensure_can_manage_accounts(viewer)?.id;
     let reason = validate::required_text("reason", reason, 500)?;
-    if viewer.user_id() == Some(user_id) {
+    if operator == user_id {
         return Err(ApiError::bad_input("userId", "you cannot suspend yourself"));
     }
     let tx = db::begin_write(db).await?;
@@ -485,16 +486,33 @@ pub async fn suspend(
         .one(&tx)
         .await?
         .ok_or(ApiError::NotFound("user"))?;
+    policy::ensure_can_suspend(&user)?;
     if user.suspended_at.is_some() {
         return Ok(user);
     }
     user::Entity::update_many()
         .col_expr(user::Column::SuspendedAt, Expr::value(Some(now)))
+        .col_expr(user::Column::SuspendedBy, Expr::value(Some(operator)))
         .filter(user::Column::Id.eq(user_id))
         .exec(&tx)
         .await?;
     end_everything_of(&tx, user_id, now, "suspended", true).await?;
-    // Each of their organizations hears of it in its own log.
+    // The invitations they sent die with their standing.
+    let invitations = invitation::Entity::find()
+        .filter(invitation::Column::InvitedBy.eq(user_id))
+        .filter(invitation::Column::AcceptedAt.is_null())
+        .filter(invitation::Column::RevokedAt.is_null())
+        .all(&tx)
+        .await?;
+    if !invitations.is_empty() {
+        invitation::Entity::update_many()
+            .col_expr(invitation::Column::RevokedAt, Expr::value(Some(now)))
+            .filter(invitation::Column::Id.is_in(invitations.iter().map(|i| i.id)))
+            .exec(&tx)
+            .await?;
+    }
+    // Each of their organizations hears of it in its own log (the reason
+    // stays with the operators).
     let organizations: Vec<Uuid> = membership::Entity::find()
         .select_only()
         .column(membership::Column::OrganizationId)
@@ -502,29 +520,41 @@ pub async fn suspend(
         .into_tuple()
         .all(&tx)
         .await?;
-    let details = json!({ "userId": user_id, "reason": reason });
-    let mut records = vec![Record::new("user.suspend", "user", user_id).details(details.clone())];
+    let mut records = vec![
+        Record::new("user.suspend", "user", user_id)
+            .details(json!({ "userId": user_id, "reason": reason })),
+    ];
     records.extend(organizations.into_iter().map(|org| {
         Record::new("user.suspend", "user", user_id)
             .in_org(org)
-            .details(details.clone())
+            .details(json!({ "userId": user_id }))
+    }));
+    records.extend(invitations.iter().map(|i| {
+        Record::new("member.invitation_revoke", "invitation", i.id)
+            .in_org(i.organization_id)
+            .details(json!({
+                "email": i.email,
+                "role": i.role.as_str(),
+                "reason": "the inviter was suspended",
+            }))
     }));
     audit::record_many(&tx, viewer, now, records).await?;
     tx.commit().await?;
     Ok(user::Model {
         suspended_at: Some(now),
+        suspended_by: Some(operator),
         ..user
     })
 }
 
-/// Lift a suspension (platform admins). Revoked tokens stay revoked.
+/// Lift a suspension (platform admins, signed in with a password). Revoked
+/// tokens and invitations stay revoked.
 pub async fn reinstate(
     db: &impl Db,
     viewer: &Viewer,
     now: DateTime<Utc>,
     user_id: Uuid,
 ) -> ApiResult<user::Model> {
-    policy::require_user(viewer)?;
     policy::ensure_can_manage_accounts(viewer)?;
     let tx = db::begin_write(db).await?;
     let user = user::Entity::find_by_id(user_id)
@@ -539,6 +569,7 @@ pub async fn reinstate(
             user::Column::SuspendedAt,
             Expr::value(None::<DateTime<Utc>>),
         )
+        .col_expr(user::Column::SuspendedBy, Expr::value(None::<Uuid>))
         .filter(user::Column::Id.eq(user_id))
         .exec(&tx)
         .await?;
@@ -553,6 +584,7 @@ pub async fn reinstate(
     tx.commit().await?;
     Ok(user::Model {
         suspended_at: None,
+        suspended_by: None,
         ..user
     })
 }
@@ -630,6 +662,7 @@ pub async fn create_admin(
         is_platform_admin: true,
         created_at: now,
         suspended_at: None,
+        suspended_by: None,
     };
     let tx = db::begin_write(db).await?;
     user::Entity::insert(user::ActiveModel::from(user.clone()))

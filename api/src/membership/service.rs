@@ -112,14 +112,35 @@ pub async fn invite(
             "this person is already a member",
         ));
     }
-    invitation::Entity::update_many()
-        .col_expr(invitation::Column::RevokedAt, Expr::value(Some(now)))
+    // A new invitation replaces the pending one — which the inviter must be
+    // allowed to revoke (an ADMIN does not replace an OWNER invitation).
+    let replaced = invitation::Entity::find()
         .filter(invitation::Column::OrganizationId.eq(organization_id))
         .filter(invitation::Column::Email.eq(email.clone()))
         .filter(invitation::Column::AcceptedAt.is_null())
         .filter(invitation::Column::RevokedAt.is_null())
-        .exec(&tx)
+        .all(&tx)
         .await?;
+    for old in &replaced {
+        policy::ensure_can_revoke_invitation(&access, old.role)?;
+    }
+    if !replaced.is_empty() {
+        invitation::Entity::update_many()
+            .col_expr(invitation::Column::RevokedAt, Expr::value(Some(now)))
+            .filter(invitation::Column::Id.is_in(replaced.iter().map(|i| i.id)))
+            .exec(&tx)
+            .await?;
+        let records = replaced.iter().map(|i| {
+            Record::new("member.invitation_revoke", "invitation", i.id)
+                .in_org(organization_id)
+                .details(json!({
+                    "email": i.email,
+                    "role": i.role.as_str(),
+                    "reason": "replaced by a new invitation",
+                }))
+        });
+        audit::record_many(&tx, viewer, now, records).await?;
+    }
 
     let token = secret::generate(secret::INVITATION_PREFIX);
     let model = invitation::Model {
@@ -396,44 +417,33 @@ pub async fn restore_owner(
     organization_id: Uuid,
     user_id: Uuid,
 ) -> ApiResult<membership::Model> {
-    policy::require_user(viewer)?;
+    // Refused before any lock: only operators get further.
+    let operator = policy::ensure_can_manage_accounts(viewer)?.id;
     let tx = db::begin_write(db).await?;
     policy::org_access(&tx, viewer, organization_id, Lock::Exclusive).await?;
-    let mut active_users = Query::select();
-    active_users
-        .column(user::Column::Id)
-        .from(user::Entity)
-        .and_where(user::Column::SuspendedAt.is_null());
-    let has_active_owner = membership::Entity::find()
-        .filter(membership::Column::OrganizationId.eq(organization_id))
-        .filter(membership::Column::Role.eq(Role::Owner))
-        .filter(membership::Column::UserId.in_subquery(active_users))
-        .one(&tx)
-        .await?
-        .is_some();
-    policy::ensure_can_restore_owner(viewer, has_active_owner)?;
-    if viewer.user_id() == Some(user_id) {
-        return Err(ApiError::bad_input(
-            "userId",
-            "an operator cannot make themself an owner; name a member of the organization",
-        ));
-    }
+    let mut owner_ids = Query::select();
+    owner_ids
+        .column(membership::Column::UserId)
+        .from(membership::Entity)
+        .and_where(membership::Column::OrganizationId.eq(organization_id))
+        .and_where(membership::Column::Role.eq(Role::Owner));
+    let owners = user::Entity::find()
+        .filter(user::Column::Id.in_subquery(owner_ids))
+        .all(&tx)
+        .await?;
+    policy::ensure_can_restore_owner(operator, &owners)?;
+    let not_a_member = || ApiError::bad_input("userId", "name a member of the organization");
     let member = membership::Entity::find()
         .filter(membership::Column::OrganizationId.eq(organization_id))
         .filter(membership::Column::UserId.eq(user_id))
         .one(&tx)
         .await?
-        .ok_or_else(|| ApiError::bad_input("userId", "name a member of the organization"))?;
-    let suspended = user::Entity::find_by_id(user_id)
+        .ok_or_else(not_a_member)?;
+    let new_owner = user::Entity::find_by_id(user_id)
         .one(&tx)
         .await?
-        .is_none_or(|u| u.suspended_at.is_some());
-    if suspended {
-        return Err(ApiError::bad_input(
-            "userId",
-            "this account is suspended; reinstate it first",
-        ));
-    }
+        .ok_or_else(not_a_member)?;
+    policy::ensure_can_be_restored_owner(operator, &new_owner)?;
     let from = member.role;
     let mut active: membership::ActiveModel = member.into();
     active.role = Set(Role::Owner);
