@@ -11,6 +11,7 @@ mod demo;
 mod http;
 mod identity;
 mod memberships;
+mod migrations;
 mod organizations;
 mod schema;
 mod side_doors;

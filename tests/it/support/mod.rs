@@ -116,6 +116,57 @@ async fn admin_exec(admin_url: &str, sql: &str) {
     db.close().await.ok();
 }
 
+/// A fresh, empty database (no migrations run) for tests of the
+/// migrations themselves; dropped (PostgreSQL) or deleted (SQLite) with the
+/// guard. `None` when PostgreSQL is asked for but not configured.
+pub async fn empty_database(backend: Backend) -> Option<(sea_orm::DatabaseConnection, impl Drop)> {
+    let database = match backend {
+        Backend::Sqlite => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+            TestDatabase::Sqlite { _dir: dir, url }
+        }
+        Backend::Postgres => {
+            let admin_url = postgres_admin_url()?;
+            let name = format!("yd_test_{}", uuid::Uuid::now_v7().simple());
+            admin_exec(&admin_url, &format!("CREATE DATABASE \"{name}\"")).await;
+            let url = with_database(&admin_url, &name);
+            TestDatabase::Postgres {
+                admin_url,
+                name,
+                url,
+            }
+        }
+    };
+    let db = yeondae_api::db::connect(database.url(), 2)
+        .await
+        .expect("connect to the test database");
+    Some((db, database))
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let TestDatabase::Postgres {
+            admin_url, name, ..
+        } = self
+        {
+            let (admin_url, name) = (admin_url.clone(), name.clone());
+            // Drop the database from a plain thread: Drop cannot await.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(admin_exec(
+                    &admin_url,
+                    &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
+                ));
+            })
+            .join();
+        }
+    }
+}
+
 pub struct Options {
     pub request_timeout: Duration,
 }
@@ -272,24 +323,7 @@ impl Drop for TestApp {
         if let Some(server) = self.server.take() {
             server.abort();
         }
-        if let TestDatabase::Postgres {
-            admin_url, name, ..
-        } = &self.database
-        {
-            let (admin_url, name) = (admin_url.clone(), name.clone());
-            // Drop the database from a plain thread: Drop cannot await.
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                rt.block_on(admin_exec(
-                    &admin_url,
-                    &format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"),
-                ));
-            })
-            .join();
-        }
+        // The database itself goes with `self.database` (see its Drop).
     }
 }
 
