@@ -7,10 +7,13 @@ use clap::Parser;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
-use crate::clock::Clock;
 use crate::config::{Cli, Command, Config, CreateAdminArgs, DbArgs, ServeArgs};
-use crate::identity::service::{self, AdminOutcome};
-use crate::{db, demo, graphql, server};
+use crate::http as server;
+use crate::{demo, graphql};
+use service::auth::Viewer;
+use service::clock::Clock;
+use service::db;
+use service::identity::accounts::{self, AdminOutcome};
 
 /// Logs go to standard error (standard output is for command results, such
 /// as the SDL); `RUST_LOG` overrides the default filter, which keeps SQL
@@ -89,19 +92,19 @@ async fn migrate(args: DbArgs) -> anyhow::Result<()> {
 }
 
 async fn create_admin(args: CreateAdminArgs) -> anyhow::Result<()> {
-    let db = db::connect(&args.db.database_url, 1).await?;
-    db::migrate(&db).await?;
+    let config = Config::for_tools(&args.db.database_url);
+    let app = server::build(config, Clock::system()).await?;
     let mut input = String::new();
     std::io::stdin()
         .read_to_string(&mut input)
         .context("reading the password from standard input")?;
     let password = input.trim_end_matches(['\r', '\n']);
     let password = (!password.is_empty()).then_some(password);
-    let hasher = crate::auth::password::PasswordHasher::new(1).await?;
-    let outcome = service::create_admin(
-        &db,
-        &hasher,
-        Clock::system().now(),
+    // The command line acts as nobody: it is the operators' own tool.
+    let ctx = app.state.request(Viewer::anonymous());
+    let outcome = accounts::create_admin(
+        &ctx,
+        &app.state.hasher,
         &args.email,
         password,
         args.display_name.as_deref(),

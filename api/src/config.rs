@@ -13,7 +13,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use clap::{Args, Parser, Subcommand};
 use sea_orm::DbBackend;
 
-use crate::db;
+use service::db;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://yeondae.db?mode=rwc";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -134,6 +134,21 @@ impl Config {
             request_timeout: Duration::from_secs(args.request_timeout_secs.max(1)),
             hash_concurrency,
         })
+    }
+
+    /// For commands that change data through the services but serve nothing
+    /// (`create-admin`): one connection, one hash at a time, and a signing
+    /// secret of their own that never leaves the process (they issue no
+    /// tokens).
+    pub fn for_tools(database_url: &str) -> Self {
+        Config {
+            database_url: database_url.to_owned(),
+            db_max_connections: 1,
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            jwt_secret: rand::random::<[u8; 32]>().to_vec(),
+            request_timeout: Duration::from_secs(30),
+            hash_concurrency: 1,
+        }
     }
 }
 

@@ -13,16 +13,16 @@ use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::agreement::service::{self as agreements, Answer, NewAgreement, Scopes};
-use crate::auth::viewer::{Credential, Viewer, ViewerUser};
-use crate::error::ApiError;
-use crate::identity::service::{self as identity, SignUp};
-use crate::membership::service as memberships;
-use crate::organization::service::{self as organizations, NewOrganization};
-use crate::policy::sharing::Scope;
-use crate::space::service::{self as spaces, BookingRequest, NewSpace};
 use crate::state::AppState;
 use entity::{Role, organization};
+use service::ApiError;
+use service::agreement::{Answer, NewAgreement, Scopes, lifecycle, parties};
+use service::auth::viewer::{Credential, Viewer, ViewerUser};
+use service::identity::accounts::{self, SignUp};
+use service::membership::invitations;
+use service::organization::service::{self as organizations, NewOrganization};
+use service::policy::sharing::Scope;
+use service::space::{BookingRequest, NewSpace, bookings, spaces};
 
 pub const PASSWORD: &str = "yeondae-demo-2023";
 
@@ -81,19 +81,19 @@ pub async fn load(state: &AppState) -> anyhow::Result<Outcome> {
         return Ok(Outcome::AlreadyThere);
     }
     let now = state.clock.now();
-    let anonymous = Viewer::anonymous();
+    // Each step runs as the person taking it, through the services.
+    let by = |viewer: &Viewer| state.request(viewer.clone());
+    let anonymous = by(&Viewer::anonymous());
 
     let mut orgs = Vec::new();
     for (slug, name, region) in ORGANIZATIONS {
         let mut people = Vec::new();
         for (local, _) in PEOPLE {
             let email = format!("{local}@{slug}.example");
-            let signed_up = identity::sign_up(
-                db,
+            let signed_up = accounts::sign_up(
+                &anonymous,
                 &state.hasher,
                 &state.jwt,
-                &anonymous,
-                now,
                 SignUp {
                     email,
                     password: PASSWORD.into(),
@@ -106,9 +106,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<Outcome> {
         }
         let owner = people[0].clone();
         let org = organizations::create(
-            db,
-            &owner,
-            now,
+            &by(&owner),
             NewOrganization {
                 slug: slug.into(),
                 name: name.into(),
@@ -122,10 +120,10 @@ pub async fn load(state: &AppState) -> anyhow::Result<Outcome> {
         .map_err(fail)?;
         for ((local, role), person) in PEOPLE.iter().zip(&people).skip(1) {
             let email = format!("{local}@{slug}.example");
-            let (_, token) = memberships::invite(db, &owner, now, org.id, &email, *role)
+            let (_, token) = invitations::invite(&by(&owner), org.id, &email, *role)
                 .await
                 .map_err(fail)?;
-            memberships::accept(db, person, now, &token)
+            invitations::accept(&by(person), &token)
                 .await
                 .map_err(fail)?;
         }
@@ -151,10 +149,8 @@ pub async fn load(state: &AppState) -> anyhow::Result<Outcome> {
         chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&today) + 1, 12, 31)
             .unwrap_or(planned_end)
     };
-    let joint = agreements::create(
-        db,
-        &hanbat.owner,
-        now,
+    let joint = lifecycle::create(
+        &by(&hanbat.owner),
         NewAgreement {
             convener_id: hanbat.id,
             title: "2023 지역 시민사회 공동사업 업무협약".into(),
@@ -167,24 +163,22 @@ pub async fn load(state: &AppState) -> anyhow::Result<Outcome> {
     .await
     .map_err(fail)?;
     for partner in [gapcheon, rights, media] {
-        agreements::invite_party(db, &hanbat.owner, now, joint.id, partner.id)
+        parties::invite_party(&by(&hanbat.owner), joint.id, partner.id)
             .await
             .map_err(fail)?;
     }
-    agreements::propose(db, &hanbat.owner, now, joint.id)
+    lifecycle::propose(&by(&hanbat.owner), joint.id)
         .await
         .map_err(fail)?;
     for party in [hanbat, gapcheon, rights, media] {
-        agreements::answer(db, &party.owner, now, joint.id, party.id, Answer::Sign)
+        parties::answer(&by(&party.owner), joint.id, party.id, Answer::Sign)
             .await
             .map_err(fail)?;
     }
 
     // "사무실 공동 사용 협약": proposed, gapcheon has not signed yet.
-    let office = agreements::create(
-        db,
-        &hanbat.owner,
-        now,
+    let office = lifecycle::create(
+        &by(&hanbat.owner),
         NewAgreement {
             convener_id: hanbat.id,
             title: "사무실 공동 사용 협약".into(),
@@ -196,21 +190,19 @@ pub async fn load(state: &AppState) -> anyhow::Result<Outcome> {
     )
     .await
     .map_err(fail)?;
-    agreements::invite_party(db, &hanbat.owner, now, office.id, gapcheon.id)
+    parties::invite_party(&by(&hanbat.owner), office.id, gapcheon.id)
         .await
         .map_err(fail)?;
-    agreements::propose(db, &hanbat.owner, now, office.id)
+    lifecycle::propose(&by(&hanbat.owner), office.id)
         .await
         .map_err(fail)?;
-    agreements::answer(db, &hanbat.owner, now, office.id, hanbat.id, Answer::Sign)
+    parties::answer(&by(&hanbat.owner), office.id, hanbat.id, Answer::Sign)
         .await
         .map_err(fail)?;
 
     // The shared office.
     let room = spaces::create(
-        db,
-        &hanbat.owner,
-        now,
+        &by(&hanbat.owner),
         NewSpace {
             organization_id: hanbat.id,
             name: "공유 회의실".into(),
@@ -223,9 +215,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<Outcome> {
     .await
     .map_err(fail)?;
     let hall = spaces::create(
-        db,
-        &hanbat.owner,
-        now,
+        &by(&hanbat.owner),
         NewSpace {
             organization_id: hanbat.id,
             name: "교육장".into(),
@@ -300,7 +290,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<Outcome> {
         ),
     ];
     for (who, request) in &requests {
-        spaces::book(db, who, now, request).await.map_err(fail)?;
+        bookings::book(&by(who), request).await.map_err(fail)?;
     }
     Ok(Outcome::Loaded)
 }

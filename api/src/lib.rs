@@ -1,26 +1,16 @@
-//! Yeondae (연대): the GraphQL API for coalitions of civic groups.
-//!
-//! Layout: one folder per domain (`identity`, `organization`, `membership`,
-//! ...), each with `service.rs` (the operations, taking any connection or
-//! transaction), `graphql.rs` (thin resolvers and API types wrapping the
-//! entities) and, where relations are batched, `loader.rs`. Access rules live
-//! only in [`policy`]; errors only in [`error`].
+//! Yeondae (연대): the transports of the coalition API. The domain lives in
+//! the `service` crate (no web or GraphQL types there); here are the GraphQL
+//! schema and its resolvers ([`graphql`], one module per domain, thin: parse
+//! input → call the service → wrap the result), the DataLoaders that
+//! implement the service's batched reads, the HTTP handlers ([`http`]: the
+//! GraphQL endpoint, calendar feeds, health), and the command line
+//! ([`cli`]). `docs/architecture.md` walks one request through it.
 
-pub mod agreement;
-pub mod audit;
-pub mod auth;
 pub mod cli;
-pub mod clock;
 pub mod config;
-pub mod db;
 pub mod demo;
-pub mod error;
 pub mod graphql;
-pub mod identity;
-pub mod membership;
-pub mod organization;
-pub mod policy;
-pub mod server;
-pub mod space;
+pub mod http;
 pub mod state;
-pub mod validate;
+
+pub use service::{clock, db};

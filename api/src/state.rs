@@ -6,10 +6,12 @@ use std::sync::Arc;
 
 use sea_orm::{DatabaseConnection, DbBackend};
 
-use crate::auth::jwt::JwtKeys;
-use crate::auth::password::PasswordHasher;
-use crate::clock::Clock;
 use crate::config::Config;
+use crate::graphql::Loaders;
+use service::auth::Viewer;
+use service::auth::jwt::JwtKeys;
+use service::auth::password::PasswordHasher;
+use service::clock::Clock;
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -48,6 +50,16 @@ impl AppState {
             jwt,
             hasher,
         })))
+    }
+}
+
+impl AppState {
+    /// The service's context of one request by `viewer`: its one "now",
+    /// the connections, and DataLoaders of its own.
+    pub fn request(&self, viewer: Viewer) -> service::Ctx {
+        let now = self.clock.now();
+        let reads = Loaders::new(&self.db, &viewer, now).shared();
+        service::Ctx::new(viewer, now, self.db.clone(), self.writer.clone(), reads)
     }
 }
 

@@ -5,6 +5,8 @@
 
 pub use sea_orm_migration::prelude::*;
 
+pub mod constraints;
+
 mod m20261128_000001_identity_and_organizations;
 mod m20261129_000002_agreements;
 mod m20261129_000003_spaces;

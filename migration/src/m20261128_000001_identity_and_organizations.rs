@@ -5,7 +5,7 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
-use crate::{fk, run_sql};
+use crate::{constraints, fk, run_sql};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -164,7 +164,11 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(unique_index("users_email_key", Users::Table, &["email"]))
+            .create_index(unique_index(
+                constraints::USERS_EMAIL.name,
+                Users::Table,
+                &["email"],
+            ))
             .await?;
 
         manager
@@ -185,7 +189,7 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(unique_index(
-                "organizations_slug_key",
+                constraints::ORGANIZATIONS_SLUG.name,
                 Organizations::Table,
                 &["slug"],
             ))
@@ -219,7 +223,7 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(unique_index(
-                "memberships_org_user_key",
+                constraints::MEMBERSHIPS_ORG_USER.name,
                 Memberships::Table,
                 &["organization_id", "user_id"],
             ))
@@ -456,10 +460,8 @@ impl MigrationTrait for Migration {
         // Deleting the organization itself (cascade) is allowed.
         match manager.get_database_backend() {
             DbBackend::Postgres => {
-                run_sql(
-                    manager,
-                    &[
-                        r#"CREATE FUNCTION yd_memberships_keep_owner() RETURNS trigger
+                let function = format!(
+                    r#"CREATE FUNCTION yd_memberships_keep_owner() RETURNS trigger
                            LANGUAGE plpgsql AS $$
                            BEGIN
                              IF OLD.role = 'OWNER' AND (TG_OP = 'DELETE' OR NEW.role <> 'OWNER'
@@ -469,12 +471,18 @@ impl MigrationTrait for Migration {
                                  SELECT 1 FROM memberships
                                   WHERE organization_id = OLD.organization_id AND role = 'OWNER'
                                ) THEN
-                                 RAISE EXCEPTION 'yd_last_owner: an organization must keep at least one OWNER'
+                                 RAISE EXCEPTION '{}: an organization must keep at least one OWNER'
                                    USING ERRCODE = 'check_violation';
                                END IF;
                              END IF;
                              RETURN NULL;
                            END $$"#,
+                    constraints::LAST_OWNER.name
+                );
+                run_sql(
+                    manager,
+                    &[
+                        &function,
                         r#"CREATE TRIGGER memberships_keep_owner
                            AFTER UPDATE OR DELETE ON memberships
                            FOR EACH ROW EXECUTE FUNCTION yd_memberships_keep_owner()"#,
@@ -485,26 +493,27 @@ impl MigrationTrait for Migration {
             DbBackend::Sqlite => {
                 // SQLite runs one writer at a time (the API opens write
                 // transactions with BEGIN IMMEDIATE), so the check cannot race.
+                let marker = constraints::LAST_OWNER.sqlite;
                 run_sql(
                     manager,
                     &[
-                        r#"CREATE TRIGGER memberships_keep_owner_update
+                        &format!(r#"CREATE TRIGGER memberships_keep_owner_update
                            AFTER UPDATE ON memberships
                            WHEN OLD.role = 'OWNER' AND (NEW.role <> 'OWNER' OR NEW.organization_id <> OLD.organization_id)
                            BEGIN
-                             SELECT RAISE(ABORT, 'yd_last_owner: an organization must keep at least one OWNER')
+                             SELECT RAISE(ABORT, '{marker}: an organization must keep at least one OWNER')
                               WHERE NOT EXISTS (SELECT 1 FROM memberships
                                                  WHERE organization_id = OLD.organization_id AND role = 'OWNER');
-                           END"#,
-                        r#"CREATE TRIGGER memberships_keep_owner_delete
+                           END"#),
+                        &format!(r#"CREATE TRIGGER memberships_keep_owner_delete
                            AFTER DELETE ON memberships
                            WHEN OLD.role = 'OWNER'
                            BEGIN
-                             SELECT RAISE(ABORT, 'yd_last_owner: an organization must keep at least one OWNER')
+                             SELECT RAISE(ABORT, '{marker}: an organization must keep at least one OWNER')
                               WHERE EXISTS (SELECT 1 FROM organizations WHERE id = OLD.organization_id)
                                 AND NOT EXISTS (SELECT 1 FROM memberships
                                                  WHERE organization_id = OLD.organization_id AND role = 'OWNER');
-                           END"#,
+                           END"#),
                     ],
                 )
                 .await?;

@@ -3,7 +3,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::{fk, run_sql};
+use crate::{constraints, fk, run_sql};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -179,7 +179,7 @@ impl MigrationTrait for Migration {
         manager
             .create_index(
                 Index::create()
-                    .name("agreement_parties_agreement_org_key")
+                    .name(constraints::AGREEMENT_PARTIES_AGREEMENT_ORG.name)
                     .table(AgreementParties::Table)
                     .col(AgreementParties::AgreementId)
                     .col(AgreementParties::OrganizationId)

@@ -7,7 +7,7 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
-use crate::{fk, run_sql};
+use crate::{constraints, fk, run_sql};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -170,25 +170,29 @@ impl MigrationTrait for Migration {
 
         match manager.get_database_backend() {
             DbBackend::Postgres => {
+                let exclude = format!(
+                    "ALTER TABLE bookings ADD CONSTRAINT {}
+                           EXCLUDE USING gist (space_id WITH =, tstzrange(starts_at, ends_at, '[)') WITH &&)
+                           WHERE (status IN ('PENDING', 'CONFIRMED'))",
+                    constraints::BOOKINGS_NO_OVERLAP.name
+                );
                 run_sql(
                     manager,
-                    &[
-                        "CREATE EXTENSION IF NOT EXISTS btree_gist",
-                        r#"ALTER TABLE bookings ADD CONSTRAINT bookings_no_overlap
-                           EXCLUDE USING gist (space_id WITH =, tstzrange(starts_at, ends_at, '[)') WITH &&)
-                           WHERE (status IN ('PENDING', 'CONFIRMED'))"#,
-                    ],
+                    &["CREATE EXTENSION IF NOT EXISTS btree_gist", &exclude],
                 )
                 .await
             }
             DbBackend::Sqlite => {
                 // Timestamps are stored as RFC 3339 text in UTC with a fixed
                 // layout, so text comparison is time comparison.
-                let clash = "SELECT RAISE(ABORT, 'yd_booking_overlap: the space is already booked for that time')
+                let clash = format!(
+                    "SELECT RAISE(ABORT, '{}: the space is already booked for that time')
                               WHERE EXISTS (SELECT 1 FROM bookings b
                                              WHERE b.space_id = NEW.space_id AND b.id <> NEW.id
                                                AND b.status IN ('PENDING', 'CONFIRMED')
-                                               AND b.starts_at < NEW.ends_at AND b.ends_at > NEW.starts_at);";
+                                               AND b.starts_at < NEW.ends_at AND b.ends_at > NEW.starts_at);",
+                    constraints::BOOKINGS_NO_OVERLAP.sqlite
+                );
                 let insert = format!(
                     "CREATE TRIGGER bookings_no_overlap_insert BEFORE INSERT ON bookings
                      WHEN NEW.status IN ('PENDING', 'CONFIRMED') BEGIN {clash} END"
@@ -199,7 +203,9 @@ impl MigrationTrait for Migration {
                 );
                 run_sql(manager, &[&insert, &update]).await
             }
-            other => Err(DbErr::Migration(format!("unsupported database backend {other:?}"))),
+            other => Err(DbErr::Migration(format!(
+                "unsupported database backend {other:?}"
+            ))),
         }
     }
 

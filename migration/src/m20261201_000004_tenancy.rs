@@ -20,7 +20,7 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::{fk, run_sql};
+use crate::{constraints, fk, run_sql};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -174,7 +174,7 @@ impl MigrationTrait for Migration {
         manager
             .create_index(
                 Index::create()
-                    .name("agreement_consents_key")
+                    .name(constraints::AGREEMENT_CONSENTS_ANSWER.name)
                     .table(AgreementConsents::Table)
                     .col(AgreementConsents::AgreementId)
                     .col(AgreementConsents::NewcomerId)

@@ -15,10 +15,10 @@ use std::time::{Duration, Instant};
 use chrono::{DurationRound, TimeDelta, Utc};
 use futures::StreamExt;
 use serde_json::{Value, json};
+use service::clock::Clock;
 use tokio::net::TcpListener;
-use yeondae_api::clock::Clock;
 use yeondae_api::config::Config;
-use yeondae_api::server;
+use yeondae_api::http as server;
 
 const CONCURRENCY: usize = 32;
 const SPREAD_REQUESTS: usize = 2000;

@@ -154,9 +154,7 @@ db_test! {
         app.party_op(&gap_admin, "signAgreement", &id, &c.gapcheon.id).await.assert_error("FORBIDDEN", None);
         app.party_op(&c.hanbat.owner, "signAgreement", &id, &c.gapcheon.id).await.assert_error("FORBIDDEN", None);
         let root = app.sign_up("root@coalition.example").await;
-        yeondae_api::identity::service::create_admin(app.db(), &app.state.hasher, app.clock.now(), &root.email, None, None)
-            .await
-            .unwrap();
+        app.promote_admin(&root.email).await;
         app.party_op(&root, "signAgreement", &id, &c.gapcheon.id).await.assert_error("FORBIDDEN", None);
         app.party_op(&c.gapcheon.owner, "withdrawFromAgreement", &id, &c.gapcheon.id).await.assert_error("BAD_USER_INPUT", None);
         // The convener does not decline its own agreement: it terminates it.
@@ -317,7 +315,7 @@ db_test! {
             .ratified_agreement(&[&c.hanbat, &c.gapcheon], &["EVENTS"], &tomorrow.format("%Y-%m-%d").to_string(), None)
             .await;
         // Move the clock to one minute past midnight in Seoul.
-        let midnight = yeondae_api::agreement::status::start_of_day(tomorrow, seoul);
+        let midnight = service::agreement::status::start_of_day(tomorrow, seoul);
         app.clock.advance(midnight - app.clock.now() + TimeDelta::minutes(1));
         let owner = app.log_in(&c.hanbat.owner.email, crate::support::fixtures::PASSWORD).await;
         let token = owner.data()["logIn"]["accessToken"].as_str().unwrap().to_owned();

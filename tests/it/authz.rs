@@ -290,16 +290,7 @@ impl<'a> World<'a> {
             .member(&home.owner, &home.id, "admin@home.example", "ADMIN")
             .await;
         let root = app.sign_up("root@coalition.example").await;
-        yeondae_api::identity::service::create_admin(
-            app.db(),
-            &app.state.hasher,
-            app.clock.now(),
-            &root.email,
-            None,
-            None,
-        )
-        .await
-        .unwrap();
+        app.promote_admin(&root.email).await;
         let elsewhere = app.create_org(&home.owner, "elsewhere").await;
         let read_token = app.api_token(&home.owner, &["READ"], None).await;
         let write_token = app.api_token(&home.owner, &["READ", "WRITE"], None).await;

@@ -217,7 +217,7 @@ db_test! {
         row(t, t + TimeDelta::hours(2), Confirmed).insert(app.db()).await.unwrap();
         for status in [Confirmed, Pending] {
             let err = row(t + TimeDelta::hours(1), t + TimeDelta::hours(3), status).insert(app.db()).await.unwrap_err();
-            let api = yeondae_api::error::ApiError::from(err);
+            let api = service::ApiError::from(err);
             assert_eq!(api.code(), "CONFLICT", "{api:?}");
         }
         // Back to back, and overlapping-but-dead rows, are fine.
@@ -227,14 +227,14 @@ db_test! {
         // Bringing a dead booking back to life over a live one is refused too.
         let mut revive: entity::booking::ActiveModel = cancelled.into();
         revive.status = Set(Pending);
-        assert_eq!(yeondae_api::error::ApiError::from(revive.update(app.db()).await.unwrap_err()).code(), "CONFLICT");
+        assert_eq!(service::ApiError::from(revive.update(app.db()).await.unwrap_err()).code(), "CONFLICT");
         // Sub-second precision compares as time on both backends.
         let half = TimeDelta::milliseconds(500);
         let t2 = t + TimeDelta::hours(10);
         row(t2, t2 + TimeDelta::hours(1) + half, Confirmed).insert(app.db()).await.unwrap();
         row(t2 + TimeDelta::hours(1) + half, t2 + TimeDelta::hours(2), Confirmed).insert(app.db()).await.unwrap();
         let err = row(t2 + TimeDelta::hours(1), t2 + TimeDelta::hours(1) + TimeDelta::microseconds(1), Confirmed).insert(app.db()).await.unwrap_err();
-        assert_eq!(yeondae_api::error::ApiError::from(err).code(), "CONFLICT");
+        assert_eq!(service::ApiError::from(err).code(), "CONFLICT");
         // And an interval must end after it starts.
         assert!(row(t + TimeDelta::hours(5), t + TimeDelta::hours(5), Confirmed).insert(app.db()).await.is_err());
     }

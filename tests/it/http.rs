@@ -161,10 +161,10 @@ async fn requests_time_out(backend: Backend) {
     };
     let owner = app.sign_up("owner@hanbat.example").await;
     let org = app.create_org(&owner, "hanbat").await;
-    let outside = yeondae_api::db::connect(&app.state.config.database_url, 1)
+    let outside = service::db::connect(&app.state.config.database_url, 1)
         .await
         .unwrap();
-    let tx = yeondae_api::db::begin_write(&outside).await.unwrap();
+    let tx = service::db::begin_write(&outside).await.unwrap();
     tx.execute_unprepared(&format!(
         "UPDATE organizations SET name = 'locked' WHERE id = '{org}'"
     ))

@@ -461,20 +461,20 @@ db_test! {
 
 db_test! {
     async fn create_admin_creates_or_promotes(app) {
-        use yeondae_api::identity::service::{AdminOutcome, create_admin};
-        let now = app.clock.now();
-        let created = create_admin(app.db(), &app.state.hasher, now, "Admin@Coalition.example", Some(PASSWORD), None).await;
+        use service::identity::accounts::{AdminOutcome, create_admin};
+        let ctx = app.as_nobody();
+        let created = create_admin(&ctx, &app.state.hasher, "Admin@Coalition.example", Some(PASSWORD), None).await;
         assert!(matches!(created, Ok(AdminOutcome::Created(_))));
         let admin = app.log_in("admin@coalition.example", PASSWORD).await;
         assert_eq!(admin.data()["logIn"]["user"]["email"], "admin@coalition.example");
         let s = app.sign_up("staff@hanbat.example").await;
-        let promoted = create_admin(app.db(), &app.state.hasher, now, "staff@hanbat.example", None, None).await;
+        let promoted = create_admin(&ctx, &app.state.hasher, "staff@hanbat.example", None, None).await;
         assert!(matches!(promoted, Ok(AdminOutcome::Promoted(_))));
         let me = app.gql(s.token(), ME, json!({})).await;
         assert_eq!(me.data()["me"]["isPlatformAdmin"], true, "promotion applies to live sessions");
-        let again = create_admin(app.db(), &app.state.hasher, now, "staff@hanbat.example", None, None).await;
+        let again = create_admin(&ctx, &app.state.hasher, "staff@hanbat.example", None, None).await;
         assert!(matches!(again, Ok(AdminOutcome::AlreadyAdmin(_))));
-        let missing = create_admin(app.db(), &app.state.hasher, now, "new@x.example", None, None).await;
+        let missing = create_admin(&ctx, &app.state.hasher, "new@x.example", None, None).await;
         assert!(missing.is_err());
     }
 }

@@ -13,16 +13,7 @@ use crate::support::{Gql, TestApp};
 
 async fn platform_admin(app: &TestApp, email: &str) -> Session {
     let root = app.sign_up(email).await;
-    yeondae_api::identity::service::create_admin(
-        app.db(),
-        &app.state.hasher,
-        app.clock.now(),
-        email,
-        None,
-        None,
-    )
-    .await
-    .unwrap();
+    app.promote_admin(email).await;
     root
 }
 

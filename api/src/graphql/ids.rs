@@ -5,7 +5,7 @@
 use async_graphql::ID;
 use uuid::Uuid;
 
-use crate::error::ApiError;
+use service::ApiError;
 
 pub fn parse(id: &ID, field: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(id.as_str())

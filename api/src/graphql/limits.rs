@@ -31,9 +31,9 @@ use async_graphql::parser::types::{
 use async_graphql::{Name, Positioned, Request, ServerError, ServerResult, Variables};
 use async_graphql_value::{ConstValue, Value};
 
-use crate::error::ApiError;
 use crate::graphql::RequestCtx;
-use crate::policy;
+use service::ApiError;
+use service::policy;
 
 pub const MAX_DEPTH: usize = 10;
 pub const MAX_ALIASES: usize = 15;
@@ -104,8 +104,7 @@ fn is_connection(type_name: &str) -> bool {
 }
 
 fn too_complex(message: String) -> ServerError {
-    ApiError::QueryTooComplex(message)
-        .to_graphql()
+    super::error::to_graphql(&ApiError::QueryTooComplex(message))
         .into_server_error(Default::default())
 }
 
@@ -424,13 +423,15 @@ impl Extension for QueryLimitsExtension {
             // Fail closed: without a request context there is no viewer to vet.
             let viewer = ctx
                 .data_opt::<RequestCtx>()
-                .map(|rc| &rc.viewer)
+                .map(|rc| &rc.core.viewer)
                 .ok_or_else(|| {
-                    ApiError::internal(anyhow::anyhow!("request context missing"))
-                        .to_graphql()
-                        .into_server_error(Default::default())
+                    super::error::to_graphql(&ApiError::internal(anyhow::anyhow!(
+                        "request context missing"
+                    )))
+                    .into_server_error(Default::default())
                 })?;
-            let refuse = |e: ApiError| e.to_graphql().into_server_error(Default::default());
+            let refuse =
+                |e: ApiError| super::error::to_graphql(&e).into_server_error(Default::default());
             let operation = match ty {
                 OperationType::Mutation => policy::Operation::Write,
                 OperationType::Query | OperationType::Subscription => policy::Operation::Read,

@@ -1,27 +1,35 @@
-//! The GraphQL schema: one Query/Mutation type per domain, merged here, plus
-//! the per-request context every resolver reads.
+//! The GraphQL transport: one Query/Mutation type per domain (a module
+//! each), merged here, plus the per-request context every resolver reads.
+//! Resolvers are thin: parse the input, call the service with the request's
+//! [`service::Ctx`], wrap the result in an API type (entities are never API
+//! types).
 
+pub mod agreement;
+pub mod audit;
 pub mod connection;
+pub mod error;
+pub mod identity;
 pub mod ids;
 pub mod limits;
 pub mod loaders;
+pub mod membership;
+pub mod organization;
 pub mod scalars;
+pub mod space;
 
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
-use chrono::Utc;
-use sea_orm::DatabaseConnection;
 
-use crate::agreement::{AgreementMutation, AgreementQuery};
-use crate::audit::AuditQuery;
-use crate::auth::Viewer;
-use crate::error::ApiError;
-use crate::identity::{IdentityMutation, IdentityQuery};
-use crate::membership::MembershipMutation;
-use crate::organization::{OrganizationMutation, OrganizationQuery};
-use crate::space::{SpaceMutation, SpaceQuery};
 use crate::state::AppState;
+use agreement::{AgreementMutation, AgreementQuery};
+use audit::AuditQuery;
+pub use error::{GqlError, Result};
+use identity::{IdentityMutation, IdentityQuery};
 pub use loaders::Loaders;
+use membership::MembershipMutation;
+use organization::{OrganizationMutation, OrganizationQuery};
 pub use scalars::{Date, DateTime};
+use service::ApiError;
+use space::{SpaceMutation, SpaceQuery};
 
 #[derive(MergedObject, Default)]
 pub struct Query(
@@ -43,40 +51,18 @@ pub struct Mutation(
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// Everything a resolver needs for one request: shared state, the caller,
-/// this request's DataLoaders, and its one "now" — read once, so every
-/// status and every visibility rule in a response agrees on the time.
+/// What a resolver has of its request: the shared state (for the password
+/// hasher and token keys) and the service's request context — viewer, one
+/// "now", connections and this request's DataLoaders.
 pub struct RequestCtx {
     pub state: AppState,
-    pub viewer: Viewer,
-    pub loaders: Loaders,
-    now: chrono::DateTime<Utc>,
+    pub core: service::Ctx,
 }
 
 impl RequestCtx {
-    pub fn new(state: AppState, viewer: Viewer) -> Self {
-        let now = state.clock.now();
-        let loaders = Loaders::new(&state.db, &viewer, now);
-        RequestCtx {
-            state,
-            viewer,
-            loaders,
-            now,
-        }
-    }
-
-    /// The pool for reads.
-    pub fn db(&self) -> &DatabaseConnection {
-        &self.state.db
-    }
-
-    /// The pool for mutations (see [`crate::state::Inner::writer`]).
-    pub fn writer(&self) -> &DatabaseConnection {
-        &self.state.writer
-    }
-
-    pub fn now(&self) -> chrono::DateTime<Utc> {
-        self.now
+    pub fn new(state: AppState, viewer: service::auth::Viewer) -> Self {
+        let core = state.request(viewer);
+        RequestCtx { state, core }
     }
 }
 
@@ -90,9 +76,14 @@ pub fn patch<T>(v: async_graphql::MaybeUndefined<T>) -> Option<Option<T>> {
     }
 }
 
-pub fn request_ctx<'a>(ctx: &Context<'a>) -> Result<&'a RequestCtx, ApiError> {
+pub fn request_ctx<'a>(ctx: &Context<'a>) -> std::result::Result<&'a RequestCtx, ApiError> {
     ctx.data::<RequestCtx>()
         .map_err(|_| ApiError::internal(anyhow::anyhow!("request context missing")))
+}
+
+/// The service's context of this request.
+pub fn core<'a>(ctx: &Context<'a>) -> std::result::Result<&'a service::Ctx, ApiError> {
+    Ok(&request_ctx(ctx)?.core)
 }
 
 fn builder() -> async_graphql::SchemaBuilder<Query, Mutation, EmptySubscription> {

@@ -12,11 +12,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use serde_json::{Value, json};
+use service::clock::Clock;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
-use yeondae_api::clock::Clock;
 use yeondae_api::config::Config;
-use yeondae_api::server;
+use yeondae_api::http as server;
 use yeondae_api::state::AppState;
 
 /// The HMAC secret tests sign with, so they can forge and tamper tokens.
@@ -138,7 +138,7 @@ pub async fn empty_database(backend: Backend) -> Option<(sea_orm::DatabaseConnec
             }
         }
     };
-    let db = yeondae_api::db::connect(database.url(), 2)
+    let db = service::db::connect(database.url(), 2)
         .await
         .expect("connect to the test database");
     Some((db, database))
@@ -219,10 +219,10 @@ impl TestApp {
             hash_concurrency: 2,
         };
         let clock = Clock::system();
-        let mut db = yeondae_api::db::connect(&config.database_url, config.db_max_connections)
+        let mut db = service::db::connect(&config.database_url, config.db_max_connections)
             .await
             .expect("connect to the test database");
-        yeondae_api::db::migrate(&db)
+        service::db::migrate(&db)
             .await
             .expect("migrate the test database");
         let statements = Arc::new(AtomicUsize::new(0));
@@ -261,6 +261,25 @@ impl TestApp {
 
     pub fn db(&self) -> &sea_orm::DatabaseConnection {
         &self.state.db
+    }
+
+    /// The service's context of a request by nobody in particular (as the
+    /// command line runs).
+    pub fn as_nobody(&self) -> service::Ctx {
+        self.state.request(service::auth::Viewer::anonymous())
+    }
+
+    /// Make an existing account a platform admin (`yeondae create-admin`).
+    pub async fn promote_admin(&self, email: &str) {
+        service::identity::accounts::create_admin(
+            &self.as_nobody(),
+            &self.state.hasher,
+            email,
+            None,
+            None,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("promote {email}: {}", e.message()));
     }
 
     /// Statements run since the last call (resets the counter).

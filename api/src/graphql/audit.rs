@@ -1,0 +1,97 @@
+use async_graphql::{Context, ID, Object};
+
+use super::connection::Node;
+use super::identity::User;
+use super::organization::Organization;
+use super::{DateTime, Result, ids, request_ctx};
+use entity::audit_entry;
+use service::audit::log;
+use service::paging::Cursor;
+use service::paging::PageArgs;
+use service::policy;
+
+#[derive(Clone)]
+pub struct AuditEntry(pub audit_entry::Model);
+
+impl Node for AuditEntry {
+    fn cursor(&self) -> Cursor {
+        Cursor(self.0.id)
+    }
+}
+
+#[Object]
+impl AuditEntry {
+    async fn id(&self) -> ID {
+        ids::to_id(self.0.id)
+    }
+
+    async fn at(&self) -> DateTime {
+        self.0.at.into()
+    }
+
+    /// Who did it; null for the organization's own readers when an operator acted (see `byOperator`).
+    async fn actor(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        let rc = request_ctx(ctx)?;
+        if !policy::can_see_audit_actor(&rc.core.viewer, self.0.by_operator, self.0.actor_id) {
+            return Ok(None);
+        }
+        Ok(match self.0.actor_id {
+            Some(id) => rc.core.reads().user(id).await?.map(User::new),
+            None => None,
+        })
+    }
+
+    /// The coalition's operators (platform admins, not members of this organization) did this. Which operator is shown to platform admins only.
+    async fn by_operator(&self) -> bool {
+        self.0.by_operator
+    }
+
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
+        let rc = request_ctx(ctx)?;
+        Ok(match self.0.organization_id {
+            Some(id) => rc.core.reads().organization(id).await?.map(Organization),
+            None => None,
+        })
+    }
+
+    /// e.g. agreement.sign, booking.create, member.role_change
+    async fn action(&self) -> &str {
+        &self.0.action
+    }
+
+    async fn subject_type(&self) -> &str {
+        &self.0.subject_type
+    }
+
+    async fn subject_id(&self) -> Option<ID> {
+        self.0.subject_id.map(ids::to_id)
+    }
+
+    /// What else was recorded, e.g. the invited address and role of `member.invite`, the roles of `member.role_change`, the organization of `agreement.invite_party`. Like the whole log, for the organization's ADMIN+ only.
+    async fn details(&self) -> Option<&serde_json::Value> {
+        self.0.details.as_ref()
+    }
+}
+
+crate::connection_type!(AuditEntryConnection, AuditEntryEdge, AuditEntry);
+
+#[derive(Default)]
+pub struct AuditQuery;
+
+#[Object]
+impl AuditQuery {
+    /// ADMIN+ of the organization, or platform admins. Newest first.
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: ID,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<AuditEntryConnection> {
+        let rc = request_ctx(ctx)?;
+        let org_id = ids::parse(&organization_id, "organizationId")?;
+        let args = PageArgs::new(first, after)?;
+        let listing = log::organization_log(&rc.core, org_id, &args).await?;
+        Ok(AuditEntryConnection::from_listing(listing, AuditEntry))
+    }
+}

@@ -1,0 +1,411 @@
+//! Per-request DataLoaders: the GraphQL transport's implementation of the
+//! service's batched reads ([`service::Reads`]). They are created for each
+//! request, carrying its viewer and "now", and dropped with it: nothing
+//! cached here can reach another user. Each loader is one batched query of
+//! the service (`<domain>::reads`), collected over the keys a response asks
+//! for at once.
+
+mod batch;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::DataLoader;
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use batch::{Batch, LoadError, batch};
+use entity::{
+    Role, agreement, agreement_consent, agreement_party, booking, invitation, membership,
+    organization, space, user,
+};
+use service::agreement::reads as agreements;
+use service::agreement::status::AgreementStatus;
+use service::auth::Viewer;
+use service::membership::reads as memberships;
+use service::paging::{Page, PageArgs};
+use service::space::reads as spaces;
+use service::{ApiError, ApiResult, Reads, policy};
+
+type Cached<K, V> = DataLoader<Batch<K, V>, async_graphql::dataloader::HashMapCache>;
+
+fn internal(e: LoadError) -> ApiError {
+    ApiError::Internal(anyhow::Error::new(e))
+}
+
+/// Rows of one entity by primary key, batched into `WHERE id IN (...)`.
+fn by_id<E>(
+    db: &DatabaseConnection,
+    id: E::Column,
+    id_of: fn(&E::Model) -> Uuid,
+) -> Cached<Uuid, E::Model>
+where
+    E: EntityTrait + Send + Sync,
+    E::Model: Clone + Send + Sync,
+    E::Column: Send + Sync,
+{
+    let db = db.clone();
+    batch(move |keys: Vec<Uuid>| {
+        let db = db.clone();
+        async move {
+            let rows = E::find().filter(id.is_in(keys)).all(&db).await?;
+            Ok(rows.into_iter().map(|m| (id_of(&m), m)).collect())
+        }
+    })
+}
+
+/// Keys that carry paging (or other) arguments are batched per argument:
+/// one query for every group of keys asking the same thing.
+fn grouped<K, A, P>(keys: &[K], split: impl Fn(&K) -> (A, P)) -> HashMap<A, Vec<P>>
+where
+    A: std::hash::Hash + Eq,
+{
+    let mut groups: HashMap<A, Vec<P>> = HashMap::new();
+    for k in keys {
+        let (args, parent) = split(k);
+        groups.entry(args).or_default().push(parent);
+    }
+    groups
+}
+
+/// Which keys of a batch a set of ids says yes to.
+fn flags(keys: Vec<Uuid>, yes: Vec<Uuid>) -> HashMap<Uuid, bool> {
+    keys.into_iter().map(|k| (k, yes.contains(&k))).collect()
+}
+
+type PagesKey<A> = (Uuid, A);
+type Window = (Uuid, DateTime<Utc>, DateTime<Utc>);
+
+pub struct Loaders {
+    users: Cached<Uuid, user::Model>,
+    organizations: Cached<Uuid, organization::Model>,
+    agreements: Cached<Uuid, agreement::Model>,
+    spaces: Cached<Uuid, space::Model>,
+    viewer_roles: Cached<Uuid, Role>,
+    memberships_of: Cached<Uuid, Vec<membership::Model>>,
+    member_pages: Cached<PagesKey<PageArgs>, Page<membership::Model>>,
+    member_counts: Cached<Uuid, i64>,
+    pending_invitations: Cached<Uuid, Vec<invitation::Model>>,
+    parties: Cached<Uuid, Vec<agreement_party::Model>>,
+    consents: Cached<Uuid, Vec<agreement_consent::Model>>,
+    org_agreements: Cached<PagesKey<(Option<AgreementStatus>, PageArgs)>, Page<agreement::Model>>,
+    org_agreement_counts: Cached<PagesKey<Option<AgreementStatus>>, i64>,
+    partners: Cached<Uuid, Vec<Uuid>>,
+    spaces_of: Cached<Uuid, Vec<space::Model>>,
+    space_visible: Cached<Uuid, bool>,
+    can_book_in: Cached<Uuid, bool>,
+    live_bookings: Cached<Window, Vec<booking::Model>>,
+}
+
+impl Loaders {
+    /// Loaders for one request; those that filter by visibility carry the
+    /// viewer and the request's "now".
+    pub fn new(db: &DatabaseConnection, viewer: &Viewer, now: DateTime<Utc>) -> Self {
+        let (d, v) = (db.clone(), viewer.clone());
+        let with = move || (d.clone(), v.clone());
+        let viewer_id = viewer.user_id();
+        let bound = policy::bound_organization(viewer);
+        Loaders {
+            users: by_id::<user::Entity>(db, user::Column::Id, |m| m.id),
+            organizations: by_id::<organization::Entity>(db, organization::Column::Id, |m| m.id),
+            agreements: by_id::<agreement::Entity>(db, agreement::Column::Id, |m| m.id),
+            spaces: by_id::<space::Entity>(db, space::Column::Id, |m| m.id),
+            viewer_roles: {
+                let (db, _) = with();
+                batch(move |orgs: Vec<Uuid>| {
+                    let db = db.clone();
+                    async move {
+                        match viewer_id {
+                            Some(user) => memberships::roles_of_user(&db, user, &orgs).await,
+                            None => Ok(HashMap::new()),
+                        }
+                    }
+                })
+            },
+            memberships_of: {
+                let (db, _) = with();
+                batch(move |users: Vec<Uuid>| {
+                    let db = db.clone();
+                    async move { memberships::memberships_of(&db, &users, bound).await }
+                })
+            },
+            member_pages: {
+                let (db, _) = with();
+                batch(move |keys: Vec<PagesKey<PageArgs>>| {
+                    let db = db.clone();
+                    async move {
+                        let mut out = HashMap::new();
+                        for (args, orgs) in grouped(&keys, |(org, args)| (*args, *org)) {
+                            let pages = memberships::member_pages(&db, &orgs, &args).await?;
+                            out.extend(pages.into_iter().map(|(org, page)| ((org, args), page)));
+                        }
+                        Ok::<_, DbErr>(out)
+                    }
+                })
+            },
+            member_counts: {
+                let (db, _) = with();
+                batch(move |orgs: Vec<Uuid>| {
+                    let db = db.clone();
+                    async move { memberships::member_counts(&db, &orgs).await }
+                })
+            },
+            pending_invitations: {
+                let (db, _) = with();
+                batch(move |orgs: Vec<Uuid>| {
+                    let db = db.clone();
+                    async move { memberships::pending_invitations_of(&db, &orgs, now).await }
+                })
+            },
+            parties: {
+                let (db, _) = with();
+                batch(move |ids: Vec<Uuid>| {
+                    let db = db.clone();
+                    async move { agreements::parties_of(&db, &ids).await }
+                })
+            },
+            consents: {
+                let (db, _) = with();
+                batch(move |ids: Vec<Uuid>| {
+                    let db = db.clone();
+                    async move { agreements::consents_of(&db, &ids).await }
+                })
+            },
+            org_agreements: {
+                let (db, viewer) = with();
+                batch(
+                    move |keys: Vec<PagesKey<(Option<AgreementStatus>, PageArgs)>>| {
+                        let (db, viewer) = (db.clone(), viewer.clone());
+                        async move {
+                            let mut out = HashMap::new();
+                            for ((status, args), orgs) in grouped(&keys, |(org, a)| (*a, *org)) {
+                                let pages = agreements::organization_agreement_pages(
+                                    &db, &viewer, now, status, &orgs, &args,
+                                )
+                                .await?;
+                                out.extend(
+                                    pages
+                                        .into_iter()
+                                        .map(|(org, page)| ((org, (status, args)), page)),
+                                );
+                            }
+                            Ok::<_, DbErr>(out)
+                        }
+                    },
+                )
+            },
+            org_agreement_counts: {
+                let (db, viewer) = with();
+                batch(move |keys: Vec<PagesKey<Option<AgreementStatus>>>| {
+                    let (db, viewer) = (db.clone(), viewer.clone());
+                    async move {
+                        let mut out = HashMap::new();
+                        for (status, orgs) in grouped(&keys, |(org, s)| (*s, *org)) {
+                            let counts = agreements::organization_agreement_counts(
+                                &db, &viewer, now, status, &orgs,
+                            )
+                            .await?;
+                            out.extend(counts.into_iter().map(|(org, n)| ((org, status), n)));
+                        }
+                        Ok::<_, DbErr>(out)
+                    }
+                })
+            },
+            partners: {
+                let (db, viewer) = with();
+                batch(move |orgs: Vec<Uuid>| {
+                    let (db, viewer) = (db.clone(), viewer.clone());
+                    async move { agreements::partners_of(&db, &viewer, now, &orgs).await }
+                })
+            },
+            spaces_of: {
+                let (db, viewer) = with();
+                batch(move |orgs: Vec<Uuid>| {
+                    let (db, viewer) = (db.clone(), viewer.clone());
+                    async move {
+                        let mut out: HashMap<Uuid, Vec<space::Model>> = HashMap::new();
+                        for s in spaces::visible_spaces_of(&db, &viewer, now, &orgs).await? {
+                            out.entry(s.organization_id).or_default().push(s);
+                        }
+                        Ok::<_, DbErr>(out)
+                    }
+                })
+            },
+            space_visible: {
+                let (db, viewer) = with();
+                batch(move |ids: Vec<Uuid>| {
+                    let (db, viewer) = (db.clone(), viewer.clone());
+                    async move {
+                        let yes = spaces::visible_space_ids(&db, &viewer, now, &ids).await?;
+                        Ok::<_, DbErr>(flags(ids, yes))
+                    }
+                })
+            },
+            can_book_in: {
+                let (db, viewer) = with();
+                batch(move |owners: Vec<Uuid>| {
+                    let (db, viewer) = (db.clone(), viewer.clone());
+                    async move {
+                        let yes = spaces::bookable_owners(&db, &viewer, now, &owners).await?;
+                        Ok::<_, DbErr>(flags(owners, yes))
+                    }
+                })
+            },
+            live_bookings: {
+                let (db, _) = with();
+                batch(move |keys: Vec<Window>| {
+                    let db = db.clone();
+                    async move {
+                        let mut out: HashMap<Window, Vec<booking::Model>> =
+                            keys.iter().map(|k| (*k, Vec::new())).collect();
+                        for ((from, to), ids) in grouped(&keys, |(s, f, t)| ((*f, *t), *s)) {
+                            for b in spaces::live_bookings_of(&db, &ids, from, to).await? {
+                                out.entry((b.space_id, from, to)).or_default().push(b);
+                            }
+                        }
+                        Ok::<_, DbErr>(out)
+                    }
+                })
+            },
+        }
+    }
+
+    pub fn shared(self) -> Arc<dyn Reads> {
+        Arc::new(self)
+    }
+}
+
+/// One value, or its default when the batch had nothing for the key.
+async fn one<K, V>(loader: &Cached<K, V>, key: K) -> ApiResult<V>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    V: Default + Send + Sync + Clone + 'static,
+{
+    Ok(loader
+        .load_one(key)
+        .await
+        .map_err(internal)?
+        .unwrap_or_default())
+}
+
+async fn maybe<K, V>(loader: &Cached<K, V>, key: K) -> ApiResult<Option<V>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    V: Send + Sync + Clone + 'static,
+{
+    loader.load_one(key).await.map_err(internal)
+}
+
+#[async_trait::async_trait]
+impl Reads for Loaders {
+    async fn user(&self, id: Uuid) -> ApiResult<Option<user::Model>> {
+        maybe(&self.users, id).await
+    }
+
+    async fn organization(&self, id: Uuid) -> ApiResult<Option<organization::Model>> {
+        maybe(&self.organizations, id).await
+    }
+
+    async fn organizations(&self, ids: &[Uuid]) -> ApiResult<Vec<organization::Model>> {
+        let mut found = self
+            .organizations
+            .load_many(ids.iter().copied())
+            .await
+            .map_err(internal)?;
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+    }
+
+    async fn viewer_role(&self, organization: Uuid) -> ApiResult<Option<Role>> {
+        maybe(&self.viewer_roles, organization).await
+    }
+
+    async fn viewer_roles(&self, organizations: &[Uuid]) -> ApiResult<HashMap<Uuid, Role>> {
+        self.viewer_roles
+            .load_many(organizations.iter().copied())
+            .await
+            .map_err(internal)
+    }
+
+    async fn memberships_of(&self, user: Uuid) -> ApiResult<Vec<membership::Model>> {
+        one(&self.memberships_of, user).await
+    }
+
+    async fn member_page(
+        &self,
+        organization: Uuid,
+        args: PageArgs,
+    ) -> ApiResult<Page<membership::Model>> {
+        Ok(maybe(&self.member_pages, (organization, args))
+            .await?
+            .unwrap_or_else(Page::empty))
+    }
+
+    async fn member_count(&self, organization: Uuid) -> ApiResult<i64> {
+        one(&self.member_counts, organization).await
+    }
+
+    async fn pending_invitations(&self, organization: Uuid) -> ApiResult<Vec<invitation::Model>> {
+        one(&self.pending_invitations, organization).await
+    }
+
+    async fn agreement(&self, id: Uuid) -> ApiResult<Option<agreement::Model>> {
+        maybe(&self.agreements, id).await
+    }
+
+    async fn parties(&self, agreement: Uuid) -> ApiResult<Vec<agreement_party::Model>> {
+        one(&self.parties, agreement).await
+    }
+
+    async fn consents(&self, agreement: Uuid) -> ApiResult<Vec<agreement_consent::Model>> {
+        one(&self.consents, agreement).await
+    }
+
+    async fn organization_agreements(
+        &self,
+        organization: Uuid,
+        status: Option<AgreementStatus>,
+        args: PageArgs,
+    ) -> ApiResult<Page<agreement::Model>> {
+        Ok(maybe(&self.org_agreements, (organization, (status, args)))
+            .await?
+            .unwrap_or_else(Page::empty))
+    }
+
+    async fn organization_agreement_count(
+        &self,
+        organization: Uuid,
+        status: Option<AgreementStatus>,
+    ) -> ApiResult<i64> {
+        one(&self.org_agreement_counts, (organization, status)).await
+    }
+
+    async fn partners(&self, organization: Uuid) -> ApiResult<Vec<Uuid>> {
+        one(&self.partners, organization).await
+    }
+
+    async fn space(&self, id: Uuid) -> ApiResult<Option<space::Model>> {
+        maybe(&self.spaces, id).await
+    }
+
+    async fn space_visible(&self, id: Uuid) -> ApiResult<bool> {
+        one(&self.space_visible, id).await
+    }
+
+    async fn spaces_of(&self, organization: Uuid) -> ApiResult<Vec<space::Model>> {
+        one(&self.spaces_of, organization).await
+    }
+
+    async fn can_book_in(&self, owner: Uuid) -> ApiResult<bool> {
+        one(&self.can_book_in, owner).await
+    }
+
+    async fn live_bookings(
+        &self,
+        space: Uuid,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> ApiResult<Vec<booking::Model>> {
+        one(&self.live_bookings, (space, from, to)).await
+    }
+}

@@ -1,0 +1,227 @@
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
+
+use super::agreement::{Agreement, AgreementConnection, AgreementStatusGql};
+use super::connection::Node;
+use super::membership::{Invitation, Membership, MembershipConnection, RoleGql};
+use super::space::Space;
+use super::{DateTime, Result, ids, patch, request_ctx};
+use entity::organization;
+use service::organization::service::{self as organizations, NewOrganization, OrganizationPatch};
+use service::paging::Cursor;
+use service::paging::PageArgs;
+use service::{agreement, membership, space};
+
+#[derive(Clone)]
+pub struct Organization(pub organization::Model);
+
+impl Node for Organization {
+    fn cursor(&self) -> Cursor {
+        Cursor(self.0.id)
+    }
+}
+
+#[Object]
+impl Organization {
+    async fn id(&self) -> ID {
+        ids::to_id(self.0.id)
+    }
+
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    async fn region(&self) -> Option<&str> {
+        self.0.region.as_deref()
+    }
+
+    async fn website(&self) -> Option<&str> {
+        self.0.website.as_deref()
+    }
+
+    /// IANA time zone, default Asia/Seoul.
+    async fn timezone(&self) -> &str {
+        &self.0.timezone
+    }
+
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+
+    /// The viewer's role here; null when the viewer is not a member.
+    async fn viewer_role(&self, ctx: &Context<'_>) -> Result<Option<RoleGql>> {
+        let rc = request_ctx(ctx)?;
+        Ok(membership::members::viewer_role(&rc.core, self.0.id)
+            .await?
+            .map(Into::into))
+    }
+
+    /// Members; visible to members of this organization only (empty otherwise).
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<MembershipConnection> {
+        let rc = request_ctx(ctx)?;
+        let args = PageArgs::new(first, after)?;
+        let listing = membership::members::members(&rc.core, self.0.id, args).await?;
+        Ok(MembershipConnection::from_listing(listing, Membership))
+    }
+
+    /// ADMIN+ of the organization (and platform admins): invitations not yet accepted, revoked or expired. Empty for everyone else.
+    async fn pending_invitations(&self, ctx: &Context<'_>) -> Result<Vec<Invitation>> {
+        let rc = request_ctx(ctx)?;
+        Ok(
+            membership::invitations::pending_invitations(&rc.core, self.0.id)
+                .await?
+                .into_iter()
+                .map(Invitation::listed)
+                .collect(),
+        )
+    }
+
+    /// Organizations that share at least one ACTIVE agreement with this one
+    /// (as far as the viewer can see those agreements).
+    async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<Organization>> {
+        let rc = request_ctx(ctx)?;
+        Ok(agreement::reads::partners(&rc.core, self.0.id)
+            .await?
+            .into_iter()
+            .map(Organization)
+            .collect())
+    }
+
+    /// This organization's spaces that the viewer may see (members see all;
+    /// partners for SPACES see them when they may book).
+    async fn spaces(&self, ctx: &Context<'_>) -> Result<Vec<Space>> {
+        let rc = request_ctx(ctx)?;
+        Ok(space::spaces::of_organization(&rc.core, self.0.id)
+            .await?
+            .into_iter()
+            .map(Space::full)
+            .collect())
+    }
+
+    /// Agreements this organization is party to that the viewer may see.
+    async fn agreements(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<AgreementStatusGql>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<AgreementConnection> {
+        let rc = request_ctx(ctx)?;
+        let args = PageArgs::new(first, after)?;
+        let listing =
+            agreement::reads::of_organization(&rc.core, self.0.id, status.map(Into::into), args)
+                .await?;
+        Ok(AgreementConnection::from_listing(listing, Agreement))
+    }
+}
+
+crate::connection_type!(OrganizationConnection, OrganizationEdge, Organization);
+
+#[derive(InputObject)]
+pub struct CreateOrganizationInput {
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub region: Option<String>,
+    pub website: Option<String>,
+    pub timezone: Option<String>,
+}
+
+/// Omitted fields stay as they are; `null` clears description, region and
+/// website (name and timezone cannot be cleared, so `null` leaves them).
+#[derive(InputObject)]
+pub struct UpdateOrganizationInput {
+    pub name: Option<String>,
+    pub description: MaybeUndefined<String>,
+    pub region: MaybeUndefined<String>,
+    pub website: MaybeUndefined<String>,
+    pub timezone: Option<String>,
+}
+
+#[derive(Default)]
+pub struct OrganizationQuery;
+
+#[Object]
+impl OrganizationQuery {
+    async fn organization(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        slug: Option<String>,
+    ) -> Result<Option<Organization>> {
+        let rc = request_ctx(ctx)?;
+        let id = id.as_ref().map(|id| ids::parse(id, "id")).transpose()?;
+        Ok(Some(Organization(
+            organizations::find(&rc.core, id, slug.as_deref()).await?,
+        )))
+    }
+
+    async fn organizations(
+        &self,
+        ctx: &Context<'_>,
+        search: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<OrganizationConnection> {
+        let rc = request_ctx(ctx)?;
+        let args = PageArgs::new(first, after)?;
+        let listing = organizations::list(&rc.core, search.as_deref(), &args).await?;
+        Ok(OrganizationConnection::from_listing(listing, Organization))
+    }
+}
+
+#[derive(Default)]
+pub struct OrganizationMutation;
+
+#[Object]
+impl OrganizationMutation {
+    /// The creator becomes OWNER.
+    async fn create_organization(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateOrganizationInput,
+    ) -> Result<Organization> {
+        let rc = request_ctx(ctx)?;
+        let input = NewOrganization {
+            slug: input.slug,
+            name: input.name,
+            description: input.description,
+            region: input.region,
+            website: input.website,
+            timezone: input.timezone,
+        };
+        Ok(Organization(organizations::create(&rc.core, input).await?))
+    }
+
+    async fn update_organization(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateOrganizationInput,
+    ) -> Result<Organization> {
+        let rc = request_ctx(ctx)?;
+        let id = ids::parse(&id, "id")?;
+        let patch = OrganizationPatch {
+            name: input.name,
+            description: patch(input.description),
+            region: patch(input.region),
+            website: patch(input.website),
+            timezone: input.timezone,
+        };
+        Ok(Organization(
+            organizations::update(&rc.core, id, patch).await?,
+        ))
+    }
+}

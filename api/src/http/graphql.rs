@@ -1,0 +1,105 @@
+//! `POST /graphql` and GraphiQL.
+//!
+//! The POST handler is written out here rather than taken from
+//! async-graphql-axum's extractor because it must refuse things that
+//! extractor accepts: non-JSON bodies (form posts are the shape of a CSRF
+//! attack), JSON batches, and bodies over 1 MiB (answered with the API's own
+//! error shape); and it authenticates before executing.
+
+use async_graphql::http::GraphiQLSource;
+use axum::Json;
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use service::ApiError;
+
+use super::errors::with_status;
+use super::{MAX_BODY_BYTES, Shared, authenticate};
+use crate::graphql::RequestCtx;
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// The one operation a body asks for, or the HTTP answer refusing it.
+async fn operation(headers: &HeaderMap, body: Body) -> Result<async_graphql::Request, Response> {
+    if !is_json(headers) {
+        return Err(with_status(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::bad_input("Content-Type", "send GraphQL requests as application/json"),
+        ));
+    }
+    let bytes: Bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| {
+            with_status(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ApiError::bad_input("body", "request body exceeds 1 MiB"),
+            )
+        })?;
+    let bad = |message: &str| {
+        with_status(
+            StatusCode::BAD_REQUEST,
+            ApiError::bad_input("body", message),
+        )
+    };
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|_| bad("body is not valid JSON"))?;
+    if value.is_array() {
+        return Err(bad(
+            "batched requests are not supported; send one operation per request",
+        ));
+    }
+    serde_json::from_value(value)
+        .map_err(|_| bad("expected {\"query\": ..., \"variables\": ..., \"operationName\": ...}"))
+}
+
+/// `POST /graphql`. Only `application/json` bodies, one operation per
+/// request (batches are refused), at most 1 MiB.
+pub async fn post(State(shared): State<Shared>, headers: HeaderMap, body: Body) -> Response {
+    let request = match operation(&headers, body).await {
+        Ok(r) => r,
+        Err(refused) => return refused,
+    };
+    let app = &shared.app;
+    let viewer = match authenticate(app, &headers, app.clock.now()).await {
+        Ok(v) => v,
+        Err(refused) => return refused,
+    };
+    let request = request.data(RequestCtx::new(app.clone(), viewer));
+    let timeout = app.config.request_timeout;
+    let mut response = match tokio::time::timeout(timeout, shared.schema.execute(request)).await {
+        Ok(r) => r,
+        Err(_) => {
+            tracing::warn!(?timeout, "request timed out");
+            return with_status(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ApiError::internal(anyhow::anyhow!("request exceeded {timeout:?}")),
+            );
+        }
+    };
+    // Errors raised by async-graphql itself (syntax, validation, input
+    // coercion) carry no code; all of them are the client's mistake.
+    for error in &mut response.errors {
+        let ext = error.extensions.get_or_insert_with(Default::default);
+        if ext.get("code").is_none() {
+            ext.set("code", "BAD_USER_INPUT");
+        }
+    }
+    Json(response).into_response()
+}
+
+/// `GET /graphql` serves GraphiQL; it never executes an operation.
+pub async fn graphiql() -> Html<String> {
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("Yeondae GraphQL")
+            .finish(),
+    )
+}

@@ -1,0 +1,214 @@
+//! HTTP: the router, authentication of a request, health checks, and
+//! running with graceful shutdown. The GraphQL endpoint is [`graphql`], the
+//! calendar feeds [`feeds`], errors as HTTP answers [`errors`].
+
+pub mod errors;
+pub mod feeds;
+pub mod graphql;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use sea_orm::DatabaseConnection;
+use service::ApiError;
+use service::auth::{Viewer, viewer};
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::config::Config;
+use crate::graphql::{self as schema, AppSchema};
+use crate::state::AppState;
+use service::clock::Clock;
+
+/// Request bodies above this are refused with HTTP 413.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+#[derive(Clone)]
+pub struct Shared {
+    app: AppState,
+    schema: AppSchema,
+}
+
+/// A ready-to-serve application: database migrated, schema built.
+pub struct App {
+    pub state: AppState,
+    pub router: Router,
+}
+
+/// Connect, migrate and assemble the service.
+pub async fn build(config: Config, clock: Clock) -> anyhow::Result<App> {
+    let db = crate::db::connect(&config.database_url, config.db_max_connections).await?;
+    crate::db::migrate(&db).await?;
+    build_with_db(db, config, clock).await
+}
+
+pub async fn build_with_db(
+    db: DatabaseConnection,
+    config: Config,
+    clock: Clock,
+) -> anyhow::Result<App> {
+    let state = AppState::new(db, config, clock).await?;
+    let schema = schema::build_schema()?;
+    let router = router(state.clone(), schema);
+    Ok(App { state, router })
+}
+
+pub fn router(app: AppState, schema: AppSchema) -> Router {
+    let routes = Router::new()
+        .route("/graphql", get(graphql::graphiql).post(graphql::post))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/ical/spaces/{file}", get(feeds::space))
+        .with_state(Shared { app, schema });
+    with_middleware(routes)
+}
+
+/// Body limit, panic catching, request ids and request tracing.
+fn with_middleware(routes: Router) -> Router {
+    let x_request_id = header::HeaderName::from_static("x-request-id");
+    routes
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response(json_payload_too_large))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
+}
+
+/// Serve until `shutdown` resolves, then finish in-flight requests.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    errors::response(ApiError::internal(anyhow::anyhow!("panic")))
+}
+
+/// The body limit layer answers an oversized `Content-Length` itself, in
+/// plain text; give that answer the API's error shape.
+async fn json_payload_too_large(response: Response) -> Response {
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_json {
+        return errors::with_status(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::bad_input("body", "request body exceeds 1 MiB"),
+        );
+    }
+    response
+}
+
+/// The caller of a request, from its `Authorization` header — or the HTTP
+/// answer refusing it (a header that does not check out is 401, never a
+/// silent downgrade to anonymous).
+pub async fn authenticate(
+    app: &AppState,
+    headers: &HeaderMap,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Viewer, Response> {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    viewer::authenticate(&app.db, &app.writer, &app.jwt, now, authorization)
+        .await
+        .map_err(errors::response)
+}
+
+/// [`authenticate`] with a bearer token given some other way (a feed's
+/// `?token=`).
+pub async fn authenticate_token(
+    app: &AppState,
+    token: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Viewer, Response> {
+    let header = format!("Bearer {token}");
+    viewer::authenticate(&app.db, &app.writer, &app.jwt, now, Some(&header))
+        .await
+        .map_err(errors::response)
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+async fn readyz(State(shared): State<Shared>) -> Response {
+    match tokio::time::timeout(Duration::from_secs(5), shared.app.db.ping()).await {
+        Ok(Ok(())) => (StatusCode::OK, "ready").into_response(),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower::ServiceExt;
+
+    #[tokio::test]
+    async fn a_panicking_handler_becomes_an_internal_error() {
+        async fn boom() -> &'static str {
+            panic!("secret detail at src/secret.rs:42")
+        }
+        let app = with_middleware(Router::new().route("/boom", get(boom)));
+        let response = app
+            .oneshot(Request::get("/boom").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(response.headers().contains_key("x-request-id"));
+        let body = axum::body::to_bytes(response.into_body(), 4096)
+            .await
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(json["errors"][0]["extensions"]["code"], "INTERNAL");
+        assert_eq!(json["errors"][0]["message"], "internal error");
+        assert!(!String::from_utf8_lossy(&body).contains("secret"));
+    }
+}

@@ -1,0 +1,35 @@
+//! Reading an organization's audit log.
+
+use sea_orm::{ColumnTrait, Condition, Order};
+use uuid::Uuid;
+
+use crate::context::Ctx;
+use crate::error::ApiResult;
+use crate::paging::{CountWhere, Listing, PageArgs, TotalCount, load_page};
+use crate::policy;
+use entity::audit_entry;
+
+/// An organization's audit log, newest first: ADMIN+ or platform admins.
+pub async fn organization_log(
+    ctx: &Ctx,
+    organization_id: Uuid,
+    args: &PageArgs,
+) -> ApiResult<Listing<audit_entry::Model>> {
+    let db = ctx.db();
+    policy::require_user(&ctx.viewer)?;
+    let access = policy::org_access(db, &ctx.viewer, organization_id, policy::Lock::None).await?;
+    policy::ensure_can_read_audit_log(&access)?;
+    let filter = Condition::all().add(audit_entry::Column::OrganizationId.eq(organization_id));
+    let page = load_page::<audit_entry::Entity, _>(
+        db,
+        filter.clone(),
+        audit_entry::Column::Id,
+        Order::Desc,
+        args,
+    )
+    .await?;
+    Ok(Listing {
+        page,
+        total: TotalCount::lazy(CountWhere::<audit_entry::Entity>::new(filter)),
+    })
+}

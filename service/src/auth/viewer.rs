@@ -1,0 +1,194 @@
+//! The caller of a request, established once from the `Authorization`
+//! header. What the caller may do is decided in [`crate::policy`], never here.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::jwt::JwtKeys;
+use super::secret;
+use crate::error::ApiError;
+use entity::{Role, api_token, membership, session, user};
+
+#[derive(Debug, Clone)]
+pub struct ViewerUser {
+    pub id: Uuid,
+    pub is_platform_admin: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum Credential {
+    Anonymous,
+    /// An access token of a log-in session.
+    Session {
+        session_id: Uuid,
+    },
+    /// A personal API token.
+    ApiToken {
+        token_id: Uuid,
+        can_read: bool,
+        can_write: bool,
+        organization_id: Option<Uuid>,
+        /// For a bound token, the role it was made under: the most it may
+        /// act as there (see [`crate::policy::effective_role`]).
+        role_cap: Option<Role>,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub user: Option<ViewerUser>,
+    pub credential: Credential,
+}
+
+impl Viewer {
+    pub fn anonymous() -> Self {
+        Viewer {
+            user: None,
+            credential: Credential::Anonymous,
+        }
+    }
+
+    pub fn user_id(&self) -> Option<Uuid> {
+        self.user.as_ref().map(|u| u.id)
+    }
+
+    pub fn api_token_id(&self) -> Option<Uuid> {
+        match self.credential {
+            Credential::ApiToken { token_id, .. } => Some(token_id),
+            _ => None,
+        }
+    }
+}
+
+/// `lastUsedAt` is written at most this often per token, so a busy tool does
+/// not turn every read into a write.
+const LAST_USED_GRANULARITY: TimeDelta = TimeDelta::seconds(60);
+
+/// Resolve the `Authorization` header. No header: anonymous. A header that
+/// does not check out is an error (the request is refused with
+/// UNAUTHENTICATED), never a silent downgrade to anonymous.
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    writer: &DatabaseConnection,
+    jwt: &JwtKeys,
+    now: DateTime<Utc>,
+    authorization: Option<&str>,
+) -> Result<Viewer, ApiError> {
+    let Some(header) = authorization else {
+        return Ok(Viewer::anonymous());
+    };
+    let token = header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| {
+            ApiError::unauthenticated("the Authorization header must be `Bearer <token>`")
+        })?;
+    if token.starts_with(secret::API_TOKEN_PREFIX) {
+        authenticate_api_token(db, writer, token, now).await
+    } else {
+        authenticate_access_token(db, jwt, token, now).await
+    }
+}
+
+async fn authenticate_access_token(
+    db: &impl ConnectionTrait,
+    jwt: &JwtKeys,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Viewer, ApiError> {
+    let access = jwt.verify(token, now)?;
+    let ended = || ApiError::unauthenticated("the session has ended; log in again");
+    let session = session::Entity::find_by_id(access.session_id)
+        .one(db)
+        .await?
+        .ok_or_else(ended)?;
+    if session.user_id != access.user_id
+        || session.revoked_at.is_some()
+        || session.expires_at <= now
+    {
+        return Err(ended());
+    }
+    let user = user::Entity::find_by_id(access.user_id)
+        .one(db)
+        .await?
+        .filter(|u| u.suspended_at.is_none())
+        .ok_or_else(ended)?;
+    Ok(Viewer {
+        user: Some(ViewerUser {
+            id: user.id,
+            is_platform_admin: user.is_platform_admin,
+        }),
+        credential: Credential::Session {
+            session_id: session.id,
+        },
+    })
+}
+
+async fn authenticate_api_token(
+    db: &impl ConnectionTrait,
+    writer: &impl ConnectionTrait,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Viewer, ApiError> {
+    let invalid = || ApiError::unauthenticated("invalid, expired or revoked API token");
+    let row = api_token::Entity::find()
+        .filter(api_token::Column::TokenHash.eq(secret::hash(token)))
+        .one(db)
+        .await?
+        .ok_or_else(invalid)?;
+    if row.revoked_at.is_some() || row.expires_at.is_some_and(|e| e <= now) {
+        return Err(invalid());
+    }
+    let user = user::Entity::find_by_id(row.user_id)
+        .one(db)
+        .await?
+        .filter(|u| u.suspended_at.is_none())
+        .ok_or_else(invalid)?;
+    // A bound token ends with its creator's membership there. (Removal
+    // revokes it too; this also covers rows revoked by no one, e.g. an
+    // organization's data restored from elsewhere.)
+    if let Some(org) = row.organization_id {
+        membership::Entity::find()
+            .filter(membership::Column::OrganizationId.eq(org))
+            .filter(membership::Column::UserId.eq(user.id))
+            .one(db)
+            .await?
+            .ok_or_else(|| {
+                ApiError::unauthenticated(
+                    "this API token's organization membership has ended; the token no longer works",
+                )
+            })?;
+    }
+    if row
+        .last_used_at
+        .is_none_or(|t| now - t >= LAST_USED_GRANULARITY)
+    {
+        api_token::Entity::update_many()
+            .col_expr(api_token::Column::LastUsedAt, Expr::value(Some(now)))
+            .filter(api_token::Column::Id.eq(row.id))
+            .exec(writer)
+            .await?;
+    }
+    let can_write = row.scopes.split(',').any(|s| s == "WRITE");
+    let can_read = row.scopes.split(',').any(|s| s == "READ");
+    Ok(Viewer {
+        user: Some(ViewerUser {
+            id: user.id,
+            is_platform_admin: user.is_platform_admin,
+        }),
+        credential: Credential::ApiToken {
+            token_id: row.id,
+            can_read,
+            can_write,
+            organization_id: row.organization_id,
+            // A bound token without a recorded role acts as a MEMBER at most.
+            role_cap: row
+                .organization_id
+                .map(|_| row.role.unwrap_or(Role::Member)),
+        },
+    })
+}

@@ -1,0 +1,114 @@
+//! Connecting to the database, and the write-transaction helper every
+//! mutation uses.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use sea_orm::TransactionSession;
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+
+/// Open a pool. SQLite gets WAL (readers never block the writer), a busy
+/// timeout (writers queue instead of failing) and foreign keys.
+pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    let mut opt = ConnectOptions::new(url.to_owned());
+    opt.max_connections(max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30))
+        // Statements are logged at DEBUG, never INFO; slow ones at WARN.
+        .sqlx_logging(true)
+        .sqlx_logging_level(log::LevelFilter::Debug)
+        .sqlx_slow_statements_logging_settings(log::LevelFilter::Warn, Duration::from_secs(1))
+        .map_sqlx_sqlite_opts(|o| {
+            o.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(30))
+                .foreign_keys(true)
+        });
+    Database::connect(opt).await
+}
+
+/// What services take: any connection that can also open a transaction — the
+/// pool in production, an outer transaction in tests (nesting becomes a
+/// savepoint).
+pub trait Db: ConnectionTrait + TransactionTrait {}
+impl<T: ConnectionTrait + TransactionTrait> Db for T {}
+
+/// Begin the transaction of one mutation. On SQLite it is `BEGIN IMMEDIATE`:
+/// the write lock is taken up front, so writers queue on the busy timeout
+/// instead of failing halfway when two read-then-write transactions race.
+/// On PostgreSQL it is a plain READ COMMITTED transaction; invariants there
+/// are held by constraints, triggers and row locks.
+pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
+/// Which backend a URL points at, judged by its scheme.
+pub fn backend_of(url: &str) -> Option<DbBackend> {
+    let scheme = url.split(':').next()?.to_ascii_lowercase();
+    match scheme.as_str() {
+        "sqlite" => Some(DbBackend::Sqlite),
+        "postgres" | "postgresql" => Some(DbBackend::Postgres),
+        _ => None,
+    }
+}
+
+/// Where an SQLite URL keeps its file; `None` for in-memory databases.
+pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+    let opts = sea_orm::sqlx::sqlite::SqliteConnectOptions::from_str(url).ok()?;
+    let path = opts.get_filename();
+    let s = path.to_string_lossy();
+    if s.is_empty() || s == ":memory:" || url.contains("mode=memory") {
+        None
+    } else {
+        Some(path.to_path_buf())
+    }
+}
+
+/// The URL with any password replaced, for logs.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Apply pending migrations. On PostgreSQL they run in one transaction under
+/// an advisory lock, so instances starting together do not race.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    use migration::MigratorTrait;
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            let tx = db.begin().await?;
+            // An arbitrary constant naming "yeondae migrations".
+            tx.execute_unprepared("SELECT pg_advisory_xact_lock(7306012001)")
+                .await?;
+            migration::Migrator::up(&tx, None).await?;
+            tx.commit().await
+        }
+        _ => migration::Migrator::up(db, None).await,
+    }
+}
+
+/// How many times a mutation is tried when the database aborts it to
+/// resolve a race — a PostgreSQL deadlock or serialization failure, a busy
+/// SQLite database (see [`crate::mutate!`]).
+pub const ATTEMPTS: u32 = 3;
+
+/// A short random pause before trying again, growing with each attempt.
+pub async fn pause_before_retry(attempt: u32) {
+    let pause = rand::random_range(5..50u64) * u64::from(attempt);
+    tokio::time::sleep(Duration::from_millis(pause)).await;
+}

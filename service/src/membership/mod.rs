@@ -1,0 +1,5 @@
+//! Who belongs to an organization, with which role, and who is invited.
+
+pub mod invitations;
+pub mod members;
+pub mod reads;

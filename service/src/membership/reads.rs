@@ -1,0 +1,106 @@
+//! Batched reads of memberships and invitations: one query for however many
+//! organizations (or users) a response holds. The transports' loaders call
+//! these; whether the viewer may see the result is decided by the callers
+//! through the policy.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::paging::{Page, PageArgs, count_by_parent, load_pages_by_parent};
+use entity::{Role, invitation, membership};
+
+/// A user's stored roles in the given organizations.
+pub async fn roles_of_user(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    organizations: &[Uuid],
+) -> Result<HashMap<Uuid, Role>, DbErr> {
+    let rows: Vec<(Uuid, Role)> = membership::Entity::find()
+        .select_only()
+        .column(membership::Column::OrganizationId)
+        .column(membership::Column::Role)
+        .filter(membership::Column::UserId.eq(user_id))
+        .filter(membership::Column::OrganizationId.is_in(organizations.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// One page of members per organization, in join order.
+pub async fn member_pages(
+    db: &impl ConnectionTrait,
+    organizations: &[Uuid],
+    args: &PageArgs,
+) -> Result<HashMap<Uuid, Page<membership::Model>>, DbErr> {
+    load_pages_by_parent::<membership::Entity, _>(
+        db,
+        membership::Column::OrganizationId,
+        membership::Column::Id,
+        organizations,
+        Condition::all(),
+        args,
+    )
+    .await
+}
+
+/// Number of members per organization.
+pub async fn member_counts(
+    db: &impl ConnectionTrait,
+    organizations: &[Uuid],
+) -> Result<HashMap<Uuid, i64>, DbErr> {
+    count_by_parent::<membership::Entity, _>(
+        db,
+        membership::Column::OrganizationId,
+        organizations,
+        Condition::all(),
+    )
+    .await
+}
+
+/// Memberships of users, in join order, narrowed to one organization when
+/// the credential is bound to it.
+pub async fn memberships_of(
+    db: &impl ConnectionTrait,
+    users: &[Uuid],
+    bound: Option<Uuid>,
+) -> Result<HashMap<Uuid, Vec<membership::Model>>, DbErr> {
+    let mut query =
+        membership::Entity::find().filter(membership::Column::UserId.is_in(users.iter().copied()));
+    if let Some(bound) = bound {
+        query = query.filter(membership::Column::OrganizationId.eq(bound));
+    }
+    let mut out: HashMap<Uuid, Vec<membership::Model>> = HashMap::new();
+    for row in query.order_by_asc(membership::Column::Id).all(db).await? {
+        out.entry(row.user_id).or_default().push(row);
+    }
+    Ok(out)
+}
+
+/// Pending invitations (not accepted, revoked or expired) per organization,
+/// oldest first.
+pub async fn pending_invitations_of(
+    db: &impl ConnectionTrait,
+    organizations: &[Uuid],
+    now: DateTime<Utc>,
+) -> Result<HashMap<Uuid, Vec<invitation::Model>>, DbErr> {
+    let rows = invitation::Entity::find()
+        .filter(invitation::Column::OrganizationId.is_in(organizations.iter().copied()))
+        .filter(invitation::Column::AcceptedAt.is_null())
+        .filter(invitation::Column::RevokedAt.is_null())
+        .filter(invitation::Column::ExpiresAt.gt(now))
+        .order_by_asc(invitation::Column::Id)
+        .all(db)
+        .await?;
+    let mut out: HashMap<Uuid, Vec<invitation::Model>> = HashMap::new();
+    for row in rows {
+        out.entry(row.organization_id).or_default().push(row);
+    }
+    Ok(out)
+}

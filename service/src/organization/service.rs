@@ -1,0 +1,195 @@
+//! Organizations: the tenants. A public directory (name, slug, region...);
+//! everything private about one is another domain's, behind the policy.
+
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, Order, QueryFilter, Set};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::audit::Record;
+use crate::context::Ctx;
+use crate::error::{ApiError, ApiResult};
+use crate::membership;
+use crate::mutate;
+use crate::paging::{CountWhere, Listing, PageArgs, TotalCount, load_page};
+use crate::policy::{self, Lock};
+use crate::validate;
+use entity::{Role, organization};
+
+pub const DEFAULT_TIMEZONE: &str = "Asia/Seoul";
+
+pub struct NewOrganization {
+    pub slug: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub region: Option<String>,
+    pub website: Option<String>,
+    pub timezone: Option<String>,
+}
+
+/// `None`: leave as is; `Some(None)`: clear.
+#[derive(Default)]
+pub struct OrganizationPatch {
+    pub name: Option<String>,
+    pub description: Option<Option<String>>,
+    pub region: Option<Option<String>>,
+    pub website: Option<Option<String>>,
+    pub timezone: Option<String>,
+}
+
+/// Create an organization; the creator becomes its OWNER.
+pub async fn create(ctx: &Ctx, input: NewOrganization) -> ApiResult<organization::Model> {
+    let user = policy::require_unbound(&ctx.viewer)?.id;
+    let model = organization::Model {
+        id: Uuid::now_v7(),
+        slug: validate::slug("slug", &input.slug)?,
+        name: validate::required_text("name", &input.name, 200)?,
+        description: validate::optional_text("description", input.description.as_deref(), 5000)?,
+        region: validate::optional_text("region", input.region.as_deref(), 100)?,
+        website: validate::website("website", input.website.as_deref())?,
+        timezone: validate::timezone(
+            "timezone",
+            input.timezone.as_deref().unwrap_or(DEFAULT_TIMEZONE),
+        )?,
+        created_at: ctx.now(),
+        updated_at: ctx.now(),
+    };
+    mutate!(ctx, |w| {
+        organization::Entity::insert(organization::ActiveModel::from(model.clone()))
+            .exec_without_returning(w.tx())
+            .await?;
+        membership::members::insert(w.tx(), model.id, user, Role::Owner, w.now()).await?;
+        w.audit(
+            Record::new("organization.create", "organization", model.id)
+                .in_org(model.id)
+                .details(json!({ "slug": model.slug, "name": model.name })),
+        );
+        Ok(model.clone())
+    })
+}
+
+/// Edit the profile: ADMIN+.
+pub async fn update(
+    ctx: &Ctx,
+    id: Uuid,
+    patch: OrganizationPatch,
+) -> ApiResult<organization::Model> {
+    policy::require_user(&ctx.viewer)?;
+    mutate!(ctx, |w| {
+        let access = w.act_for(id, Lock::Exclusive).await?;
+        policy::ensure_can_update_organization(&access)?;
+        let current = organization::Entity::find_by_id(id)
+            .one(w.tx())
+            .await?
+            .ok_or(ApiError::NotFound("organization"))?;
+        let current_tz = current.timezone.clone();
+        let mut active: organization::ActiveModel = current.into();
+        let mut changed = Vec::new();
+        if let Some(name) = &patch.name {
+            active.name = Set(validate::required_text("name", name, 200)?);
+            changed.push("name");
+        }
+        if let Some(description) = &patch.description {
+            active.description = Set(validate::optional_text(
+                "description",
+                description.as_deref(),
+                5000,
+            )?);
+            changed.push("description");
+        }
+        if let Some(region) = &patch.region {
+            active.region = Set(validate::optional_text("region", region.as_deref(), 100)?);
+            changed.push("region");
+        }
+        if let Some(website) = &patch.website {
+            active.website = Set(validate::website("website", website.as_deref())?);
+            changed.push("website");
+        }
+        let mut reanchored = Vec::new();
+        if let Some(timezone) = &patch.timezone {
+            let timezone = validate::timezone("timezone", timezone)?;
+            if timezone != current_tz {
+                // "Today" for the agreements it convenes that are not yet
+                // ratified moves with it; ratified ones keep their window.
+                let tz = timezone
+                    .parse()
+                    .map_err(|_| ApiError::bad_input("timezone", "not an IANA time zone name"))?;
+                reanchored = crate::agreement::lifecycle::reanchor_convened(w.tx(), id, tz).await?;
+            }
+            active.timezone = Set(timezone);
+            changed.push("timezone");
+        }
+        active.updated_at = Set(w.now());
+        let updated = active.update(w.tx()).await?;
+        w.audit(
+            Record::new("organization.update", "organization", id)
+                .in_org(id)
+                .details(json!({ "fields": changed, "agreementsMoved": reanchored })),
+        );
+        Ok(updated)
+    })
+}
+
+/// Look up by id or slug; organizations are a public directory.
+pub async fn find(
+    ctx: &Ctx,
+    id: Option<Uuid>,
+    slug: Option<&str>,
+) -> ApiResult<organization::Model> {
+    let query = match (id, slug) {
+        (Some(id), None) => organization::Entity::find_by_id(id),
+        (None, Some(slug)) => organization::Entity::find()
+            .filter(organization::Column::Slug.eq(slug.trim().to_lowercase())),
+        _ => {
+            return Err(ApiError::bad_input(
+                "id",
+                "give exactly one of `id` and `slug`",
+            ));
+        }
+    };
+    query
+        .one(ctx.db())
+        .await?
+        .ok_or(ApiError::NotFound("organization"))
+}
+
+/// The directory, oldest first, optionally filtered by a case-insensitive
+/// substring of the name or slug.
+pub async fn list(
+    ctx: &Ctx,
+    search: Option<&str>,
+    args: &PageArgs,
+) -> ApiResult<Listing<organization::Model>> {
+    let mut filter = Condition::all();
+    if let Some(term) = search.map(str::trim).filter(|s| !s.is_empty()) {
+        let pattern = format!("%{}%", escape_like(&term.to_lowercase()));
+        filter = filter.add(
+            Condition::any()
+                .add(
+                    Expr::expr(Func::lower(Expr::col(organization::Column::Name)))
+                        .like(LikeExpr::new(pattern.clone()).escape('\\')),
+                )
+                .add(
+                    Expr::col(organization::Column::Slug).like(LikeExpr::new(pattern).escape('\\')),
+                ),
+        );
+    }
+    let page = load_page::<organization::Entity, _>(
+        ctx.db(),
+        filter.clone(),
+        organization::Column::Id,
+        Order::Asc,
+        args,
+    )
+    .await?;
+    Ok(Listing {
+        page,
+        total: TotalCount::lazy(CountWhere::<organization::Entity>::new(filter)),
+    })
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}

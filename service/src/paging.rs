@@ -1,0 +1,324 @@
+//! Paging for Relay connections: `first`/`after` with opaque keyset
+//! cursors, `totalCount` computed only when asked for, and helpers that load
+//! one page for each of many parents in a single query (so a connection
+//! nested in a list is not one query per row). The connection types
+//! themselves are the GraphQL transport's.
+
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::sea_query::{
+    Alias, Asterisk, Expr, ExprTrait, Func, IntoColumnRef, Order, Query, SelectStatement,
+    WindowStatement,
+};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::context::Ctx;
+use crate::error::{ApiError, ApiResult};
+
+pub const DEFAULT_PAGE_SIZE: u64 = 20;
+pub const MAX_PAGE_SIZE: u64 = 100;
+
+/// Position after an item. Lists are ordered by their UUIDv7 ids, i.e. by
+/// creation time, so the id alone is a stable keyset cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Cursor(pub Uuid);
+
+const CURSOR_PREFIX: &str = "c1:";
+
+impl Cursor {
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{}", self.0))
+    }
+
+    pub fn decode(s: &str) -> ApiResult<Self> {
+        let bad = || {
+            ApiError::bad_input(
+                "after",
+                "`after` is not a cursor returned by this connection",
+            )
+        };
+        let bytes = URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
+        let text = String::from_utf8(bytes).map_err(|_| bad())?;
+        let id = text.strip_prefix(CURSOR_PREFIX).ok_or_else(bad)?;
+        Uuid::parse_str(id).map(Cursor).map_err(|_| bad())
+    }
+}
+
+/// Validated paging arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PageArgs {
+    pub first: u64,
+    pub after: Option<Cursor>,
+}
+
+impl PageArgs {
+    /// `first` defaults to 20 and must be 1..=100.
+    pub fn new(first: Option<i32>, after: Option<String>) -> ApiResult<Self> {
+        let first = match first {
+            None => DEFAULT_PAGE_SIZE,
+            Some(n) if n >= 1 && n as u64 <= MAX_PAGE_SIZE => n as u64,
+            Some(_) => {
+                return Err(ApiError::bad_input(
+                    "first",
+                    format!("`first` must be between 1 and {MAX_PAGE_SIZE}"),
+                ));
+            }
+        };
+        let after = after.as_deref().map(Cursor::decode).transpose()?;
+        Ok(PageArgs { first, after })
+    }
+
+    /// Rows to fetch: one more than asked, to learn whether a next page exists.
+    pub fn fetch_limit(&self) -> u64 {
+        self.first + 1
+    }
+}
+
+/// One page of items, in order.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+}
+
+impl<T> Page<T> {
+    /// From rows fetched with [`PageArgs::fetch_limit`].
+    pub fn from_rows(mut rows: Vec<T>, args: &PageArgs) -> Self {
+        let has_next_page = rows.len() as u64 > args.first;
+        rows.truncate(args.first as usize);
+        Page {
+            items: rows,
+            has_next_page,
+            has_previous_page: args.after.is_some(),
+        }
+    }
+
+    pub fn empty() -> Self {
+        Page {
+            items: Vec::new(),
+            has_next_page: false,
+            has_previous_page: false,
+        }
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            has_next_page: self.has_next_page,
+            has_previous_page: self.has_previous_page,
+        }
+    }
+}
+
+/// How `totalCount` is obtained: known already, or counted on demand (most
+/// clients never ask, so it costs nothing unless selected).
+#[derive(Clone)]
+pub enum TotalCount {
+    Known(i64),
+    Lazy(Arc<dyn CountSource>),
+}
+
+/// A count run only when asked for, with the request's context (and so its
+/// batched reads).
+#[async_trait::async_trait]
+pub trait CountSource: Send + Sync {
+    async fn count(&self, ctx: &Ctx) -> ApiResult<i64>;
+}
+
+impl TotalCount {
+    pub async fn resolve(&self, ctx: &Ctx) -> ApiResult<i32> {
+        let n = match self {
+            TotalCount::Known(n) => *n,
+            TotalCount::Lazy(source) => source.count(ctx).await?,
+        };
+        Ok(i32::try_from(n).unwrap_or(i32::MAX))
+    }
+
+    pub fn lazy(source: impl CountSource + 'static) -> Self {
+        TotalCount::Lazy(Arc::new(source))
+    }
+}
+
+/// One page of `E` rows matching `filter`, ordered by `id_col` in `order`.
+pub async fn load_page<E, C>(
+    db: &impl ConnectionTrait,
+    filter: Condition,
+    id_col: C,
+    order: Order,
+    args: &PageArgs,
+) -> Result<Page<E::Model>, DbErr>
+where
+    E: EntityTrait<Column = C>,
+    C: ColumnTrait,
+{
+    let mut query = E::find().filter(filter);
+    if let Some(after) = args.after {
+        query = match order {
+            Order::Desc => query.filter(id_col.lt(after.0)),
+            _ => query.filter(id_col.gt(after.0)),
+        };
+    }
+    let rows = query
+        .order_by(id_col, order)
+        .limit(args.fetch_limit())
+        .all(db)
+        .await?;
+    Ok(Page::from_rows(rows, args))
+}
+
+/// A page plus how to count the whole list: what a service hands to a
+/// connection type.
+pub struct Listing<T> {
+    pub page: Page<T>,
+    pub total: TotalCount,
+}
+
+impl<T> Listing<T> {
+    pub fn empty() -> Self {
+        Listing {
+            page: Page::empty(),
+            total: TotalCount::Known(0),
+        }
+    }
+
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Listing<U> {
+        Listing {
+            page: self.page.map(f),
+            total: self.total,
+        }
+    }
+}
+
+/// Counts the `E` rows matching a condition, when `totalCount` is selected.
+pub struct CountWhere<E> {
+    filter: Condition,
+    _entity: PhantomData<fn() -> E>,
+}
+
+impl<E> CountWhere<E> {
+    pub fn new(filter: Condition) -> Self {
+        CountWhere {
+            filter,
+            _entity: PhantomData,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl<E: EntityTrait> CountSource for CountWhere<E>
+where
+    E::Model: Sync,
+{
+    async fn count(&self, ctx: &Ctx) -> ApiResult<i64> {
+        let n = E::find()
+            .filter(self.filter.clone())
+            .count(ctx.db())
+            .await?;
+        Ok(i64::try_from(n).unwrap_or(i64::MAX))
+    }
+}
+
+/// Pages of `E` rows for many parents at once: `ROW_NUMBER() OVER (PARTITION
+/// BY parent ORDER BY id)` keeps the first `first + 1` rows of every parent,
+/// in one query. Parents without rows get an empty page.
+pub async fn load_pages_by_parent<E, C>(
+    db: &impl ConnectionTrait,
+    parent_col: C,
+    id_col: C,
+    parents: &[Uuid],
+    extra_filter: Condition,
+    args: &PageArgs,
+) -> Result<HashMap<Uuid, Page<E::Model>>, DbErr>
+where
+    E: EntityTrait<Column = C>,
+    C: ColumnTrait,
+{
+    let mut inner = Query::select();
+    inner
+        .column(Asterisk)
+        .expr_as(Expr::col(parent_col), Alias::new("yd_parent"))
+        .from(E::default())
+        .cond_where(
+            Condition::all()
+                .add(parent_col.is_in(parents.iter().copied()))
+                .add(extra_filter),
+        );
+    load_pages_from::<E::Model>(db, inner, parent_col, id_col, parents, args).await
+}
+
+/// The general form: `inner` selects the model's columns plus a `yd_parent`
+/// column and restricts the rows (a join is fine); rows are partitioned by
+/// `partition` and ordered by `order` (the keyset column).
+pub async fn load_pages_from<M: FromQueryResult>(
+    db: &impl ConnectionTrait,
+    mut inner: SelectStatement,
+    partition: impl IntoColumnRef,
+    order: impl IntoColumnRef + Clone,
+    parents: &[Uuid],
+    args: &PageArgs,
+) -> Result<HashMap<Uuid, Page<M>>, DbErr> {
+    if let Some(after) = args.after {
+        inner.and_where(Expr::col(order.clone()).gt(after.0));
+    }
+    inner.expr_window_as(
+        Func::cust("ROW_NUMBER"),
+        WindowStatement::partition_by(partition)
+            .order_by(order, Order::Asc)
+            .to_owned(),
+        Alias::new("yd_rn"),
+    );
+    let mut outer = Query::select();
+    outer
+        .column(Asterisk)
+        .from_subquery(inner, Alias::new("yd_page"))
+        .and_where(Expr::col(Alias::new("yd_rn")).lte(args.fetch_limit()))
+        .order_by(Alias::new("yd_rn"), Order::Asc);
+    let rows = db.query_all(&outer).await?;
+    let mut grouped: HashMap<Uuid, Vec<M>> = parents.iter().map(|p| (*p, Vec::new())).collect();
+    for row in rows {
+        let parent: Uuid = row.try_get("", "yd_parent")?;
+        grouped
+            .entry(parent)
+            .or_default()
+            .push(M::from_query_result(&row, "")?);
+    }
+    Ok(grouped
+        .into_iter()
+        .map(|(parent, rows)| (parent, Page::from_rows(rows, args)))
+        .collect())
+}
+
+/// Row counts per parent, in one `GROUP BY` query.
+pub async fn count_by_parent<E, C>(
+    db: &impl ConnectionTrait,
+    parent_col: C,
+    parents: &[Uuid],
+    extra_filter: Condition,
+) -> Result<HashMap<Uuid, i64>, DbErr>
+where
+    E: EntityTrait<Column = C>,
+    C: ColumnTrait,
+{
+    let rows: Vec<(Uuid, i64)> = E::find()
+        .select_only()
+        .column(parent_col)
+        .column_as(Expr::from(Func::count(Expr::col(Asterisk))), "n")
+        .filter(parent_col.is_in(parents.iter().copied()))
+        .filter(extra_filter)
+        .group_by(parent_col)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut counts: HashMap<Uuid, i64> = parents.iter().map(|p| (*p, 0)).collect();
+    counts.extend(rows);
+    Ok(counts)
+}

@@ -1,0 +1,289 @@
+//! Bookings: half-open intervals of at most 24 hours that do not start in
+//! the past. PENDING and CONFIRMED bookings of one space never overlap — the
+//! database refuses it (see the spaces migration); the check here before
+//! inserting only gathers the clashing intervals for the error. A recurring
+//! request is all or nothing.
+
+use std::sync::Mutex;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::calendar::{Slot, clashes, conflict};
+use super::recurrence;
+use super::spaces::{find_in, find_visible};
+use super::transitions::{self, Decision};
+use crate::audit::Record;
+use crate::context::Ctx;
+use crate::error::{ApiError, ApiResult};
+use crate::mutate;
+use crate::policy::sharing;
+use crate::policy::{self, Lock, OrgAccess, spaces as rules};
+use crate::validate;
+use crate::write::Write;
+use entity::{booking, organization, space};
+
+/// The longest a booking may last.
+pub const MAX_BOOKING: TimeDelta = TimeDelta::hours(24);
+
+pub struct BookingRequest {
+    pub space_id: Uuid,
+    pub organization_id: Uuid,
+    pub title: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub recurrence: Option<String>,
+}
+
+fn check_interval(
+    starts_at: DateTime<Utc>,
+    ends_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
+    if ends_at <= starts_at {
+        return Err(ApiError::bad_input(
+            "endsAt",
+            "a booking must end after it starts",
+        ));
+    }
+    if ends_at - starts_at > MAX_BOOKING {
+        return Err(ApiError::bad_input(
+            "endsAt",
+            "a booking lasts at most 24 hours",
+        ));
+    }
+    if starts_at < now {
+        return Err(ApiError::bad_input(
+            "startsAt",
+            "a booking cannot start in the past",
+        ));
+    }
+    Ok(())
+}
+
+async fn owner_timezone(db: &impl ConnectionTrait, owner: Uuid) -> ApiResult<chrono_tz::Tz> {
+    let org = organization::Entity::find_by_id(owner)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("organization"))?;
+    org.timezone.parse().map_err(|_| {
+        ApiError::internal(anyhow::anyhow!(
+            "organization {owner} has an invalid time zone"
+        ))
+    })
+}
+
+/// Book a space for an organization — once, or every occurrence of a
+/// recurrence rule (all or nothing). The status follows
+/// [`transitions::initial`].
+pub async fn book(ctx: &Ctx, request: &BookingRequest) -> ApiResult<Vec<booking::Model>> {
+    policy::require_user(&ctx.viewer)?;
+    let title = validate::required_text("title", &request.title, 200)?;
+    check_interval(request.starts_at, request.ends_at, ctx.now())?;
+    let requested: Mutex<Vec<Slot>> = Mutex::new(Vec::new());
+    for _ in 0..3 {
+        match mutate!(ctx, |w| book_step(w, request, &title, &requested).await) {
+            // The database refused a booking that clashed with one committed
+            // after our look (the error carries no intervals): report what
+            // clashes now, or — if that booking is gone again — try again.
+            Err(ApiError::Conflict {
+                conflicts: None, ..
+            }) => {
+                let slots = requested
+                    .lock()
+                    .map_err(|_| ApiError::internal(anyhow::anyhow!("poisoned")))?
+                    .clone();
+                let now_clashing = clashes(ctx.db(), request.space_id, &slots).await?;
+                if !now_clashing.is_empty() {
+                    return Err(conflict(now_clashing));
+                }
+            }
+            other => return other,
+        }
+    }
+    Err(ApiError::Transient)
+}
+
+async fn book_step(
+    w: &mut Write<'_>,
+    request: &BookingRequest,
+    title: &str,
+    requested: &Mutex<Vec<Slot>>,
+) -> ApiResult<Vec<booking::Model>> {
+    let now = w.now();
+    let space = find_in(w.tx(), w.viewer(), now, request.space_id).await?;
+    let access = w.act_for(request.organization_id, Lock::Share).await?;
+    rules::ensure_can_book_for(&access)?;
+    let owner = space.organization_id;
+    let may_book = space::Entity::find_by_id(space.id)
+        .filter(sharing::may_book_in(
+            sharing::the_organization(request.organization_id),
+            (space::Entity, space::Column::OrganizationId),
+            now,
+        ))
+        .one(w.tx())
+        .await?
+        .is_some();
+    if !may_book {
+        return Err(ApiError::forbidden(
+            "this organization may not book here: it is neither the owner nor its partner for SPACES",
+        ));
+    }
+    let tz = owner_timezone(w.tx(), owner).await?;
+    let slots = recurrence::occurrences(
+        request.starts_at,
+        request.ends_at,
+        request.recurrence.as_deref(),
+        tz,
+    )?;
+    if let Ok(mut seen) = requested.lock() {
+        seen.clone_from(&slots);
+    }
+    let seen = clashes(w.tx(), space.id, &slots).await?;
+    if !seen.is_empty() {
+        return Err(conflict(seen));
+    }
+    let status = transitions::initial(request.organization_id == owner, space.requires_approval);
+    let series_id = (slots.len() > 1 || request.recurrence.is_some()).then(Uuid::now_v7);
+    let bookings: Vec<booking::Model> = slots
+        .iter()
+        .map(|(starts_at, ends_at)| booking::Model {
+            id: Uuid::now_v7(),
+            space_id: space.id,
+            organization_id: request.organization_id,
+            booked_by: w.viewer().user_id(),
+            title: title.to_owned(),
+            starts_at: *starts_at,
+            ends_at: *ends_at,
+            status,
+            series_id,
+            created_at: now,
+            decided_at: None,
+            decided_by: None,
+            rejection_reason: None,
+        })
+        .collect();
+    booking::Entity::insert_many(bookings.iter().cloned().map(booking::ActiveModel::from))
+        .exec_without_returning(w.tx())
+        .await?;
+    w.audit_all(bookings.iter().map(|b| {
+        Record::new("booking.create", "booking", b.id)
+            .in_org(b.organization_id)
+            .details(json!({
+                "spaceId": b.space_id,
+                "startsAt": b.starts_at,
+                "endsAt": b.ends_at,
+                "status": b.status.as_str(),
+                "seriesId": b.series_id,
+            }))
+    }));
+    Ok(bookings)
+}
+
+/// A booking the viewer may see, with its space: visible with its space,
+/// and always to the booking organization's members.
+pub async fn find_booking(ctx: &Ctx, id: Uuid) -> ApiResult<booking::Model> {
+    Ok(find_booking_in(ctx.db(), ctx, id).await?.0)
+}
+
+async fn find_booking_in(
+    db: &impl ConnectionTrait,
+    ctx: &Ctx,
+    id: Uuid,
+) -> ApiResult<(booking::Model, space::Model)> {
+    let missing = || ApiError::NotFound("booking");
+    let booking = booking::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(missing)?;
+    if let Some(space) = find_visible(db, &ctx.viewer, ctx.now(), booking.space_id).await? {
+        return Ok((booking, space));
+    }
+    let booker = policy::org_access(db, &ctx.viewer, booking.organization_id, Lock::None).await?;
+    if !rules::can_see_booking(false, &booker) {
+        return Err(missing());
+    }
+    let space = space::Entity::find_by_id(booking.space_id)
+        .one(db)
+        .await?
+        .ok_or_else(missing)?;
+    Ok((booking, space))
+}
+
+/// How a space reached from a booking is shown: in full where the viewer
+/// may see the space itself, otherwise as a reference (see
+/// [`rules::can_see_own_booking`]).
+pub async fn space_of_booking(
+    ctx: &Ctx,
+    booking: &booking::Model,
+) -> ApiResult<(space::Model, bool)> {
+    let space = ctx
+        .reads()
+        .space(booking.space_id)
+        .await?
+        .ok_or(ApiError::NotFound("space"))?;
+    let full = ctx.reads().space_visible(space.id).await?;
+    Ok((space, full))
+}
+
+/// The owner's ADMIN+ approves or rejects a PENDING booking.
+pub async fn decide(
+    ctx: &Ctx,
+    id: Uuid,
+    decision: Decision,
+    reason: Option<String>,
+) -> ApiResult<booking::Model> {
+    policy::require_user(&ctx.viewer)?;
+    let reason = validate::optional_text("reason", reason.as_deref(), 1000)?;
+    mutate!(ctx, |w| {
+        let (_, space) = find_booking_in(w.tx(), w.ctx(), id).await?;
+        let owner = w.act_for(space.organization_id, Lock::Share).await?;
+        rules::ensure_can_decide(&owner)?;
+        let current = w.lock::<booking::Entity>(id, "booking").await?;
+        let status = transitions::decide(current.status, decision)?;
+        let mut active = current.into_active_model();
+        active.status = Set(status);
+        active.decided_at = Set(Some(w.now()));
+        active.decided_by = Set(w.viewer().user_id());
+        if decision == Decision::Reject {
+            active.rejection_reason = Set(reason.clone());
+        }
+        let updated = active.update(w.tx()).await?;
+        w.audit(Record::new(decision.action(), "booking", id).in_org(space.organization_id));
+        Ok(updated)
+    })
+}
+
+/// Cancel a PENDING or CONFIRMED booking: EDITOR+ of the booking
+/// organization, or ADMIN+ of the owner. The slot is free at once.
+pub async fn cancel(ctx: &Ctx, id: Uuid) -> ApiResult<booking::Model> {
+    policy::require_user(&ctx.viewer)?;
+    mutate!(ctx, |w| {
+        let (booking, space) = find_booking_in(w.tx(), w.ctx(), id).await?;
+        let booker = w.act_for(booking.organization_id, Lock::Share).await?;
+        let owner = w.act_for(space.organization_id, Lock::Share).await?;
+        let acting_for = rules::ensure_can_cancel(&booker, &owner)?;
+        let current = w.lock::<booking::Entity>(id, "booking").await?;
+        let status = transitions::cancel(current.status)?;
+        let mut active = current.into_active_model();
+        active.status = Set(status);
+        active.decided_at = Set(Some(w.now()));
+        active.decided_by = Set(w.viewer().user_id());
+        let updated = active.update(w.tx()).await?;
+        w.audit(Record::new("booking.cancel", "booking", id).in_org(acting_for));
+        Ok(updated)
+    })
+}
+
+/// Whether the viewer may see a booking's title and who booked it.
+pub async fn can_see_details(ctx: &Ctx, booking: &booking::Model, owner: Uuid) -> ApiResult<bool> {
+    let booker = OrgAccess::from_stored(
+        &ctx.viewer,
+        booking.organization_id,
+        ctx.reads().viewer_role(booking.organization_id).await?,
+    );
+    let owner = OrgAccess::from_stored(&ctx.viewer, owner, ctx.reads().viewer_role(owner).await?);
+    Ok(rules::can_see_booking_details(&booker, &owner))
+}
