@@ -7,6 +7,7 @@ mod agreements;
 mod authz;
 mod booking_races;
 mod cli;
+mod constraints;
 mod demo;
 mod http;
 mod identity;

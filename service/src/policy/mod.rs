@@ -45,9 +45,14 @@
 //! 4. write its write rules as `ensure_*` functions taking an [`OrgAccess`];
 //! 5. add every new operation to `tests/it/authorization_matrix.txt`.
 
+pub mod accounts;
 pub mod agreements;
+pub mod members;
 pub mod sharing;
 pub mod spaces;
+
+pub use accounts::*;
+pub use members::*;
 
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::LockType,
@@ -56,7 +61,7 @@ use uuid::Uuid;
 
 use crate::auth::viewer::{Credential, Viewer, ViewerUser};
 use crate::error::ApiError;
-use entity::{Role, membership, organization, user};
+use entity::{Role, membership, organization};
 
 // ---------------------------------------------------------------------------
 // Who is calling
@@ -322,223 +327,4 @@ pub async fn stored_role(
         .into_tuple::<Role>()
         .one(db)
         .await?)
-}
-
-/// Profile changes: ADMIN+.
-pub fn ensure_can_update_organization(access: &OrgAccess) -> Result<(), ApiError> {
-    access.require(Role::Admin, "editing the organization")
-}
-
-/// Inviting with `role` — and, for an invitation already made, whether its
-/// inviter may still grant it (checked again on acceptance): ADMIN+, and
-/// only an OWNER invites an OWNER.
-pub fn ensure_can_invite(access: &OrgAccess, role: Role) -> Result<(), ApiError> {
-    access.require(Role::Admin, "inviting members")?;
-    if role == Role::Owner {
-        access.require(Role::Owner, "inviting an OWNER")?;
-    }
-    Ok(())
-}
-
-/// Pending invitations (with the invitees' e-mails): ADMIN+, and platform
-/// admins for support.
-pub fn can_view_invitations(access: &OrgAccess) -> bool {
-    access.reads_as(Role::Admin)
-}
-
-/// Revoking an invitation: whoever could make it now.
-pub fn ensure_can_revoke_invitation(access: &OrgAccess, role: Role) -> Result<(), ApiError> {
-    ensure_can_invite(access, role)
-}
-
-/// Role changes: ADMIN+; only an OWNER grants OWNER or changes an OWNER's
-/// role. Whether the organization keeps an OWNER is the database's call.
-pub fn ensure_can_change_role(
-    access: &OrgAccess,
-    current: Role,
-    new: Role,
-) -> Result<(), ApiError> {
-    access.require(Role::Admin, "changing roles")?;
-    if current == Role::Owner || new == Role::Owner {
-        access.require(Role::Owner, "granting or removing OWNER")?;
-    }
-    Ok(())
-}
-
-/// Removing a member: ADMIN+, and only an OWNER removes an OWNER. Anyone may
-/// remove themselves (leave).
-pub fn ensure_can_remove_member(
-    access: &OrgAccess,
-    viewer: &Viewer,
-    target_user: Uuid,
-    current: Role,
-) -> Result<(), ApiError> {
-    if viewer.user_id() == Some(target_user) && access.is_member() {
-        return Ok(());
-    }
-    access.require(Role::Admin, "removing members")?;
-    if current == Role::Owner {
-        access.require(Role::Owner, "removing an OWNER")?;
-    }
-    Ok(())
-}
-
-/// Restoring an owner: a platform admin (see [`ensure_can_manage_accounts`]),
-/// only to an organization none of whose OWNERs can act any more (every one
-/// suspended), not by the operator who suspended one of them (it takes two
-/// operators), and only to a member who is not a platform admin — so no
-/// operator can suspend an owner and crown themself or a colleague.
-pub fn ensure_can_restore_owner(operator: Uuid, owners: &[user::Model]) -> Result<(), ApiError> {
-    if owners.iter().any(|o| o.suspended_at.is_none()) {
-        return Err(ApiError::forbidden(
-            "this organization still has an OWNER who can act; owners are its own members' business",
-        ));
-    }
-    if owners.iter().any(|o| o.suspended_by == Some(operator)) {
-        return Err(ApiError::forbidden(
-            "you suspended an owner of this organization; another operator must restore one",
-        ));
-    }
-    Ok(())
-}
-
-/// Whom an owner is restored to (see [`ensure_can_restore_owner`]): a member
-/// of the organization (the caller checks that) who is neither the operator
-/// nor any platform admin, and not suspended.
-pub fn ensure_can_be_restored_owner(
-    operator: Uuid,
-    new_owner: &user::Model,
-) -> Result<(), ApiError> {
-    if new_owner.id == operator || new_owner.is_platform_admin {
-        return Err(ApiError::bad_input(
-            "userId",
-            "operators cannot make themselves or each other owners; name a member of the organization",
-        ));
-    }
-    if new_owner.suspended_at.is_some() {
-        return Err(ApiError::bad_input(
-            "userId",
-            "this account is suspended; reinstate it first",
-        ));
-    }
-    Ok(())
-}
-
-/// Suspending and reinstating accounts, restoring owners: platform admins,
-/// signed in with a password — never through an API token, so a leaked
-/// token cannot lock everyone else out. Returns the operator.
-pub fn ensure_can_manage_accounts(viewer: &Viewer) -> Result<&ViewerUser, ApiError> {
-    let user = require_user(viewer)?;
-    if !is_platform_admin(viewer) {
-        return Err(ApiError::forbidden("only platform admins manage accounts"));
-    }
-    require_session(viewer).map_err(|_| {
-        ApiError::forbidden(
-            "operators manage accounts signed in with a password, not with an API token",
-        )
-    })?;
-    Ok(user)
-}
-
-/// Who may be suspended: anyone but a platform admin (operators do not lock
-/// each other out through the API).
-pub fn ensure_can_suspend(target: &user::Model) -> Result<(), ApiError> {
-    if target.is_platform_admin {
-        Err(ApiError::forbidden(
-            "platform admins cannot be suspended through the API",
-        ))
-    } else {
-        Ok(())
-    }
-}
-
-/// Ending every session of a user: the user themself or a platform admin.
-/// Others get NOT_FOUND.
-pub fn can_end_sessions_of(viewer: &Viewer, user_id: Uuid) -> bool {
-    viewer.user_id() == Some(user_id) || is_platform_admin(viewer)
-}
-
-/// Audit log: ADMIN+ (or platform admin).
-pub fn ensure_can_read_audit_log(access: &OrgAccess) -> Result<(), ApiError> {
-    if access.reads_as(Role::Admin) {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "reading the audit log requires ADMIN or higher in this organization",
-        ))
-    }
-}
-
-/// Binding an API token to an organization: only to one the caller belongs to.
-pub fn ensure_can_bind_token(access: &OrgAccess) -> Result<(), ApiError> {
-    if access.is_member() {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "you can only bind a token to an organization you belong to",
-        ))
-    }
-}
-
-/// An invitation is accepted only by the user whose e-mail it names.
-pub fn ensure_invitation_is_for(user_email: &str, invitation_email: &str) -> Result<(), ApiError> {
-    if user_email == invitation_email {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "this invitation was issued to another e-mail address",
-        ))
-    }
-}
-
-// ---------------------------------------------------------------------------
-// What may the caller see
-
-/// API tokens: their owner, and platform admins (to revoke a leaked one).
-/// Others get NOT_FOUND.
-pub fn can_manage_api_token(viewer: &Viewer, token_owner: Uuid) -> bool {
-    viewer.user_id() == Some(token_owner) || is_platform_admin(viewer)
-}
-
-/// Member lists: members of the organization and platform admins.
-pub fn can_view_members(access: &OrgAccess) -> bool {
-    access.reads_as(Role::Member)
-}
-
-/// Whom a user object is delivered to: whoever asked, or — in the answer to
-/// signUp, logIn and refreshSession — the user themself, who was not yet
-/// signed in when asking.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Audience {
-    Viewer,
-    Subject,
-}
-
-/// A user's e-mail: the user themself and platform admins.
-pub fn can_see_email(viewer: &Viewer, audience: Audience, user_id: Uuid) -> bool {
-    audience == Audience::Subject || viewer.user_id() == Some(user_id) || is_platform_admin(viewer)
-}
-
-/// The actor of an audit entry: hidden from the organization's own readers
-/// when a platform admin acted as an operator, since who is an operator is
-/// for operators (and that user) to know.
-pub fn can_see_audit_actor(viewer: &Viewer, by_operator: bool, actor: Option<Uuid>) -> bool {
-    !by_operator || is_platform_admin(viewer) || (actor.is_some() && viewer.user_id() == actor)
-}
-
-/// Whether a user is a platform admin: the user themself and platform
-/// admins (others are told `false`).
-pub fn can_see_platform_admin(viewer: &Viewer, audience: Audience, user_id: Uuid) -> bool {
-    can_see_email(viewer, audience, user_id)
-}
-
-/// A user's suspension: the user themself and platform admins.
-pub fn can_see_suspension(viewer: &Viewer, audience: Audience, user_id: Uuid) -> bool {
-    can_see_email(viewer, audience, user_id)
-}
-
-/// A user's memberships: only the user themself (narrowed to the bound
-/// organization for a bound token, see [`bound_organization`]).
-pub fn can_see_memberships_of(viewer: &Viewer, audience: Audience, user_id: Uuid) -> bool {
-    audience == Audience::Subject || viewer.user_id() == Some(user_id)
 }

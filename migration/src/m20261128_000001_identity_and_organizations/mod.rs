@@ -5,123 +5,15 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
+mod last_owner;
+mod tables;
+
+use tables::*;
+
 use crate::{constraints, fk, run_sql};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-#[derive(DeriveIden, Clone, Copy)]
-enum Users {
-    Table,
-    Id,
-    Email,
-    DisplayName,
-    PasswordHash,
-    IsPlatformAdmin,
-    CreatedAt,
-}
-
-#[derive(DeriveIden, Clone, Copy)]
-enum Organizations {
-    Table,
-    Id,
-    Slug,
-    Name,
-    Description,
-    Region,
-    Website,
-    Timezone,
-    CreatedAt,
-    UpdatedAt,
-}
-
-#[derive(DeriveIden, Clone, Copy)]
-enum Memberships {
-    Table,
-    Id,
-    OrganizationId,
-    UserId,
-    Role,
-    JoinedAt,
-}
-
-#[derive(DeriveIden, Clone, Copy)]
-enum Invitations {
-    Table,
-    Id,
-    OrganizationId,
-    Email,
-    Role,
-    TokenHash,
-    InvitedBy,
-    CreatedAt,
-    ExpiresAt,
-    AcceptedAt,
-    AcceptedBy,
-    RevokedAt,
-}
-
-#[derive(DeriveIden, Clone, Copy)]
-enum Sessions {
-    Table,
-    Id,
-    UserId,
-    CreatedAt,
-    ExpiresAt,
-    RevokedAt,
-    RevokedReason,
-}
-
-#[derive(DeriveIden, Clone, Copy)]
-enum RefreshTokens {
-    Table,
-    Id,
-    SessionId,
-    TokenHash,
-    CreatedAt,
-    ExpiresAt,
-    UsedAt,
-}
-
-#[derive(DeriveIden, Clone, Copy)]
-enum ApiTokens {
-    Table,
-    Id,
-    UserId,
-    Name,
-    Scopes,
-    OrganizationId,
-    TokenHash,
-    CreatedAt,
-    ExpiresAt,
-    LastUsedAt,
-    RevokedAt,
-}
-
-#[derive(DeriveIden, Clone, Copy)]
-enum AuditEntries {
-    Table,
-    Id,
-    At,
-    ActorId,
-    ApiTokenId,
-    OrganizationId,
-    Action,
-    SubjectType,
-    SubjectId,
-    Details,
-}
-
-#[derive(DeriveIden, Clone, Copy)]
-enum LoginThrottles {
-    Table,
-    Email,
-    Failures,
-    LockedUntil,
-    UpdatedAt,
-}
-
-const ROLES: [&str; 4] = ["OWNER", "ADMIN", "EDITOR", "MEMBER"];
 
 fn role_column<T: IntoIden + Clone + 'static>(col: T) -> ColumnDef {
     string_len(col.clone(), 16)
@@ -452,79 +344,7 @@ impl MigrationTrait for Migration {
             )
             .await?;
 
-        // An organization never loses its last OWNER. The check runs in the
-        // database, after the row changes, so no code path can skip it; on
-        // PostgreSQL it first locks the organization row, which serializes
-        // concurrent demotions of different owners (otherwise two
-        // transactions could each see the other's owner and both commit).
-        // Deleting the organization itself (cascade) is allowed.
-        match manager.get_database_backend() {
-            DbBackend::Postgres => {
-                let function = format!(
-                    r#"CREATE FUNCTION yd_memberships_keep_owner() RETURNS trigger
-                           LANGUAGE plpgsql AS $$
-                           BEGIN
-                             IF OLD.role = 'OWNER' AND (TG_OP = 'DELETE' OR NEW.role <> 'OWNER'
-                                 OR NEW.organization_id <> OLD.organization_id) THEN
-                               PERFORM 1 FROM organizations WHERE id = OLD.organization_id FOR NO KEY UPDATE;
-                               IF FOUND AND NOT EXISTS (
-                                 SELECT 1 FROM memberships
-                                  WHERE organization_id = OLD.organization_id AND role = 'OWNER'
-                               ) THEN
-                                 RAISE EXCEPTION '{}: an organization must keep at least one OWNER'
-                                   USING ERRCODE = 'check_violation';
-                               END IF;
-                             END IF;
-                             RETURN NULL;
-                           END $$"#,
-                    constraints::LAST_OWNER.name
-                );
-                run_sql(
-                    manager,
-                    &[
-                        &function,
-                        r#"CREATE TRIGGER memberships_keep_owner
-                           AFTER UPDATE OR DELETE ON memberships
-                           FOR EACH ROW EXECUTE FUNCTION yd_memberships_keep_owner()"#,
-                    ],
-                )
-                .await?;
-            }
-            DbBackend::Sqlite => {
-                // SQLite runs one writer at a time (the API opens write
-                // transactions with BEGIN IMMEDIATE), so the check cannot race.
-                let marker = constraints::LAST_OWNER.sqlite;
-                run_sql(
-                    manager,
-                    &[
-                        &format!(r#"CREATE TRIGGER memberships_keep_owner_update
-                           AFTER UPDATE ON memberships
-                           WHEN OLD.role = 'OWNER' AND (NEW.role <> 'OWNER' OR NEW.organization_id <> OLD.organization_id)
-                           BEGIN
-                             SELECT RAISE(ABORT, '{marker}: an organization must keep at least one OWNER')
-                              WHERE NOT EXISTS (SELECT 1 FROM memberships
-                                                 WHERE organization_id = OLD.organization_id AND role = 'OWNER');
-                           END"#),
-                        &format!(r#"CREATE TRIGGER memberships_keep_owner_delete
-                           AFTER DELETE ON memberships
-                           WHEN OLD.role = 'OWNER'
-                           BEGIN
-                             SELECT RAISE(ABORT, '{marker}: an organization must keep at least one OWNER')
-                              WHERE EXISTS (SELECT 1 FROM organizations WHERE id = OLD.organization_id)
-                                AND NOT EXISTS (SELECT 1 FROM memberships
-                                                 WHERE organization_id = OLD.organization_id AND role = 'OWNER');
-                           END"#),
-                    ],
-                )
-                .await?;
-            }
-            other => {
-                return Err(DbErr::Migration(format!(
-                    "unsupported database backend {other:?}"
-                )));
-            }
-        }
-        Ok(())
+        last_owner::create(manager).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

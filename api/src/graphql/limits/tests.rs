@@ -1,0 +1,113 @@
+//! The limits, measured on small documents against a small schema.
+
+use super::measure::check_operation;
+use super::*;
+
+const SDL: &str = r#"
+    type Query { organization(id: ID): Organization organizations(first: Int): OrganizationConnection! }
+    type Organization { name: String! agreements(first: Int): AgreementConnection! partners: [Organization!]! }
+    type OrganizationConnection { nodes: [Organization!]! edges: [OrganizationEdge!]! }
+    type OrganizationEdge { node: Organization! cursor: String! }
+    type AgreementConnection { nodes: [Agreement!]! }
+    type Agreement { title: String! projects(first: Int): ProjectConnection! }
+    type ProjectConnection { nodes: [Project!]! }
+    type Project { title: String! events(first: Int): EventConnection! }
+    type EventConnection { nodes: [Event!]! }
+    type Event { title: String! }
+"#;
+
+fn check(query: &str) -> Result<(), String> {
+    let shape = SchemaShape::from_sdl(SDL).unwrap();
+    let doc = async_graphql::parser::parse_query(query).unwrap();
+    let vars = Variables::default();
+    let mut result = Ok(());
+    for (_, op) in doc.operations.iter() {
+        result = result.and(check_operation(&doc, &shape, &vars, op));
+    }
+    result
+}
+
+#[test]
+fn dashboard_query_fits_and_three_nested_hundreds_do_not() {
+    let dashboard = "{ organization(id: \"x\") { agreements(first: 50) { nodes { projects(first: 50) { nodes { events(first: 50) { nodes { title } } } } } } } }";
+    assert_eq!(check(dashboard), Ok(()));
+    let hundreds = dashboard.replace("50", "100");
+    assert!(check(&hundreds).unwrap_err().contains("1010100 nodes"));
+}
+
+#[test]
+fn depth_ignores_introspection_but_counts_fields() {
+    let deep = "{ organization { partners { partners { partners { partners { partners { partners { partners { partners { partners { partners { name } } } } } } } } } } } }";
+    assert!(check(deep).unwrap_err().contains("depth"));
+    assert_eq!(
+        check(
+            "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } }"
+        ),
+        Ok(())
+    );
+}
+
+#[test]
+fn aliases_and_directives_are_capped() {
+    let many: String = (0..16)
+        .map(|i| format!("a{i}: organization {{ name }} "))
+        .collect();
+    assert!(
+        check(&format!("{{ {many} }}"))
+            .unwrap_err()
+            .contains("aliases")
+    );
+    let dirs = "{ organization @include(if: true) @include(if: true) @include(if: true) @include(if: true) @include(if: true) @include(if: true) { name } }";
+    assert!(check(dirs).unwrap_err().contains("directives"));
+}
+
+#[test]
+fn fragment_cycles_do_not_hang() {
+    let q = "{ organization { ...A } } fragment A on Organization { partners { ...A } }";
+    assert_eq!(check(q), Ok(()));
+}
+
+#[test]
+fn fragments_spread_twice_cannot_explode() {
+    // 40 fragments, each spreading the next twice: 2^40 fields if
+    // expanded; refused after a bounded walk instead.
+    let mut q = String::from("{ organization { ...F1 } }");
+    for i in 1..40 {
+        q.push_str(&format!(
+            " fragment F{i} on Organization {{ name ...F{n} ...F{n} }}",
+            n = i + 1
+        ));
+    }
+    q.push_str(" fragment F40 on Organization { name }");
+    let started = std::time::Instant::now();
+    let refused = check(&q).unwrap_err();
+    assert!(refused.contains("fields"), "{refused}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
+fn a_write_only_answer_is_ids_only_whatever_the_fragments() {
+    let reads = |q: &str| {
+        let doc = async_graphql::parser::parse_query(q).unwrap();
+        let (_, op) = doc.operations.iter().next().unwrap();
+        reads_beyond_ids(&doc, &op.node)
+    };
+    assert_eq!(reads("mutation { book { id __typename } }"), None);
+    assert_eq!(
+        reads("mutation { book { ...A } } fragment A on B { id }"),
+        None
+    );
+    assert_eq!(
+        reads("mutation { book { ...A } } fragment A on B { id ...A ...A title }"),
+        Some("book.title".into())
+    );
+    let mut deep = String::from("mutation { book { ...F1 } }");
+    for i in 1..40 {
+        deep.push_str(&format!(
+            " fragment F{i} on B {{ id ...F{n} ...F{n} }}",
+            n = i + 1
+        ));
+    }
+    deep.push_str(" fragment F40 on B { status }");
+    assert_eq!(reads(&deep), Some("book.status".into()));
+}

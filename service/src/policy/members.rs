@@ -1,0 +1,106 @@
+//! Who may change an organization's profile, members and invitations, and
+//! who may see them.
+
+use uuid::Uuid;
+
+use super::OrgAccess;
+use crate::auth::Viewer;
+use crate::error::ApiError;
+use entity::Role;
+
+/// Profile changes: ADMIN+.
+pub fn ensure_can_update_organization(access: &OrgAccess) -> Result<(), ApiError> {
+    access.require(Role::Admin, "editing the organization")
+}
+
+/// Inviting with `role` — and, for an invitation already made, whether its
+/// inviter may still grant it (checked again on acceptance): ADMIN+, and
+/// only an OWNER invites an OWNER.
+pub fn ensure_can_invite(access: &OrgAccess, role: Role) -> Result<(), ApiError> {
+    access.require(Role::Admin, "inviting members")?;
+    if role == Role::Owner {
+        access.require(Role::Owner, "inviting an OWNER")?;
+    }
+    Ok(())
+}
+
+/// Pending invitations (with the invitees' e-mails): ADMIN+, and platform
+/// admins for support.
+pub fn can_view_invitations(access: &OrgAccess) -> bool {
+    access.reads_as(Role::Admin)
+}
+
+/// Revoking an invitation: whoever could make it now.
+pub fn ensure_can_revoke_invitation(access: &OrgAccess, role: Role) -> Result<(), ApiError> {
+    ensure_can_invite(access, role)
+}
+
+/// Role changes: ADMIN+; only an OWNER grants OWNER or changes an OWNER's
+/// role. Whether the organization keeps an OWNER is the database's call.
+pub fn ensure_can_change_role(
+    access: &OrgAccess,
+    current: Role,
+    new: Role,
+) -> Result<(), ApiError> {
+    access.require(Role::Admin, "changing roles")?;
+    if current == Role::Owner || new == Role::Owner {
+        access.require(Role::Owner, "granting or removing OWNER")?;
+    }
+    Ok(())
+}
+
+/// Removing a member: ADMIN+, and only an OWNER removes an OWNER. Anyone may
+/// remove themselves (leave).
+pub fn ensure_can_remove_member(
+    access: &OrgAccess,
+    viewer: &Viewer,
+    target_user: Uuid,
+    current: Role,
+) -> Result<(), ApiError> {
+    if viewer.user_id() == Some(target_user) && access.is_member() {
+        return Ok(());
+    }
+    access.require(Role::Admin, "removing members")?;
+    if current == Role::Owner {
+        access.require(Role::Owner, "removing an OWNER")?;
+    }
+    Ok(())
+}
+
+/// Audit log: ADMIN+ (or platform admin).
+pub fn ensure_can_read_audit_log(access: &OrgAccess) -> Result<(), ApiError> {
+    if access.reads_as(Role::Admin) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "reading the audit log requires ADMIN or higher in this organization",
+        ))
+    }
+}
+
+/// Binding an API token to an organization: only to one the caller belongs to.
+pub fn ensure_can_bind_token(access: &OrgAccess) -> Result<(), ApiError> {
+    if access.is_member() {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "you can only bind a token to an organization you belong to",
+        ))
+    }
+}
+
+/// An invitation is accepted only by the user whose e-mail it names.
+pub fn ensure_invitation_is_for(user_email: &str, invitation_email: &str) -> Result<(), ApiError> {
+    if user_email == invitation_email {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "this invitation was issued to another e-mail address",
+        ))
+    }
+}
+
+/// Member lists: members of the organization and platform admins.
+pub fn can_view_members(access: &OrgAccess) -> bool {
+    access.reads_as(Role::Member)
+}

@@ -1,0 +1,178 @@
+//! Every named constraint of `migration::constraints` violated for real, on
+//! both databases, reaching the client as the intended error: renaming a
+//! constraint in a migration without its constant (or the other way round)
+//! fails here instead of turning a CONFLICT into an INTERNAL.
+
+use chrono::{TimeDelta, Utc};
+use migration::constraints::{self, Named};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, Set};
+use service::ApiError;
+use uuid::Uuid;
+
+use crate::db_test;
+use crate::support::TestApp;
+use crate::support::fixtures::at;
+
+fn id(s: &str) -> Uuid {
+    Uuid::parse_str(s).unwrap()
+}
+
+/// The database error of inserting `model` (expected to fail).
+async fn refused<A>(db: &impl ConnectionTrait, model: A) -> DbErr
+where
+    A: ActiveModelTrait + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    <A::Entity as EntityTrait>::insert(model)
+        .exec_without_returning(db)
+        .await
+        .expect_err("the database refuses it")
+}
+
+/// Violate `named` and return the error the client would see.
+async fn violate(app: &TestApp, n: usize, named: Named) -> ApiError {
+    let db = app.db();
+    let org = app.org_with_owner(&format!("org-{n}")).await;
+    let org_id = id(&org.id);
+    let owner_id = id(&org.owner.user_id);
+    let err = if named == constraints::USERS_EMAIL {
+        let user = entity::user::Entity::find_by_id(owner_id)
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        refused(
+            db,
+            entity::user::Model {
+                id: Uuid::now_v7(),
+                ..user
+            }
+            .into_active_model()
+            .reset_all(),
+        )
+        .await
+    } else if named == constraints::ORGANIZATIONS_SLUG {
+        let o = entity::organization::Entity::find_by_id(org_id)
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        refused(
+            db,
+            entity::organization::Model {
+                id: Uuid::now_v7(),
+                ..o
+            }
+            .into_active_model()
+            .reset_all(),
+        )
+        .await
+    } else if named == constraints::MEMBERSHIPS_ORG_USER {
+        let m = entity::membership::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            organization_id: Set(org_id),
+            user_id: Set(owner_id),
+            role: Set(entity::Role::Member),
+            joined_at: Set(Utc::now()),
+        };
+        refused(db, m).await
+    } else if named == constraints::BOOKINGS_NO_OVERLAP {
+        let space = app.space_id(&org.owner, &org.id, "회의실", false).await;
+        let booked = app
+            .book(
+                org.owner.token(),
+                &space,
+                &org.id,
+                &at(app, 24),
+                &at(app, 26),
+                None,
+            )
+            .await;
+        let first = id(booked.data()["bookSpace"][0]["id"].as_str().unwrap());
+        let b = entity::booking::Entity::find_by_id(first)
+            .one(db)
+            .await
+            .unwrap()
+            .unwrap();
+        let overlapping = entity::booking::Model {
+            id: Uuid::now_v7(),
+            starts_at: b.starts_at + TimeDelta::hours(1),
+            ends_at: b.ends_at + TimeDelta::hours(1),
+            ..b
+        };
+        refused(db, overlapping.into_active_model().reset_all()).await
+    } else if named == constraints::AGREEMENT_PARTIES_AGREEMENT_ORG {
+        let created = app
+            .create_agreement(&org.owner, &org.id, &["EVENTS"], "2026-01-01", None)
+            .await;
+        let agreement = id(created.data()["createAgreement"]["id"].as_str().unwrap());
+        let party = entity::agreement_party::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            agreement_id: Set(agreement),
+            organization_id: Set(org_id),
+            role: Set(entity::PartyRole::Partner),
+            status: Set(entity::PartyStatus::Invited),
+            invited_at: Set(Utc::now()),
+            responded_at: Set(None),
+            responded_by: Set(None),
+            admitted_at: Set(None),
+        };
+        refused(db, party).await
+    } else if named == constraints::AGREEMENT_CONSENTS_ANSWER {
+        let other = app.org_with_owner(&format!("partner-{n}")).await;
+        let agreement = app
+            .ratified_agreement(&[&org, &other], &["EVENTS"], "2024-01-01", None)
+            .await;
+        let newcomer = app.org_with_owner(&format!("newcomer-{n}")).await;
+        app.party_op(&org.owner, "inviteParty", &agreement, &newcomer.id)
+            .await
+            .data();
+        crate::agreements::consent(app, &org, &agreement, &newcomer.id)
+            .await
+            .data();
+        let answer = entity::agreement_consent::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            agreement_id: Set(id(&agreement)),
+            newcomer_id: Set(id(&newcomer.id)),
+            organization_id: Set(org_id),
+            status: Set(entity::ConsentStatus::Refused),
+            responded_at: Set(Utc::now()),
+            responded_by: Set(None),
+        };
+        refused(db, answer).await
+    } else if named == constraints::LAST_OWNER {
+        use sea_orm::{ColumnTrait, QueryFilter};
+        entity::membership::Entity::delete_many()
+            .filter(entity::membership::Column::OrganizationId.eq(org_id))
+            .exec(db)
+            .await
+            .expect_err("the last OWNER stays")
+    } else {
+        panic!(
+            "no violation written for constraint {} — add one here",
+            named.name
+        )
+    };
+    ApiError::from(err)
+}
+
+db_test! {
+    async fn every_named_constraint_reaches_the_client_as_its_error(app) {
+        let expected = |named: Named| match named {
+            n if n == constraints::USERS_EMAIL => ("CONFLICT", "email"),
+            n if n == constraints::ORGANIZATIONS_SLUG => ("CONFLICT", "slug"),
+            n if n == constraints::MEMBERSHIPS_ORG_USER => ("CONFLICT", "userId"),
+            n if n == constraints::BOOKINGS_NO_OVERLAP => ("CONFLICT", "startsAt"),
+            n if n == constraints::AGREEMENT_PARTIES_AGREEMENT_ORG => ("CONFLICT", "organizationId"),
+            n if n == constraints::AGREEMENT_CONSENTS_ANSWER => ("CONFLICT", "organizationId"),
+            n if n == constraints::LAST_OWNER => ("BAD_USER_INPUT", "role"),
+            other => panic!("no expectation for constraint {}", other.name),
+        };
+        for (n, named) in constraints::ALL.into_iter().enumerate() {
+            let error = violate(&app, n, named).await;
+            let (code, field) = expected(named);
+            assert_eq!(error.code(), code, "{}: {error:?}", named.name);
+            assert_eq!(error.extensions()["field"], field, "{}", named.name);
+        }
+    }
+}
