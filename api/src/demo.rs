@@ -49,8 +49,9 @@ pub enum Outcome {
     AlreadyThere,
 }
 
-fn fail(e: ApiError) -> anyhow::Error {
-    anyhow::anyhow!("loading the demo: {}", e.message())
+/// A demo step's refusal, as the CLI reports it.
+fn ok<T>(step: Result<T, ApiError>) -> anyhow::Result<T> {
+    step.map_err(|e| anyhow::anyhow!("loading the demo: {}", e.message()))
 }
 
 fn acting_as(user_id: Uuid) -> Viewer {
@@ -90,7 +91,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<Outcome> {
         let mut people = Vec::new();
         for (local, _) in PEOPLE {
             let email = format!("{local}@{slug}.example");
-            let signed_up = accounts::sign_up(
+            let signed_up = ok(accounts::sign_up(
                 &anonymous,
                 &state.hasher,
                 &state.jwt,
@@ -100,12 +101,11 @@ pub async fn load(state: &AppState) -> anyhow::Result<Outcome> {
                     display_name: format!("{name} {local}"),
                 },
             )
-            .await
-            .map_err(fail)?;
+            .await)?;
             people.push(acting_as(signed_up.user.id));
         }
         let owner = people[0].clone();
-        let org = organizations::create(
+        let org = ok(organizations::create(
             &by(&owner),
             NewOrganization {
                 slug: slug.into(),
@@ -116,16 +116,11 @@ pub async fn load(state: &AppState) -> anyhow::Result<Outcome> {
                 timezone: Some("Asia/Seoul".into()),
             },
         )
-        .await
-        .map_err(fail)?;
+        .await)?;
         for ((local, role), person) in PEOPLE.iter().zip(&people).skip(1) {
             let email = format!("{local}@{slug}.example");
-            let (_, token) = invitations::invite(&by(&owner), org.id, &email, *role)
-                .await
-                .map_err(fail)?;
-            invitations::accept(&by(person), &token)
-                .await
-                .map_err(fail)?;
+            let (_, token) = ok(invitations::invite(&by(&owner), org.id, &email, *role).await)?;
+            ok(invitations::accept(&by(person), &token).await)?;
         }
         orgs.push(Org {
             id: org.id,
@@ -149,7 +144,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<Outcome> {
         chrono::NaiveDate::from_ymd_opt(chrono::Datelike::year(&today) + 1, 12, 31)
             .unwrap_or(planned_end)
     };
-    let joint = lifecycle::create(
+    let joint = ok(lifecycle::create(
         &by(&hanbat.owner),
         NewAgreement {
             convener_id: hanbat.id,
@@ -160,24 +155,17 @@ pub async fn load(state: &AppState) -> anyhow::Result<Outcome> {
             ends_on: Some(joint_end),
         },
     )
-    .await
-    .map_err(fail)?;
+    .await)?;
     for partner in [gapcheon, rights, media] {
-        parties::invite_party(&by(&hanbat.owner), joint.id, partner.id)
-            .await
-            .map_err(fail)?;
+        ok(parties::invite_party(&by(&hanbat.owner), joint.id, partner.id).await)?;
     }
-    lifecycle::propose(&by(&hanbat.owner), joint.id)
-        .await
-        .map_err(fail)?;
+    ok(lifecycle::propose(&by(&hanbat.owner), joint.id).await)?;
     for party in [hanbat, gapcheon, rights, media] {
-        parties::answer(&by(&party.owner), joint.id, party.id, Answer::Sign)
-            .await
-            .map_err(fail)?;
+        ok(parties::answer(&by(&party.owner), joint.id, party.id, Answer::Sign).await)?;
     }
 
     // "사무실 공동 사용 협약": proposed, gapcheon has not signed yet.
-    let office = lifecycle::create(
+    let office = ok(lifecycle::create(
         &by(&hanbat.owner),
         NewAgreement {
             convener_id: hanbat.id,
@@ -188,45 +176,29 @@ pub async fn load(state: &AppState) -> anyhow::Result<Outcome> {
             ends_on: None,
         },
     )
-    .await
-    .map_err(fail)?;
-    parties::invite_party(&by(&hanbat.owner), office.id, gapcheon.id)
-        .await
-        .map_err(fail)?;
-    lifecycle::propose(&by(&hanbat.owner), office.id)
-        .await
-        .map_err(fail)?;
-    parties::answer(&by(&hanbat.owner), office.id, hanbat.id, Answer::Sign)
-        .await
-        .map_err(fail)?;
+    .await)?;
+    ok(parties::invite_party(&by(&hanbat.owner), office.id, gapcheon.id).await)?;
+    ok(lifecycle::propose(&by(&hanbat.owner), office.id).await)?;
+    ok(parties::answer(&by(&hanbat.owner), office.id, hanbat.id, Answer::Sign).await)?;
 
-    // The shared office.
-    let room = spaces::create(
-        &by(&hanbat.owner),
-        NewSpace {
+    // The shared office: (name, description, floor, seats, needs approval).
+    let mut office_rooms = Vec::new();
+    for (name, description, floor, seats, requires_approval) in [
+        ("공유 회의실", "공유 사무실 2층 회의실", 2, 12, false),
+        ("교육장", "강연과 교육 프로그램용", 3, 40, true),
+    ] {
+        let space = NewSpace {
             organization_id: hanbat.id,
-            name: "공유 회의실".into(),
-            description: Some("공유 사무실 2층 회의실".into()),
-            location: Some("공유 사무실 2층".into()),
-            capacity: Some(12),
-            requires_approval: false,
-        },
-    )
-    .await
-    .map_err(fail)?;
-    let hall = spaces::create(
-        &by(&hanbat.owner),
-        NewSpace {
-            organization_id: hanbat.id,
-            name: "교육장".into(),
-            description: Some("강연과 교육 프로그램용".into()),
-            location: Some("공유 사무실 3층".into()),
-            capacity: Some(40),
-            requires_approval: true,
-        },
-    )
-    .await
-    .map_err(fail)?;
+            name: name.into(),
+            description: Some(description.into()),
+            location: Some(format!("공유 사무실 {floor}층")),
+            capacity: Some(seats),
+            requires_approval,
+        };
+        office_rooms.push(ok(spaces::create(&by(&hanbat.owner), space).await)?);
+    }
+    let [room, hall] = <[_; 2]>::try_from(office_rooms)
+        .map_err(|_| anyhow::anyhow!("the office has two rooms"))?;
 
     // Bookings in the coming weeks (19:00 Seoul is 10:00 UTC).
     let day = |days: i64, hour: i64| -> DateTime<Utc> {
@@ -290,7 +262,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<Outcome> {
         ),
     ];
     for (who, request) in &requests {
-        bookings::book(&by(who), request).await.map_err(fail)?;
+        ok(bookings::book(&by(who), request).await)?;
     }
     Ok(Outcome::Loaded)
 }

@@ -13,6 +13,7 @@ pub struct Model {
     pub role: PartyRole,
     pub status: PartyStatus,
     pub invited_at: DateTimeUtc,
+    /// The party OWNER's answer (sign, decline, withdraw).
     pub responded_at: Option<DateTimeUtc>,
     pub responded_by: Option<Uuid>,
     /// When it began sharing with the other parties: at ratification, or —
@@ -20,10 +21,7 @@ pub struct Model {
     pub admitted_at: Option<DateTimeUtc>,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+no_relations!();
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,

@@ -8,9 +8,11 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub at: DateTimeUtc,
+    /// Who did it; null once their account is gone.
     pub actor_id: Option<Uuid>,
     /// The API token the actor used, if any.
     pub api_token_id: Option<Uuid>,
+    /// The log it belongs to; null for account-level entries.
     pub organization_id: Option<Uuid>,
     /// e.g. `member.role_change`.
     pub action: String,
@@ -24,7 +26,4 @@ pub struct Model {
     pub by_operator: bool,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+no_relations!();

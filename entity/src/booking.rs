@@ -14,21 +14,22 @@ pub struct Model {
     pub organization_id: Uuid,
     pub booked_by: Option<Uuid>,
     pub title: String,
+    /// Half-open `[starts_at, ends_at)`: live bookings of a space never
+    /// overlap (an exclusion constraint on PostgreSQL, a trigger on SQLite),
+    /// so back-to-back bookings are fine.
     pub starts_at: DateTimeUtc,
     pub ends_at: DateTimeUtc,
     pub status: BookingStatus,
     /// Shared by the occurrences of one recurring request.
     pub series_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
+    /// The owner's answer to a PENDING booking (or the cancellation).
     pub decided_at: Option<DateTimeUtc>,
     pub decided_by: Option<Uuid>,
     pub rejection_reason: Option<String>,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+no_relations!();
 
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,

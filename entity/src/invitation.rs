@@ -13,6 +13,7 @@ pub struct Model {
     pub email: String,
     pub role: Role,
     #[sea_orm(unique)]
+    /// SHA-256 of the secret shown once to the inviter.
     pub token_hash: String,
     pub invited_by: Option<Uuid>,
     pub created_at: DateTimeUtc,
@@ -23,7 +24,4 @@ pub struct Model {
     pub revoked_at: Option<DateTimeUtc>,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+no_relations!();

@@ -1,6 +1,18 @@
 //! SeaORM entities: one module per table. Columns are storage, not API —
 //! the GraphQL layer wraps these models in its own types.
 
+/// The `Relation` and `ActiveModelBehavior` of an entity. Relations are not
+/// modelled: the joins a query needs are written in that query (the policy's
+/// SQL conditions, the batched reads).
+macro_rules! no_relations {
+    () => {
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+    };
+}
+
 pub mod agreement;
 pub mod agreement_consent;
 pub mod agreement_party;

@@ -8,6 +8,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
+    /// Access tokens name the session, so revoking it ends them at once.
     pub user_id: Uuid,
     pub created_at: DateTimeUtc,
     /// Absolute end of the session, whatever the refreshes.
@@ -17,7 +18,4 @@ pub struct Model {
     pub revoked_reason: Option<String>,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+no_relations!();

@@ -10,13 +10,13 @@ pub struct Model {
     pub name: String,
     pub description: Option<String>,
     pub location: Option<String>,
+    /// Seats, for people choosing a room; bookings do not count against it.
     pub capacity: Option<i32>,
+    /// Other organizations' bookings wait (PENDING, holding the slot) for
+    /// an owner ADMIN+ to approve them.
     pub requires_approval: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+no_relations!();

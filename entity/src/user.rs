@@ -11,6 +11,8 @@ pub struct Model {
     pub display_name: String,
     /// Argon2id PHC string.
     pub password_hash: String,
+    /// A coalition operator: manages accounts and MOUs' parties, never acts
+    /// as an organization.
     pub is_platform_admin: bool,
     pub created_at: DateTimeUtc,
     /// Set by a platform admin: the account cannot sign in, and its
@@ -21,7 +23,4 @@ pub struct Model {
     pub suspended_by: Option<Uuid>,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
+no_relations!();

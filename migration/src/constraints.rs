@@ -20,50 +20,34 @@ impl Named {
     }
 }
 
-pub const USERS_EMAIL: Named = Named {
-    name: "users_email_key",
-    sqlite: "users.email",
-};
+/// Declares each constraint, and [`ALL`] listing every one, so none can be
+/// left out of the test.
+macro_rules! named {
+    ($($(#[$doc:meta])* $id:ident = ($name:literal, $sqlite:literal);)*) => {
+        $($(#[$doc])* pub const $id: Named = Named { name: $name, sqlite: $sqlite };)*
 
-pub const ORGANIZATIONS_SLUG: Named = Named {
-    name: "organizations_slug_key",
-    sqlite: "organizations.slug",
-};
+        /// Every constraint above, for the test that violates each.
+        pub const ALL: &[Named] = &[$($id),*];
+    };
+}
 
-pub const MEMBERSHIPS_ORG_USER: Named = Named {
-    name: "memberships_org_user_key",
-    sqlite: "memberships.organization_id, memberships.user_id",
-};
-
-/// The exclusion constraint on PostgreSQL; the triggers' marker on SQLite.
-pub const BOOKINGS_NO_OVERLAP: Named = Named {
-    name: "bookings_no_overlap",
-    sqlite: "yd_booking_overlap",
-};
-
-pub const AGREEMENT_PARTIES_AGREEMENT_ORG: Named = Named {
-    name: "agreement_parties_agreement_org_key",
-    sqlite: "agreement_parties.agreement_id, agreement_parties.organization_id",
-};
-
-pub const AGREEMENT_CONSENTS_ANSWER: Named = Named {
-    name: "agreement_consents_key",
-    sqlite: "agreement_consents.agreement_id, agreement_consents.newcomer_id, agreement_consents.organization_id",
-};
-
-/// Raised by the triggers that keep an organization's last OWNER.
-pub const LAST_OWNER: Named = Named {
-    name: "yd_last_owner",
-    sqlite: "yd_last_owner",
-};
-
-/// Every constant above, for the test that violates each.
-pub const ALL: [Named; 7] = [
-    USERS_EMAIL,
-    ORGANIZATIONS_SLUG,
-    MEMBERSHIPS_ORG_USER,
-    BOOKINGS_NO_OVERLAP,
-    AGREEMENT_PARTIES_AGREEMENT_ORG,
-    AGREEMENT_CONSENTS_ANSWER,
-    LAST_OWNER,
-];
+named! {
+    USERS_EMAIL = ("users_email_key", "users.email");
+    ORGANIZATIONS_SLUG = ("organizations_slug_key", "organizations.slug");
+    MEMBERSHIPS_ORG_USER = (
+        "memberships_org_user_key",
+        "memberships.organization_id, memberships.user_id"
+    );
+    /// The exclusion constraint on PostgreSQL; the triggers' marker on SQLite.
+    BOOKINGS_NO_OVERLAP = ("bookings_no_overlap", "yd_booking_overlap");
+    AGREEMENT_PARTIES_AGREEMENT_ORG = (
+        "agreement_parties_agreement_org_key",
+        "agreement_parties.agreement_id, agreement_parties.organization_id"
+    );
+    AGREEMENT_CONSENTS_ANSWER = (
+        "agreement_consents_key",
+        "agreement_consents.agreement_id, agreement_consents.newcomer_id, agreement_consents.organization_id"
+    );
+    /// Raised by the triggers that keep an organization's last OWNER.
+    LAST_OWNER = ("yd_last_owner", "yd_last_owner");
+}

@@ -26,19 +26,33 @@ impl MigratorTrait for Migrator {
     }
 }
 
-/// A foreign key from `from_table.from_col` to `to_table.to_col`.
-pub(crate) fn fk(
-    from_table: impl IntoIden,
-    from_col: impl IntoIden,
-    to_table: impl IntoIden,
-    to_col: impl IntoIden,
-    on_delete: ForeignKeyAction,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from_table, from_col)
-        .to(to_table, to_col)
-        .on_delete(on_delete)
-        .to_owned()
+/// Foreign keys from the table being created to another table's `id`, one
+/// line each, so a table's references read as a list.
+pub(crate) trait References {
+    fn references(
+        &mut self,
+        col: impl IntoIden,
+        to_table: impl IntoIden,
+        on_delete: ForeignKeyAction,
+    ) -> &mut Self;
+}
+
+impl References for TableCreateStatement {
+    fn references(
+        &mut self,
+        col: impl IntoIden,
+        to_table: impl IntoIden,
+        on_delete: ForeignKeyAction,
+    ) -> &mut Self {
+        let mut key = ForeignKey::create();
+        if let Some(table) = self.get_table_name() {
+            key.from_tbl(table.clone());
+        }
+        key.from_col(col)
+            .to(to_table, Alias::new("id"))
+            .on_delete(on_delete);
+        self.foreign_key(&mut key)
+    }
 }
 
 /// Run raw SQL statements, one per entry, on the migration connection.

@@ -3,7 +3,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::{constraints, fk, run_sql};
+use crate::{References, constraints, run_sql};
+use ForeignKeyAction::{Cascade, SetNull};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -48,13 +49,11 @@ enum AgreementParties {
 #[derive(DeriveIden, Clone, Copy)]
 enum Organizations {
     Table,
-    Id,
 }
 
 #[derive(DeriveIden, Clone, Copy)]
 enum Users {
     Table,
-    Id,
 }
 
 #[async_trait::async_trait]
@@ -94,27 +93,9 @@ impl MigrationTrait for Migration {
                             .is_null()
                             .or(Expr::col(Agreements::ProposedAt).is_not_null()),
                     )
-                    .foreign_key(&mut fk(
-                        Agreements::Table,
-                        Agreements::ConvenerId,
-                        Organizations::Table,
-                        Organizations::Id,
-                        ForeignKeyAction::Cascade,
-                    ))
-                    .foreign_key(&mut fk(
-                        Agreements::Table,
-                        Agreements::CreatedBy,
-                        Users::Table,
-                        Users::Id,
-                        ForeignKeyAction::SetNull,
-                    ))
-                    .foreign_key(&mut fk(
-                        Agreements::Table,
-                        Agreements::TerminatedBy,
-                        Users::Table,
-                        Users::Id,
-                        ForeignKeyAction::SetNull,
-                    ))
+                    .references(Agreements::ConvenerId, Organizations::Table, Cascade)
+                    .references(Agreements::CreatedBy, Users::Table, SetNull)
+                    .references(Agreements::TerminatedBy, Users::Table, SetNull)
                     .to_owned(),
             )
             .await?;
@@ -152,27 +133,13 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(AgreementParties::InvitedAt))
                     .col(timestamp_with_time_zone_null(AgreementParties::RespondedAt))
                     .col(uuid_null(AgreementParties::RespondedBy))
-                    .foreign_key(&mut fk(
-                        AgreementParties::Table,
-                        AgreementParties::AgreementId,
-                        Agreements::Table,
-                        Agreements::Id,
-                        ForeignKeyAction::Cascade,
-                    ))
-                    .foreign_key(&mut fk(
-                        AgreementParties::Table,
+                    .references(AgreementParties::AgreementId, Agreements::Table, Cascade)
+                    .references(
                         AgreementParties::OrganizationId,
                         Organizations::Table,
-                        Organizations::Id,
-                        ForeignKeyAction::Cascade,
-                    ))
-                    .foreign_key(&mut fk(
-                        AgreementParties::Table,
-                        AgreementParties::RespondedBy,
-                        Users::Table,
-                        Users::Id,
-                        ForeignKeyAction::SetNull,
-                    ))
+                        Cascade,
+                    )
+                    .references(AgreementParties::RespondedBy, Users::Table, SetNull)
                     .to_owned(),
             )
             .await?;

@@ -7,7 +7,8 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
-use crate::{constraints, fk, run_sql};
+use crate::{References, constraints, run_sql};
+use ForeignKeyAction::{Cascade, SetNull};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -47,13 +48,11 @@ enum Bookings {
 #[derive(DeriveIden, Clone, Copy)]
 enum Organizations {
     Table,
-    Id,
 }
 
 #[derive(DeriveIden, Clone, Copy)]
 enum Users {
     Table,
-    Id,
 }
 
 #[async_trait::async_trait]
@@ -72,13 +71,7 @@ impl MigrationTrait for Migration {
                     .col(boolean(Spaces::RequiresApproval))
                     .col(timestamp_with_time_zone(Spaces::CreatedAt))
                     .col(timestamp_with_time_zone(Spaces::UpdatedAt))
-                    .foreign_key(&mut fk(
-                        Spaces::Table,
-                        Spaces::OrganizationId,
-                        Organizations::Table,
-                        Organizations::Id,
-                        ForeignKeyAction::Cascade,
-                    ))
+                    .references(Spaces::OrganizationId, Organizations::Table, Cascade)
                     .to_owned(),
             )
             .await?;
@@ -117,34 +110,10 @@ impl MigrationTrait for Migration {
                     .col(uuid_null(Bookings::DecidedBy))
                     .col(text_null(Bookings::RejectionReason))
                     .check(Expr::col(Bookings::EndsAt).gt(Expr::col(Bookings::StartsAt)))
-                    .foreign_key(&mut fk(
-                        Bookings::Table,
-                        Bookings::SpaceId,
-                        Spaces::Table,
-                        Spaces::Id,
-                        ForeignKeyAction::Cascade,
-                    ))
-                    .foreign_key(&mut fk(
-                        Bookings::Table,
-                        Bookings::OrganizationId,
-                        Organizations::Table,
-                        Organizations::Id,
-                        ForeignKeyAction::Cascade,
-                    ))
-                    .foreign_key(&mut fk(
-                        Bookings::Table,
-                        Bookings::BookedBy,
-                        Users::Table,
-                        Users::Id,
-                        ForeignKeyAction::SetNull,
-                    ))
-                    .foreign_key(&mut fk(
-                        Bookings::Table,
-                        Bookings::DecidedBy,
-                        Users::Table,
-                        Users::Id,
-                        ForeignKeyAction::SetNull,
-                    ))
+                    .references(Bookings::SpaceId, Spaces::Table, Cascade)
+                    .references(Bookings::OrganizationId, Organizations::Table, Cascade)
+                    .references(Bookings::BookedBy, Users::Table, SetNull)
+                    .references(Bookings::DecidedBy, Users::Table, SetNull)
                     .to_owned(),
             )
             .await?;

@@ -20,7 +20,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::{constraints, fk, run_sql};
+use crate::{References, constraints, run_sql};
+use ForeignKeyAction::{Cascade, SetNull};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -28,7 +29,6 @@ pub struct Migration;
 #[derive(DeriveIden, Clone, Copy)]
 enum Users {
     Table,
-    Id,
     SuspendedAt,
     SuspendedBy,
 }
@@ -54,13 +54,11 @@ enum AgreementParties {
 #[derive(DeriveIden, Clone, Copy)]
 enum Agreements {
     Table,
-    Id,
 }
 
 #[derive(DeriveIden, Clone, Copy)]
 enum Organizations {
     Table,
-    Id,
 }
 
 #[derive(DeriveIden, Clone, Copy)]
@@ -139,34 +137,14 @@ impl MigrationTrait for Migration {
                         Expr::col(AgreementConsents::NewcomerId)
                             .ne(Expr::col(AgreementConsents::OrganizationId)),
                     )
-                    .foreign_key(&mut fk(
-                        AgreementConsents::Table,
-                        AgreementConsents::AgreementId,
-                        Agreements::Table,
-                        Agreements::Id,
-                        ForeignKeyAction::Cascade,
-                    ))
-                    .foreign_key(&mut fk(
-                        AgreementConsents::Table,
-                        AgreementConsents::NewcomerId,
-                        Organizations::Table,
-                        Organizations::Id,
-                        ForeignKeyAction::Cascade,
-                    ))
-                    .foreign_key(&mut fk(
-                        AgreementConsents::Table,
+                    .references(AgreementConsents::AgreementId, Agreements::Table, Cascade)
+                    .references(AgreementConsents::NewcomerId, Organizations::Table, Cascade)
+                    .references(
                         AgreementConsents::OrganizationId,
                         Organizations::Table,
-                        Organizations::Id,
-                        ForeignKeyAction::Cascade,
-                    ))
-                    .foreign_key(&mut fk(
-                        AgreementConsents::Table,
-                        AgreementConsents::RespondedBy,
-                        Users::Table,
-                        Users::Id,
-                        ForeignKeyAction::SetNull,
-                    ))
+                        Cascade,
+                    )
+                    .references(AgreementConsents::RespondedBy, Users::Table, SetNull)
                     .to_owned(),
             )
             .await?;

@@ -7,9 +7,26 @@ use std::time::Duration;
 pub use sea_orm::TransactionSession;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    PrimaryKeyTrait, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
+
+/// The row `id` of `E`, or NOT_FOUND naming `what`: a lookup with no
+/// visibility rule (the caller has already decided who may see it).
+pub async fn find<E>(
+    conn: &impl ConnectionTrait,
+    id: uuid::Uuid,
+    what: &'static str,
+) -> crate::ApiResult<E::Model>
+where
+    E: EntityTrait,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<uuid::Uuid>,
+{
+    E::find_by_id(id)
+        .one(conn)
+        .await?
+        .ok_or(crate::ApiError::NotFound(what))
+}
 
 /// Open a pool. SQLite gets WAL (readers never block the writer), a busy
 /// timeout (writers queue instead of failing) and foreign keys.

@@ -16,6 +16,7 @@ pub mod clock;
 pub mod context;
 pub mod db;
 pub mod error;
+pub mod group;
 pub mod identity;
 pub mod membership;
 pub mod organization;

@@ -175,6 +175,28 @@ where
     Ok(Page::from_rows(rows, args))
 }
 
+/// The page of `E` rows matching `filter` that `args` asks for, ordered by
+/// the time-ordered `id_col`, with a total counted only when selected: a
+/// root list in one call.
+pub async fn list<C>(
+    db: &impl ConnectionTrait,
+    filter: Condition,
+    id_col: C,
+    order: Order,
+    args: &PageArgs,
+) -> ApiResult<Listing<<C::EntityName as EntityTrait>::Model>>
+where
+    C: ColumnTrait,
+    C::EntityName: EntityTrait<Column = C>,
+    <C::EntityName as EntityTrait>::Model: Sync,
+{
+    let page = load_page::<C::EntityName, C>(db, filter.clone(), id_col, order, args).await?;
+    Ok(Listing {
+        page,
+        total: TotalCount::lazy(CountWhere::<C::EntityName>::new(filter)),
+    })
+}
+
 /// A page plus how to count the whole list: what a service hands to a
 /// connection type.
 pub struct Listing<T> {

@@ -5,7 +5,9 @@
 
 use chrono::{TimeDelta, Utc};
 use migration::constraints::{self, Named};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, Set};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, PrimaryKeyTrait, Set,
+};
 use service::ApiError;
 use uuid::Uuid;
 
@@ -29,6 +31,19 @@ where
         .expect_err("the database refuses it")
 }
 
+/// The stored row `id` of `E`.
+async fn row<E>(db: &impl ConnectionTrait, id: Uuid) -> E::Model
+where
+    E: EntityTrait,
+    Uuid: Into<<E::PrimaryKey as PrimaryKeyTrait>::ValueType>,
+{
+    E::find_by_id(id)
+        .one(db)
+        .await
+        .unwrap()
+        .expect("the row exists")
+}
+
 /// Violate `named` and return the error the client would see.
 async fn violate(app: &TestApp, n: usize, named: Named) -> ApiError {
     let db = app.db();
@@ -36,37 +51,13 @@ async fn violate(app: &TestApp, n: usize, named: Named) -> ApiError {
     let org_id = id(&org.id);
     let owner_id = id(&org.owner.user_id);
     let err = if named == constraints::USERS_EMAIL {
-        let user = entity::user::Entity::find_by_id(owner_id)
-            .one(db)
-            .await
-            .unwrap()
-            .unwrap();
-        refused(
-            db,
-            entity::user::Model {
-                id: Uuid::now_v7(),
-                ..user
-            }
-            .into_active_model()
-            .reset_all(),
-        )
-        .await
+        let mut user = row::<entity::user::Entity>(db, owner_id).await;
+        user.id = Uuid::now_v7();
+        refused(db, user.into_active_model().reset_all()).await
     } else if named == constraints::ORGANIZATIONS_SLUG {
-        let o = entity::organization::Entity::find_by_id(org_id)
-            .one(db)
-            .await
-            .unwrap()
-            .unwrap();
-        refused(
-            db,
-            entity::organization::Model {
-                id: Uuid::now_v7(),
-                ..o
-            }
-            .into_active_model()
-            .reset_all(),
-        )
-        .await
+        let mut o = row::<entity::organization::Entity>(db, org_id).await;
+        o.id = Uuid::now_v7();
+        refused(db, o.into_active_model().reset_all()).await
     } else if named == constraints::MEMBERSHIPS_ORG_USER {
         let m = entity::membership::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -89,11 +80,7 @@ async fn violate(app: &TestApp, n: usize, named: Named) -> ApiError {
             )
             .await;
         let first = id(booked.data()["bookSpace"][0]["id"].as_str().unwrap());
-        let b = entity::booking::Entity::find_by_id(first)
-            .one(db)
-            .await
-            .unwrap()
-            .unwrap();
+        let b = row::<entity::booking::Entity>(db, first).await;
         let overlapping = entity::booking::Model {
             id: Uuid::now_v7(),
             starts_at: b.starts_at + TimeDelta::hours(1),
@@ -102,10 +89,10 @@ async fn violate(app: &TestApp, n: usize, named: Named) -> ApiError {
         };
         refused(db, overlapping.into_active_model().reset_all()).await
     } else if named == constraints::AGREEMENT_PARTIES_AGREEMENT_ORG {
-        let created = app
-            .create_agreement(&org.owner, &org.id, &["EVENTS"], "2026-01-01", None)
+        let agreement = app
+            .draft_agreement(&org.owner, &org.id, &["EVENTS"], "2026-01-01", None)
             .await;
-        let agreement = id(created.data()["createAgreement"]["id"].as_str().unwrap());
+        let agreement = id(&agreement);
         let party = entity::agreement_party::ActiveModel {
             id: Set(Uuid::now_v7()),
             agreement_id: Set(agreement),
@@ -168,7 +155,7 @@ db_test! {
             n if n == constraints::LAST_OWNER => ("BAD_USER_INPUT", "role"),
             other => panic!("no expectation for constraint {}", other.name),
         };
-        for (n, named) in constraints::ALL.into_iter().enumerate() {
+        for (n, &named) in constraints::ALL.iter().enumerate() {
             let error = violate(&app, n, named).await;
             let (code, field) = expected(named);
             assert_eq!(error.code(), code, "{}: {error:?}", named.name);

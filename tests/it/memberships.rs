@@ -77,8 +77,7 @@ db_test! {
     async fn who_may_invite_whom(app) {
         let owner = app.sign_up("owner@hanbat.example").await;
         let org = app.create_org(&owner, "hanbat").await;
-        let admin = app.member(&owner, &org, "admin@hanbat.example", "ADMIN").await;
-        let editor = app.member(&owner, &org, "editor@hanbat.example", "EDITOR").await;
+        let [admin, editor] = app.staff(&owner, &org, "hanbat", ["ADMIN", "EDITOR"]).await;
         let outsider = app.sign_up("someone@yuseong.example").await;
 
         app.invite(&admin, &org, "new-admin@hanbat.example", "ADMIN").await.data();
@@ -97,9 +96,7 @@ db_test! {
     async fn role_changes_follow_the_hierarchy(app) {
         let owner = app.sign_up("owner@hanbat.example").await;
         let org = app.create_org(&owner, "hanbat").await;
-        let admin = app.member(&owner, &org, "admin@hanbat.example", "ADMIN").await;
-        let editor = app.member(&owner, &org, "editor@hanbat.example", "EDITOR").await;
-        let member = app.member(&owner, &org, "member@hanbat.example", "MEMBER").await;
+        let [admin, editor, member] = app.staff(&owner, &org, "hanbat", ["ADMIN", "EDITOR", "MEMBER"]).await;
         let outsider = app.sign_up("someone@yuseong.example").await;
 
         let promoted = app.change_role(&admin, &org, &member.user_id, "EDITOR").await;

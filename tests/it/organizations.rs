@@ -123,9 +123,7 @@ db_test! {
     async fn only_admins_edit_the_profile(app) {
         let owner = app.sign_up("owner@hanbat.example").await;
         let org = app.create_org(&owner, "hanbat").await;
-        let admin = app.member(&owner, &org, "admin@hanbat.example", "ADMIN").await;
-        let editor = app.member(&owner, &org, "editor@hanbat.example", "EDITOR").await;
-        let member = app.member(&owner, &org, "member@hanbat.example", "MEMBER").await;
+        let [admin, editor, member] = app.staff(&owner, &org, "hanbat", ["ADMIN", "EDITOR", "MEMBER"]).await;
         let outsider = app.sign_up("someone@yuseong.example").await;
 
         let r = app
@@ -212,8 +210,7 @@ db_test! {
     async fn admins_read_the_audit_log_newest_first(app) {
         let owner = app.sign_up("owner@hanbat.example").await;
         let org = app.create_org(&owner, "hanbat").await;
-        let admin = app.member(&owner, &org, "admin@hanbat.example", "ADMIN").await;
-        let editor = app.member(&owner, &org, "editor@hanbat.example", "EDITOR").await;
+        let [admin, editor] = app.staff(&owner, &org, "hanbat", ["ADMIN", "EDITOR"]).await;
         let outsider = app.sign_up("someone@yuseong.example").await;
 
         let r = app.gql(admin.token(), AUDIT_LOG, json!({ "org": org, "first": 2 })).await;

@@ -24,14 +24,13 @@ struct Office {
 /// shares SPACES with it; `actions-only` is a partner without SPACES.
 async fn office(app: &TestApp) -> Office {
     let hanbat = app.org_with_owner("hanbat").await;
-    let admin = app
-        .member(&hanbat.owner, &hanbat.id, "admin@hanbat.example", "ADMIN")
-        .await;
-    let editor = app
-        .member(&hanbat.owner, &hanbat.id, "editor@hanbat.example", "EDITOR")
-        .await;
-    let member = app
-        .member(&hanbat.owner, &hanbat.id, "member@hanbat.example", "MEMBER")
+    let [admin, editor, member] = app
+        .staff(
+            &hanbat.owner,
+            &hanbat.id,
+            "hanbat",
+            ["ADMIN", "EDITOR", "MEMBER"],
+        )
         .await;
     let gapcheon = app.org_with_owner("gapcheon").await;
     let gap_editor = app

@@ -1,23 +1,15 @@
 use async_graphql::{Context, ID, Object};
 
-use super::connection::Node;
 use super::identity::User;
 use super::organization::Organization;
-use super::{DateTime, Result, ids, request_ctx};
+use super::{DateTime, Result, core, ids};
 use entity::audit_entry;
 use service::audit::log;
-use service::paging::Cursor;
 use service::paging::PageArgs;
 use service::policy;
 
 #[derive(Clone)]
 pub struct AuditEntry(pub audit_entry::Model);
-
-impl Node for AuditEntry {
-    fn cursor(&self) -> Cursor {
-        Cursor(self.0.id)
-    }
-}
 
 #[Object]
 impl AuditEntry {
@@ -31,14 +23,10 @@ impl AuditEntry {
 
     /// Who did it; null for the organization's own readers when an operator acted (see `byOperator`).
     async fn actor(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        let rc = request_ctx(ctx)?;
-        if !policy::can_see_audit_actor(&rc.core.viewer, self.0.by_operator, self.0.actor_id) {
+        if !policy::can_see_audit_actor(&core(ctx)?.viewer, self.0.by_operator, self.0.actor_id) {
             return Ok(None);
         }
-        Ok(match self.0.actor_id {
-            Some(id) => rc.core.reads().user(id).await?.map(User::new),
-            None => None,
-        })
+        User::load_opt(ctx, self.0.actor_id).await
     }
 
     /// The coalition's operators (platform admins, not members of this organization) did this. Which operator is shown to platform admins only.
@@ -47,11 +35,7 @@ impl AuditEntry {
     }
 
     async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
-        let rc = request_ctx(ctx)?;
-        Ok(match self.0.organization_id {
-            Some(id) => rc.core.reads().organization(id).await?.map(Organization),
-            None => None,
-        })
+        Organization::load_opt(ctx, self.0.organization_id).await
     }
 
     /// e.g. agreement.sign, booking.create, member.role_change
@@ -88,10 +72,9 @@ impl AuditQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<AuditEntryConnection> {
-        let rc = request_ctx(ctx)?;
         let org_id = ids::parse(&organization_id, "organizationId")?;
         let args = PageArgs::new(first, after)?;
-        let listing = log::organization_log(&rc.core, org_id, &args).await?;
+        let listing = log::organization_log(core(ctx)?, org_id, &args).await?;
         Ok(AuditEntryConnection::from_listing(listing, AuditEntry))
     }
 }

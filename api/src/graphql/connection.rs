@@ -28,11 +28,18 @@ pub fn page_info<T: Node>(page: &Page<T>) -> PageInfo {
     }
 }
 
-/// Declares `<Name>Connection` and `<Name>Edge` for a node type that
-/// implements [`Node`].
+/// Declares `<Name>Connection` and `<Name>Edge` for a node type that wraps
+/// an entity model (`Node(model)`): the model's time-ordered uuid `id` is the
+/// cursor, so the node's [`Node`] impl is declared here too.
 #[macro_export]
 macro_rules! connection_type {
     ($connection:ident, $edge:ident, $node:ty) => {
+        impl $crate::graphql::connection::Node for $node {
+            fn cursor(&self) -> service::paging::Cursor {
+                service::paging::Cursor(self.0.id)
+            }
+        }
+
         pub struct $connection {
             pub page: service::paging::Page<$node>,
             pub total: service::paging::TotalCount,

@@ -4,10 +4,12 @@ use super::membership::{Membership, RoleGql};
 use super::organization::Organization;
 use super::{DateTime, Result, core, ids, request_ctx};
 use entity::{api_token, user};
+use service::ApiError;
 use service::identity::accounts::{self, SignUp};
 use service::identity::sessions::{self, SessionTokens};
 use service::identity::tokens::{self, NewApiToken};
 use service::policy::{self, Audience};
+use uuid::Uuid;
 
 /// A user as someone sees them. The user in the answer to signUp, logIn
 /// and refreshSession is delivered to that user themself
@@ -24,6 +26,19 @@ impl User {
             model,
             audience: Audience::Viewer,
         }
+    }
+
+    /// A user by id, following a relation (a member, who booked, who acted).
+    pub async fn load(ctx: &Context<'_>, id: Uuid) -> Result<User> {
+        let user = core(ctx)?.reads().user(id).await?;
+        Ok(User::new(user.ok_or(ApiError::NotFound("user"))?))
+    }
+
+    pub async fn load_opt(ctx: &Context<'_>, id: Option<Uuid>) -> Result<Option<User>> {
+        Ok(match id {
+            Some(id) => core(ctx)?.reads().user(id).await?.map(User::new),
+            None => None,
+        })
     }
 }
 
@@ -136,10 +151,7 @@ impl ApiToken {
 
     /// When set, the token acts only within this organization.
     async fn organization(&self, ctx: &Context<'_>) -> Result<Option<Organization>> {
-        Ok(match self.0.organization_id {
-            Some(id) => core(ctx)?.reads().organization(id).await?.map(Organization),
-            None => None,
-        })
+        Organization::load_opt(ctx, self.0.organization_id).await
     }
 
     async fn created_at(&self) -> DateTime {

@@ -1,12 +1,10 @@
 use async_graphql::{Context, Enum, ID, Object};
 
-use super::connection::Node;
 use super::identity::User;
 use super::organization::Organization;
-use super::{DateTime, Result, core, ids, request_ctx};
+use super::{DateTime, Result, core, ids};
 use entity::{invitation, membership};
 use service::membership::{invitations, members};
-use service::paging::Cursor;
 
 /// Role of a user inside one organization, strongest first.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -21,26 +19,14 @@ pub enum RoleGql {
 #[derive(Clone)]
 pub struct Membership(pub membership::Model);
 
-impl Node for Membership {
-    fn cursor(&self) -> Cursor {
-        Cursor(self.0.id)
-    }
-}
-
 #[Object]
 impl Membership {
     async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
-        let rc = request_ctx(ctx)?;
-        let org = rc.core.reads().organization(self.0.organization_id).await?;
-        Ok(Organization(
-            org.ok_or(service::ApiError::NotFound("organization"))?,
-        ))
+        Organization::load(ctx, self.0.organization_id).await
     }
 
     async fn user(&self, ctx: &Context<'_>) -> Result<User> {
-        let rc = request_ctx(ctx)?;
-        let user = rc.core.reads().user(self.0.user_id).await?;
-        Ok(User::new(user.ok_or(service::ApiError::NotFound("user"))?))
+        User::load(ctx, self.0.user_id).await
     }
 
     async fn role(&self) -> RoleGql {
@@ -74,15 +60,7 @@ impl Invitation {
     }
 
     async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
-        let rc = request_ctx(ctx)?;
-        let org = rc
-            .core
-            .reads()
-            .organization(self.model.organization_id)
-            .await?;
-        Ok(Organization(
-            org.ok_or(service::ApiError::NotFound("organization"))?,
-        ))
+        Organization::load(ctx, self.model.organization_id).await
     }
 
     async fn email(&self) -> &str {
@@ -112,10 +90,7 @@ impl Invitation {
 
     /// Who sent it. On acceptance they must still be able to grant the role; leaving or losing that right revokes it.
     async fn invited_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        Ok(match self.model.invited_by {
-            Some(id) => core(ctx)?.reads().user(id).await?.map(User::new),
-            None => None,
-        })
+        User::load_opt(ctx, self.model.invited_by).await
     }
 
     /// Set when revoked: by an ADMIN+, by a newer invitation to the same address, or because the inviter lost the right to grant it.
@@ -137,9 +112,8 @@ impl MembershipMutation {
         email: String,
         role: RoleGql,
     ) -> Result<Invitation> {
-        let rc = request_ctx(ctx)?;
         let org_id = ids::parse(&organization_id, "organizationId")?;
-        let (model, token) = invitations::invite(&rc.core, org_id, &email, role.into()).await?;
+        let (model, token) = invitations::invite(core(ctx)?, org_id, &email, role.into()).await?;
         Ok(Invitation {
             model,
             token: Some(token),
@@ -147,8 +121,7 @@ impl MembershipMutation {
     }
 
     async fn accept_invitation(&self, ctx: &Context<'_>, token: String) -> Result<Membership> {
-        let rc = request_ctx(ctx)?;
-        Ok(Membership(invitations::accept(&rc.core, &token).await?))
+        Ok(Membership(invitations::accept(core(ctx)?, &token).await?))
     }
 
     async fn change_member_role(
@@ -158,20 +131,18 @@ impl MembershipMutation {
         user_id: ID,
         role: RoleGql,
     ) -> Result<Membership> {
-        let rc = request_ctx(ctx)?;
         let org_id = ids::parse(&organization_id, "organizationId")?;
         let user_id = ids::parse(&user_id, "userId")?;
         Ok(Membership(
-            members::change_role(&rc.core, org_id, user_id, role.into()).await?,
+            members::change_role(core(ctx)?, org_id, user_id, role.into()).await?,
         ))
     }
 
     /// ADMIN+ of the invitation's organization (OWNER for an OWNER invitation).
     async fn revoke_invitation(&self, ctx: &Context<'_>, id: ID) -> Result<Invitation> {
-        let rc = request_ctx(ctx)?;
         let id = ids::parse(&id, "id")?;
         Ok(Invitation::listed(
-            invitations::revoke_invitation(&rc.core, id).await?,
+            invitations::revoke_invitation(core(ctx)?, id).await?,
         ))
     }
 
@@ -182,11 +153,10 @@ impl MembershipMutation {
         organization_id: ID,
         user_id: ID,
     ) -> Result<Membership> {
-        let rc = request_ctx(ctx)?;
         let org_id = ids::parse(&organization_id, "organizationId")?;
         let user_id = ids::parse(&user_id, "userId")?;
         Ok(Membership(
-            members::restore_owner(&rc.core, org_id, user_id).await?,
+            members::restore_owner(core(ctx)?, org_id, user_id).await?,
         ))
     }
 
@@ -197,9 +167,8 @@ impl MembershipMutation {
         organization_id: ID,
         user_id: ID,
     ) -> Result<bool> {
-        let rc = request_ctx(ctx)?;
         let org_id = ids::parse(&organization_id, "organizationId")?;
         let user_id = ids::parse(&user_id, "userId")?;
-        Ok(members::remove(&rc.core, org_id, user_id).await?)
+        Ok(members::remove(core(ctx)?, org_id, user_id).await?)
     }
 }

@@ -1,22 +1,32 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 
 use super::agreement::{Agreement, AgreementConnection, AgreementStatusGql};
-use super::connection::Node;
 use super::membership::{Invitation, Membership, MembershipConnection, RoleGql};
 use super::space::Space;
-use super::{DateTime, Result, ids, patch, request_ctx};
+use super::{DateTime, Result, core, ids, patch};
 use entity::organization;
+use service::ApiError;
 use service::organization::service::{self as organizations, NewOrganization, OrganizationPatch};
-use service::paging::Cursor;
 use service::paging::PageArgs;
 use service::{agreement, membership, space};
+use uuid::Uuid;
 
 #[derive(Clone)]
 pub struct Organization(pub organization::Model);
 
-impl Node for Organization {
-    fn cursor(&self) -> Cursor {
-        Cursor(self.0.id)
+impl Organization {
+    /// An organization by id, following a relation (organizations are a
+    /// public directory).
+    pub async fn load(ctx: &Context<'_>, id: Uuid) -> Result<Organization> {
+        let org = core(ctx)?.reads().organization(id).await?;
+        Ok(Organization(org.ok_or(ApiError::NotFound("organization"))?))
+    }
+
+    pub async fn load_opt(ctx: &Context<'_>, id: Option<Uuid>) -> Result<Option<Organization>> {
+        Ok(match id {
+            Some(id) => core(ctx)?.reads().organization(id).await?.map(Organization),
+            None => None,
+        })
     }
 }
 
@@ -57,8 +67,7 @@ impl Organization {
 
     /// The viewer's role here; null when the viewer is not a member.
     async fn viewer_role(&self, ctx: &Context<'_>) -> Result<Option<RoleGql>> {
-        let rc = request_ctx(ctx)?;
-        Ok(membership::members::viewer_role(&rc.core, self.0.id)
+        Ok(membership::members::viewer_role(core(ctx)?, self.0.id)
             .await?
             .map(Into::into))
     }
@@ -70,17 +79,15 @@ impl Organization {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<MembershipConnection> {
-        let rc = request_ctx(ctx)?;
         let args = PageArgs::new(first, after)?;
-        let listing = membership::members::members(&rc.core, self.0.id, args).await?;
+        let listing = membership::members::members(core(ctx)?, self.0.id, args).await?;
         Ok(MembershipConnection::from_listing(listing, Membership))
     }
 
     /// ADMIN+ of the organization (and platform admins): invitations not yet accepted, revoked or expired. Empty for everyone else.
     async fn pending_invitations(&self, ctx: &Context<'_>) -> Result<Vec<Invitation>> {
-        let rc = request_ctx(ctx)?;
         Ok(
-            membership::invitations::pending_invitations(&rc.core, self.0.id)
+            membership::invitations::pending_invitations(core(ctx)?, self.0.id)
                 .await?
                 .into_iter()
                 .map(Invitation::listed)
@@ -91,8 +98,7 @@ impl Organization {
     /// Organizations that share at least one ACTIVE agreement with this one
     /// (as far as the viewer can see those agreements).
     async fn partners(&self, ctx: &Context<'_>) -> Result<Vec<Organization>> {
-        let rc = request_ctx(ctx)?;
-        Ok(agreement::reads::partners(&rc.core, self.0.id)
+        Ok(agreement::reads::partners(core(ctx)?, self.0.id)
             .await?
             .into_iter()
             .map(Organization)
@@ -102,8 +108,7 @@ impl Organization {
     /// This organization's spaces that the viewer may see (members see all;
     /// partners for SPACES see them when they may book).
     async fn spaces(&self, ctx: &Context<'_>) -> Result<Vec<Space>> {
-        let rc = request_ctx(ctx)?;
-        Ok(space::spaces::of_organization(&rc.core, self.0.id)
+        Ok(space::spaces::of_organization(core(ctx)?, self.0.id)
             .await?
             .into_iter()
             .map(Space::full)
@@ -118,10 +123,9 @@ impl Organization {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<AgreementConnection> {
-        let rc = request_ctx(ctx)?;
         let args = PageArgs::new(first, after)?;
         let listing =
-            agreement::reads::of_organization(&rc.core, self.0.id, status.map(Into::into), args)
+            agreement::reads::of_organization(core(ctx)?, self.0.id, status.map(Into::into), args)
                 .await?;
         Ok(AgreementConnection::from_listing(listing, Agreement))
     }
@@ -161,10 +165,9 @@ impl OrganizationQuery {
         id: Option<ID>,
         slug: Option<String>,
     ) -> Result<Option<Organization>> {
-        let rc = request_ctx(ctx)?;
         let id = id.as_ref().map(|id| ids::parse(id, "id")).transpose()?;
         Ok(Some(Organization(
-            organizations::find(&rc.core, id, slug.as_deref()).await?,
+            organizations::find(core(ctx)?, id, slug.as_deref()).await?,
         )))
     }
 
@@ -175,9 +178,8 @@ impl OrganizationQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<OrganizationConnection> {
-        let rc = request_ctx(ctx)?;
         let args = PageArgs::new(first, after)?;
-        let listing = organizations::list(&rc.core, search.as_deref(), &args).await?;
+        let listing = organizations::list(core(ctx)?, search.as_deref(), &args).await?;
         Ok(OrganizationConnection::from_listing(listing, Organization))
     }
 }
@@ -193,7 +195,6 @@ impl OrganizationMutation {
         ctx: &Context<'_>,
         input: CreateOrganizationInput,
     ) -> Result<Organization> {
-        let rc = request_ctx(ctx)?;
         let input = NewOrganization {
             slug: input.slug,
             name: input.name,
@@ -202,7 +203,9 @@ impl OrganizationMutation {
             website: input.website,
             timezone: input.timezone,
         };
-        Ok(Organization(organizations::create(&rc.core, input).await?))
+        Ok(Organization(
+            organizations::create(core(ctx)?, input).await?,
+        ))
     }
 
     async fn update_organization(
@@ -211,7 +214,6 @@ impl OrganizationMutation {
         id: ID,
         input: UpdateOrganizationInput,
     ) -> Result<Organization> {
-        let rc = request_ctx(ctx)?;
         let id = ids::parse(&id, "id")?;
         let patch = OrganizationPatch {
             name: input.name,
@@ -221,7 +223,7 @@ impl OrganizationMutation {
             timezone: input.timezone,
         };
         Ok(Organization(
-            organizations::update(&rc.core, id, patch).await?,
+            organizations::update(core(ctx)?, id, patch).await?,
         ))
     }
 }

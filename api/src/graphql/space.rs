@@ -2,7 +2,7 @@ use async_graphql::{Context, Enum, ID, InputObject, MaybeUndefined, Object, Simp
 
 use super::identity::User;
 use super::organization::Organization;
-use super::{DateTime, Result, core, ids, patch, request_ctx};
+use super::{DateTime, Result, core, ids, patch};
 use entity::{booking, space};
 use service::ApiError;
 use service::space::{BookingRequest, Decision, NewSpace, SpacePatch, bookings, calendar, spaces};
@@ -43,11 +43,7 @@ impl Space {
     }
 
     async fn owner(&self, ctx: &Context<'_>) -> Result<Organization> {
-        let org = core(ctx)?
-            .reads()
-            .organization(self.model.organization_id)
-            .await?;
-        Ok(Organization(org.ok_or(ApiError::NotFound("organization"))?))
+        Organization::load(ctx, self.model.organization_id).await
     }
 
     async fn name(&self) -> &str {
@@ -141,21 +137,14 @@ impl Booking {
 
     /// The organization the booking is for.
     async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
-        let org = core(ctx)?
-            .reads()
-            .organization(self.0.organization_id)
-            .await?;
-        Ok(Organization(org.ok_or(ApiError::NotFound("organization"))?))
+        Organization::load(ctx, self.0.organization_id).await
     }
 
     async fn booked_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         if !self.details_visible(ctx).await? {
             return Ok(None);
         }
-        Ok(match self.0.booked_by {
-            Some(id) => core(ctx)?.reads().user(id).await?.map(User::new),
-            None => None,
-        })
+        User::load_opt(ctx, self.0.booked_by).await
     }
 
     async fn title(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
@@ -235,8 +224,7 @@ pub struct SpaceQuery;
 impl SpaceQuery {
     /// Spaces the viewer may book or owns.
     async fn spaces(&self, ctx: &Context<'_>) -> Result<Vec<Space>> {
-        let rc = request_ctx(ctx)?;
-        Ok(spaces::list(&rc.core)
+        Ok(spaces::list(core(ctx)?)
             .await?
             .into_iter()
             .map(Space::full)
@@ -244,15 +232,13 @@ impl SpaceQuery {
     }
 
     async fn space(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Space>> {
-        let rc = request_ctx(ctx)?;
         let id = ids::parse(&id, "id")?;
-        Ok(Some(Space::full(spaces::find(&rc.core, id).await?)))
+        Ok(Some(Space::full(spaces::find(core(ctx)?, id).await?)))
     }
 
     async fn booking(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Booking>> {
-        let rc = request_ctx(ctx)?;
         let id = ids::parse(&id, "id")?;
-        Ok(Some(Booking(bookings::find_booking(&rc.core, id).await?)))
+        Ok(Some(Booking(bookings::find_booking(core(ctx)?, id).await?)))
     }
 }
 
@@ -263,7 +249,6 @@ pub struct SpaceMutation;
 impl SpaceMutation {
     /// ADMIN+ of the owning organization.
     async fn create_space(&self, ctx: &Context<'_>, input: CreateSpaceInput) -> Result<Space> {
-        let rc = request_ctx(ctx)?;
         let input = NewSpace {
             organization_id: ids::parse(&input.organization_id, "organizationId")?,
             name: input.name,
@@ -272,7 +257,7 @@ impl SpaceMutation {
             capacity: input.capacity,
             requires_approval: input.requires_approval,
         };
-        Ok(Space::full(spaces::create(&rc.core, input).await?))
+        Ok(Space::full(spaces::create(core(ctx)?, input).await?))
     }
 
     /// ADMIN+ of the owning organization.
@@ -282,7 +267,6 @@ impl SpaceMutation {
         id: ID,
         input: UpdateSpaceInput,
     ) -> Result<Space> {
-        let rc = request_ctx(ctx)?;
         let id = ids::parse(&id, "id")?;
         let patch = SpacePatch {
             name: input.name,
@@ -291,12 +275,11 @@ impl SpaceMutation {
             capacity: patch(input.capacity),
             requires_approval: input.requires_approval,
         };
-        Ok(Space::full(spaces::update(&rc.core, id, patch).await?))
+        Ok(Space::full(spaces::update(core(ctx)?, id, patch).await?))
     }
 
     /// CONFLICT when any occurrence overlaps a PENDING or CONFIRMED booking; nothing is written then.
     async fn book_space(&self, ctx: &Context<'_>, input: BookSpaceInput) -> Result<Vec<Booking>> {
-        let rc = request_ctx(ctx)?;
         let request = BookingRequest {
             space_id: ids::parse(&input.space_id, "spaceId")?,
             organization_id: ids::parse(&input.organization_id, "organizationId")?,
@@ -305,7 +288,7 @@ impl SpaceMutation {
             ends_at: input.ends_at.0,
             recurrence: input.recurrence,
         };
-        Ok(bookings::book(&rc.core, &request)
+        Ok(bookings::book(core(ctx)?, &request)
             .await?
             .into_iter()
             .map(Booking)
@@ -314,10 +297,9 @@ impl SpaceMutation {
 
     /// ADMIN+ of the space's owner; PENDING only.
     async fn approve_booking(&self, ctx: &Context<'_>, id: ID) -> Result<Booking> {
-        let rc = request_ctx(ctx)?;
         let id = ids::parse(&id, "id")?;
         Ok(Booking(
-            bookings::decide(&rc.core, id, Decision::Approve, None).await?,
+            bookings::decide(core(ctx)?, id, Decision::Approve, None).await?,
         ))
     }
 
@@ -328,17 +310,15 @@ impl SpaceMutation {
         id: ID,
         reason: Option<String>,
     ) -> Result<Booking> {
-        let rc = request_ctx(ctx)?;
         let id = ids::parse(&id, "id")?;
         Ok(Booking(
-            bookings::decide(&rc.core, id, Decision::Reject, reason).await?,
+            bookings::decide(core(ctx)?, id, Decision::Reject, reason).await?,
         ))
     }
 
     /// EDITOR+ of the booking organization or ADMIN+ of the owner. Frees the slot.
     async fn cancel_booking(&self, ctx: &Context<'_>, id: ID) -> Result<Booking> {
-        let rc = request_ctx(ctx)?;
         let id = ids::parse(&id, "id")?;
-        Ok(Booking(bookings::cancel(&rc.core, id).await?))
+        Ok(Booking(bookings::cancel(core(ctx)?, id).await?))
     }
 }

@@ -10,7 +10,8 @@ mod tables;
 
 use tables::*;
 
-use crate::{constraints, fk, run_sql};
+use crate::{References, constraints, run_sql};
+use ForeignKeyAction::{Cascade, SetNull};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -96,20 +97,8 @@ impl MigrationTrait for Migration {
                     .col(uuid(Memberships::UserId))
                     .col(role_column(Memberships::Role))
                     .col(timestamp_with_time_zone(Memberships::JoinedAt))
-                    .foreign_key(&mut fk(
-                        Memberships::Table,
-                        Memberships::OrganizationId,
-                        Organizations::Table,
-                        Organizations::Id,
-                        ForeignKeyAction::Cascade,
-                    ))
-                    .foreign_key(&mut fk(
-                        Memberships::Table,
-                        Memberships::UserId,
-                        Users::Table,
-                        Users::Id,
-                        ForeignKeyAction::Cascade,
-                    ))
+                    .references(Memberships::OrganizationId, Organizations::Table, Cascade)
+                    .references(Memberships::UserId, Users::Table, Cascade)
                     .to_owned(),
             )
             .await?;
@@ -143,27 +132,9 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null(Invitations::AcceptedAt))
                     .col(uuid_null(Invitations::AcceptedBy))
                     .col(timestamp_with_time_zone_null(Invitations::RevokedAt))
-                    .foreign_key(&mut fk(
-                        Invitations::Table,
-                        Invitations::OrganizationId,
-                        Organizations::Table,
-                        Organizations::Id,
-                        ForeignKeyAction::Cascade,
-                    ))
-                    .foreign_key(&mut fk(
-                        Invitations::Table,
-                        Invitations::InvitedBy,
-                        Users::Table,
-                        Users::Id,
-                        ForeignKeyAction::SetNull,
-                    ))
-                    .foreign_key(&mut fk(
-                        Invitations::Table,
-                        Invitations::AcceptedBy,
-                        Users::Table,
-                        Users::Id,
-                        ForeignKeyAction::SetNull,
-                    ))
+                    .references(Invitations::OrganizationId, Organizations::Table, Cascade)
+                    .references(Invitations::InvitedBy, Users::Table, SetNull)
+                    .references(Invitations::AcceptedBy, Users::Table, SetNull)
                     .to_owned(),
             )
             .await?;
@@ -192,13 +163,7 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(Sessions::ExpiresAt))
                     .col(timestamp_with_time_zone_null(Sessions::RevokedAt))
                     .col(string_len_null(Sessions::RevokedReason, 32))
-                    .foreign_key(&mut fk(
-                        Sessions::Table,
-                        Sessions::UserId,
-                        Users::Table,
-                        Users::Id,
-                        ForeignKeyAction::Cascade,
-                    ))
+                    .references(Sessions::UserId, Users::Table, Cascade)
                     .to_owned(),
             )
             .await?;
@@ -216,13 +181,7 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone(RefreshTokens::CreatedAt))
                     .col(timestamp_with_time_zone(RefreshTokens::ExpiresAt))
                     .col(timestamp_with_time_zone_null(RefreshTokens::UsedAt))
-                    .foreign_key(&mut fk(
-                        RefreshTokens::Table,
-                        RefreshTokens::SessionId,
-                        Sessions::Table,
-                        Sessions::Id,
-                        ForeignKeyAction::Cascade,
-                    ))
+                    .references(RefreshTokens::SessionId, Sessions::Table, Cascade)
                     .to_owned(),
             )
             .await?;
@@ -259,20 +218,8 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone_null(ApiTokens::ExpiresAt))
                     .col(timestamp_with_time_zone_null(ApiTokens::LastUsedAt))
                     .col(timestamp_with_time_zone_null(ApiTokens::RevokedAt))
-                    .foreign_key(&mut fk(
-                        ApiTokens::Table,
-                        ApiTokens::UserId,
-                        Users::Table,
-                        Users::Id,
-                        ForeignKeyAction::Cascade,
-                    ))
-                    .foreign_key(&mut fk(
-                        ApiTokens::Table,
-                        ApiTokens::OrganizationId,
-                        Organizations::Table,
-                        Organizations::Id,
-                        ForeignKeyAction::Cascade,
-                    ))
+                    .references(ApiTokens::UserId, Users::Table, Cascade)
+                    .references(ApiTokens::OrganizationId, Organizations::Table, Cascade)
                     .to_owned(),
             )
             .await?;
@@ -300,27 +247,9 @@ impl MigrationTrait for Migration {
                     .col(string_len(AuditEntries::SubjectType, 64))
                     .col(uuid_null(AuditEntries::SubjectId))
                     .col(json_null(AuditEntries::Details))
-                    .foreign_key(&mut fk(
-                        AuditEntries::Table,
-                        AuditEntries::ActorId,
-                        Users::Table,
-                        Users::Id,
-                        ForeignKeyAction::SetNull,
-                    ))
-                    .foreign_key(&mut fk(
-                        AuditEntries::Table,
-                        AuditEntries::ApiTokenId,
-                        ApiTokens::Table,
-                        ApiTokens::Id,
-                        ForeignKeyAction::SetNull,
-                    ))
-                    .foreign_key(&mut fk(
-                        AuditEntries::Table,
-                        AuditEntries::OrganizationId,
-                        Organizations::Table,
-                        Organizations::Id,
-                        ForeignKeyAction::SetNull,
-                    ))
+                    .references(AuditEntries::ActorId, Users::Table, SetNull)
+                    .references(AuditEntries::ApiTokenId, ApiTokens::Table, SetNull)
+                    .references(AuditEntries::OrganizationId, Organizations::Table, SetNull)
                     .to_owned(),
             )
             .await?;

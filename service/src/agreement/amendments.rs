@@ -119,10 +119,7 @@ pub(super) async fn admit_if_complete(
     w: &mut Write<'_>,
     agreement: &agreement::Model,
 ) -> ApiResult<()> {
-    let agreement = agreement::Entity::find_by_id(agreement.id)
-        .one(w.tx())
-        .await?
-        .ok_or(ApiError::NotFound("agreement"))?;
+    let agreement = crate::db::find::<agreement::Entity>(w.tx(), agreement.id, "agreement").await?;
     if agreement.ratified_at.is_none() || agreement.terminated_at.is_some() {
         return Ok(());
     }

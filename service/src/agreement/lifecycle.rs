@@ -34,7 +34,7 @@ use crate::policy::sharing::Scope;
 use crate::policy::{self, Lock, OrgAccess, agreements as rules};
 use crate::validate;
 use crate::write::Write;
-use entity::{PartyRole, PartyStatus, agreement, agreement_party, organization};
+use entity::{PartyRole, PartyStatus, agreement, agreement_party};
 
 /// Which scopes an agreement shares.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -115,45 +115,57 @@ fn check_dates(starts_on: NaiveDate, ends_on: Option<NaiveDate>) -> ApiResult<()
     Ok(())
 }
 
-pub(super) async fn convener_tz(
-    db: &impl ConnectionTrait,
-    convener_id: Uuid,
-) -> ApiResult<chrono_tz::Tz> {
-    let org = organization::Entity::find_by_id(convener_id)
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound("organization"))?;
-    org.timezone.parse().map_err(|_| {
-        ApiError::internal(anyhow::anyhow!(
-            "organization {} has an invalid time zone",
-            org.id
-        ))
-    })
-}
-
 /// An audit record about agreement `a`, in organization `org`'s log.
 pub(super) fn record(action: &'static str, a: &agreement::Model, org: Uuid) -> Record {
     Record::new(action, "agreement", a.id).in_org(org)
 }
 
-/// Who a convener-side change needs (a rule of [`rules`]).
-pub(super) type ConvenerRule = fn(&OrgAccess) -> ApiResult<()>;
+/// A change the convener makes: in which statuses, named how in the
+/// refusal, and who in the convener may make it.
+pub(super) struct ConvenerChange {
+    allowed: &'static [AgreementStatus],
+    action: &'static str,
+    rule: fn(&OrgAccess) -> ApiResult<()>,
+}
+
+const EDIT: ConvenerChange = ConvenerChange {
+    allowed: &[AgreementStatus::Draft],
+    action: "edit it",
+    rule: rules::ensure_can_manage,
+};
+
+const PROPOSE: ConvenerChange = ConvenerChange {
+    allowed: &[AgreementStatus::Draft],
+    action: "propose it",
+    rule: rules::ensure_can_manage,
+};
+
+pub(super) const INVITE_PARTY: ConvenerChange = ConvenerChange {
+    allowed: &transitions::RUNNING,
+    action: "invite parties",
+    rule: rules::ensure_can_manage_parties,
+};
+
+pub(super) const REMOVE_PARTY: ConvenerChange = ConvenerChange {
+    allowed: &transitions::RUNNING,
+    action: "remove parties",
+    rule: rules::ensure_can_manage_parties,
+};
 
 /// The first part of a convener-side change: the agreement visible, the
-/// caller allowed by `rule` for its convener (whose row is locked), then the
-/// agreement locked and in one of the `allowed` statuses.
+/// caller allowed by the change's rule for its convener (whose row is
+/// locked), then the agreement locked and in an allowed status.
 pub(super) async fn convener_change(
     w: &mut Write<'_>,
     id: Uuid,
-    allowed: &[AgreementStatus],
-    action: &str,
-    rule: ConvenerRule,
+    change: ConvenerChange,
 ) -> ApiResult<agreement::Model> {
     let convener_id = find_visible(w.tx(), w.viewer(), id).await?.convener_id;
     let access = w.act_for(convener_id, Lock::Share).await?;
-    rule(&access)?;
+    (change.rule)(&access)?;
     let agreement = w.lock::<agreement::Entity>(id, "agreement").await?;
-    transitions::require_status(status_of(&agreement, w.now()), allowed, action)?;
+    let status = status_of(&agreement, w.now());
+    transitions::require_status(status, change.allowed, change.action)?;
     Ok(agreement)
 }
 
@@ -171,7 +183,7 @@ pub async fn create(ctx: &Ctx, input: NewAgreement) -> ApiResult<agreement::Mode
         let (active_from, active_until) = active_window(
             input.starts_on,
             input.ends_on,
-            convener_tz(w.tx(), input.convener_id).await?,
+            crate::organization::time_zone(w.tx(), input.convener_id).await?,
         );
         let model = agreement::Model {
             id: Uuid::now_v7(),
@@ -214,14 +226,7 @@ pub async fn create(ctx: &Ctx, input: NewAgreement) -> ApiResult<agreement::Mode
 pub async fn update(ctx: &Ctx, id: Uuid, patch: AgreementPatch) -> ApiResult<agreement::Model> {
     policy::require_user(&ctx.viewer)?;
     mutate!(ctx, |w| {
-        let current = convener_change(
-            w,
-            id,
-            &[AgreementStatus::Draft],
-            "edit it",
-            rules::ensure_can_manage,
-        )
-        .await?;
+        let current = convener_change(w, id, EDIT).await?;
         let title = match &patch.title {
             Some(t) => validate::required_text("title", t, 200)?,
             None => current.title.clone(),
@@ -240,7 +245,7 @@ pub async fn update(ctx: &Ctx, id: Uuid, patch: AgreementPatch) -> ApiResult<agr
         let (active_from, active_until) = active_window(
             starts_on,
             ends_on,
-            convener_tz(w.tx(), current.convener_id).await?,
+            crate::organization::time_zone(w.tx(), current.convener_id).await?,
         );
         let mut active = current.clone().into_active_model();
         active.title = Set(title);
@@ -264,14 +269,7 @@ pub async fn update(ctx: &Ctx, id: Uuid, patch: AgreementPatch) -> ApiResult<agr
 pub async fn propose(ctx: &Ctx, id: Uuid) -> ApiResult<agreement::Model> {
     policy::require_user(&ctx.viewer)?;
     mutate!(ctx, |w| {
-        let agreement = convener_change(
-            w,
-            id,
-            &[AgreementStatus::Draft],
-            "propose it",
-            rules::ensure_can_manage,
-        )
-        .await?;
+        let agreement = convener_change(w, id, PROPOSE).await?;
         let parties = agreement_party::Entity::find()
             .filter(agreement_party::Column::AgreementId.eq(id))
             .filter(
@@ -318,7 +316,7 @@ pub(super) async fn ratify_if_complete(
     let (active_from, active_until) = active_window(
         agreement.starts_on,
         agreement.ends_on,
-        convener_tz(w.tx(), agreement.convener_id).await?,
+        crate::organization::time_zone(w.tx(), agreement.convener_id).await?,
     );
     let mut active = agreement.clone().into_active_model();
     active.ratified_at = Set(Some(now));

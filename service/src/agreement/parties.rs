@@ -19,10 +19,10 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::amendments;
-use super::lifecycle::{convener_change, ratify_if_complete, record};
+use super::lifecycle::{INVITE_PARTY, REMOVE_PARTY, convener_change, ratify_if_complete, record};
 use super::reads::find_visible;
 use super::status::status_of;
-use super::transitions::{self, Answer, RUNNING};
+use super::transitions::{self, Answer};
 use crate::context::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::mutate;
@@ -107,18 +107,8 @@ pub async fn invite_party(
     policy::require_user(&ctx.viewer)?;
     mutate!(ctx, |w| {
         let now = w.now();
-        let agreement = convener_change(
-            w,
-            agreement_id,
-            &RUNNING,
-            "invite parties",
-            rules::ensure_can_manage_parties,
-        )
-        .await?;
-        organization::Entity::find_by_id(organization_id)
-            .one(w.tx())
-            .await?
-            .ok_or(ApiError::NotFound("organization"))?;
+        let agreement = convener_change(w, agreement_id, INVITE_PARTY).await?;
+        crate::db::find::<organization::Entity>(w.tx(), organization_id, "organization").await?;
         let party = match party_of(w.tx(), agreement_id, organization_id).await? {
             Some(p) => {
                 let status = transitions::reinvite(p.status)?;
@@ -208,14 +198,7 @@ pub async fn remove_party(
 ) -> ApiResult<agreement_party::Model> {
     policy::require_user(&ctx.viewer)?;
     mutate!(ctx, |w| {
-        let agreement = convener_change(
-            w,
-            agreement_id,
-            &RUNNING,
-            "remove parties",
-            rules::ensure_can_manage_parties,
-        )
-        .await?;
+        let agreement = convener_change(w, agreement_id, REMOVE_PARTY).await?;
         let party = party_of(w.tx(), agreement_id, organization_id)
             .await?
             .filter(|p| p.status != PartyStatus::Removed)

@@ -8,16 +8,14 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{
     Alias, Asterisk, Condition, Expr, ExprTrait, Func, JoinType, Query, SelectStatement,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, Order, QueryFilter, QueryOrder};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, Order, QueryFilter};
 use uuid::Uuid;
 
 use super::status::{AgreementStatus, status_condition};
 use crate::auth::Viewer;
 use crate::context::Ctx;
 use crate::error::{ApiError, ApiResult};
-use crate::paging::{
-    CountSource, CountWhere, Listing, Page, PageArgs, TotalCount, load_page, load_pages_from,
-};
+use crate::paging::{CountSource, Listing, Page, PageArgs, TotalCount, load_pages_from};
 use crate::policy::sharing;
 use entity::{PartyStatus, agreement, agreement_consent, agreement_party, organization};
 
@@ -60,18 +58,7 @@ pub async fn list(
     args: &PageArgs,
 ) -> ApiResult<Listing<agreement::Model>> {
     let cond = list_condition(&ctx.viewer, status, ctx.now());
-    let page = load_page::<agreement::Entity, _>(
-        ctx.db(),
-        cond.clone(),
-        agreement::Column::Id,
-        Order::Asc,
-        args,
-    )
-    .await?;
-    Ok(Listing {
-        page,
-        total: TotalCount::lazy(CountWhere::<agreement::Entity>::new(cond)),
-    })
+    crate::paging::list(ctx.db(), cond, agreement::Column::Id, Order::Asc, args).await
 }
 
 /// Agreements `organization_id` is a party to, as far as the viewer may see
@@ -118,16 +105,14 @@ pub async fn parties_of(
     db: &impl ConnectionTrait,
     agreements: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<agreement_party::Model>>, DbErr> {
-    let rows = agreement_party::Entity::find()
-        .filter(agreement_party::Column::AgreementId.is_in(agreements.iter().copied()))
-        .order_by_asc(agreement_party::Column::Id)
-        .all(db)
-        .await?;
-    let mut out: HashMap<Uuid, Vec<agreement_party::Model>> = HashMap::new();
-    for row in rows {
-        out.entry(row.agreement_id).or_default().push(row);
-    }
-    Ok(out)
+    crate::group::children_of::<agreement_party::Entity>(
+        db,
+        agreement_party::Column::AgreementId,
+        agreement_party::Column::Id,
+        agreements,
+        |row| row.agreement_id,
+    )
+    .await
 }
 
 /// The recorded answers about newcomers, per agreement.
@@ -135,16 +120,14 @@ pub async fn consents_of(
     db: &impl ConnectionTrait,
     agreements: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<agreement_consent::Model>>, DbErr> {
-    let rows = agreement_consent::Entity::find()
-        .filter(agreement_consent::Column::AgreementId.is_in(agreements.iter().copied()))
-        .order_by_asc(agreement_consent::Column::Id)
-        .all(db)
-        .await?;
-    let mut out: HashMap<Uuid, Vec<agreement_consent::Model>> = HashMap::new();
-    for row in rows {
-        out.entry(row.agreement_id).or_default().push(row);
-    }
-    Ok(out)
+    crate::group::children_of::<agreement_consent::Entity>(
+        db,
+        agreement_consent::Column::AgreementId,
+        agreement_consent::Column::Id,
+        agreements,
+        |row| row.agreement_id,
+    )
+    .await
 }
 
 /// Agreements organizations are (not removed) parties to, restricted to
@@ -251,8 +234,8 @@ pub async fn partners_of(
     q.order_by(Alias::new("yd_partner"), sea_orm::Order::Asc);
     let mut out: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     for row in db.query_all(&q).await? {
-        let of: Uuid = row.try_get("", "yd_of")?;
-        let partner: Uuid = row.try_get("", "yd_partner")?;
+        let (of, partner): (Uuid, Uuid) =
+            (row.try_get("", "yd_of")?, row.try_get("", "yd_partner")?);
         out.entry(of).or_default().push(partner);
     }
     Ok(out)

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::context::Ctx;
 use crate::error::ApiResult;
-use crate::paging::{CountWhere, Listing, PageArgs, TotalCount, load_page};
+use crate::paging::{Listing, PageArgs};
 use crate::policy;
 use entity::audit_entry;
 
@@ -20,16 +20,5 @@ pub async fn organization_log(
     let access = policy::org_access(db, &ctx.viewer, organization_id, policy::Lock::None).await?;
     policy::ensure_can_read_audit_log(&access)?;
     let filter = Condition::all().add(audit_entry::Column::OrganizationId.eq(organization_id));
-    let page = load_page::<audit_entry::Entity, _>(
-        db,
-        filter.clone(),
-        audit_entry::Column::Id,
-        Order::Desc,
-        args,
-    )
-    .await?;
-    Ok(Listing {
-        page,
-        total: TotalCount::lazy(CountWhere::<audit_entry::Entity>::new(filter)),
-    })
+    crate::paging::list(db, filter, audit_entry::Column::Id, Order::Desc, args).await
 }

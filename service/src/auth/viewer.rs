@@ -94,6 +94,14 @@ pub async fn authenticate(
     }
 }
 
+/// The user a credential speaks for, unless they are gone or suspended.
+async fn active_user(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<user::Model>, ApiError> {
+    Ok(user::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|u| u.suspended_at.is_none()))
+}
+
 async fn authenticate_access_token(
     db: &impl ConnectionTrait,
     jwt: &JwtKeys,
@@ -112,11 +120,7 @@ async fn authenticate_access_token(
     {
         return Err(ended());
     }
-    let user = user::Entity::find_by_id(access.user_id)
-        .one(db)
-        .await?
-        .filter(|u| u.suspended_at.is_none())
-        .ok_or_else(ended)?;
+    let user = active_user(db, access.user_id).await?.ok_or_else(ended)?;
     Ok(Viewer {
         user: Some(ViewerUser {
             id: user.id,
@@ -143,11 +147,7 @@ async fn authenticate_api_token(
     if row.revoked_at.is_some() || row.expires_at.is_some_and(|e| e <= now) {
         return Err(invalid());
     }
-    let user = user::Entity::find_by_id(row.user_id)
-        .one(db)
-        .await?
-        .filter(|u| u.suspended_at.is_none())
-        .ok_or_else(invalid)?;
+    let user = active_user(db, row.user_id).await?.ok_or_else(invalid)?;
     // A bound token ends with its creator's membership there. (Removal
     // revokes it too; this also covers rows revoked by no one, e.g. an
     // organization's data restored from elsewhere.)

@@ -131,10 +131,7 @@ pub async fn suspend(ctx: &Ctx, user_id: Uuid, reason: &str) -> ApiResult<user::
     }
     mutate!(ctx, |w| {
         let now = w.now();
-        let user = user::Entity::find_by_id(user_id)
-            .one(w.tx())
-            .await?
-            .ok_or(ApiError::NotFound("user"))?;
+        let user = crate::db::find::<user::Entity>(w.tx(), user_id, "user").await?;
         policy::ensure_can_suspend(&user)?;
         if user.suspended_at.is_some() {
             return Ok(user);
@@ -195,13 +192,7 @@ async fn revoke_invitations_sent_by(
         .filter(invitation::Column::RevokedAt.is_null())
         .all(tx)
         .await?;
-    if !invitations.is_empty() {
-        invitation::Entity::update_many()
-            .col_expr(invitation::Column::RevokedAt, Expr::value(Some(now)))
-            .filter(invitation::Column::Id.is_in(invitations.iter().map(|i| i.id)))
-            .exec(tx)
-            .await?;
-    }
+    crate::membership::invitations::revoke_all(tx, &invitations, now).await?;
     Ok(invitations)
 }
 
@@ -210,10 +201,7 @@ async fn revoke_invitations_sent_by(
 pub async fn reinstate(ctx: &Ctx, user_id: Uuid) -> ApiResult<user::Model> {
     policy::ensure_can_manage_accounts(&ctx.viewer)?;
     mutate!(ctx, |w| {
-        let user = user::Entity::find_by_id(user_id)
-            .one(w.tx())
-            .await?
-            .ok_or(ApiError::NotFound("user"))?;
+        let user = crate::db::find::<user::Entity>(w.tx(), user_id, "user").await?;
         if user.suspended_at.is_none() {
             return Ok(user);
         }

@@ -148,17 +148,28 @@ async fn revoke_session(
     now: DateTime<Utc>,
     reason: &str,
 ) -> ApiResult<bool> {
+    let ended = close_sessions(tx, session::Column::Id.eq(session_id), now, reason).await?;
+    Ok(ended == 1)
+}
+
+/// End the open sessions matching `which`; returns how many ended.
+async fn close_sessions(
+    tx: &impl ConnectionTrait,
+    which: sea_orm::sea_query::SimpleExpr,
+    now: DateTime<Utc>,
+    reason: &str,
+) -> ApiResult<u64> {
     let result = session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(Some(now)))
         .col_expr(
             session::Column::RevokedReason,
             Expr::value(Some(reason.to_owned())),
         )
-        .filter(session::Column::Id.eq(session_id))
+        .filter(which)
         .filter(session::Column::RevokedAt.is_null())
         .exec(tx)
         .await?;
-    Ok(result.rows_affected == 1)
+    Ok(result.rows_affected)
 }
 
 /// How a refresh went: a new pair, or a replay that ended the session (the
@@ -261,17 +272,7 @@ pub(super) async fn end_everything_of(
     reason: &str,
     tokens_too: bool,
 ) -> ApiResult<u64> {
-    let ended = session::Entity::update_many()
-        .col_expr(session::Column::RevokedAt, Expr::value(Some(now)))
-        .col_expr(
-            session::Column::RevokedReason,
-            Expr::value(Some(reason.to_owned())),
-        )
-        .filter(session::Column::UserId.eq(user_id))
-        .filter(session::Column::RevokedAt.is_null())
-        .exec(tx)
-        .await?
-        .rows_affected;
+    let ended = close_sessions(tx, session::Column::UserId.eq(user_id), now, reason).await?;
     if tokens_too {
         api_token::Entity::update_many()
             .col_expr(api_token::Column::RevokedAt, Expr::value(Some(now)))
@@ -292,10 +293,7 @@ pub async fn end_sessions(ctx: &Ctx, user_id: Uuid) -> ApiResult<u64> {
         return Err(ApiError::NotFound("user"));
     }
     mutate!(ctx, |w| {
-        user::Entity::find_by_id(user_id)
-            .one(w.tx())
-            .await?
-            .ok_or(ApiError::NotFound("user"))?;
+        crate::db::find::<user::Entity>(w.tx(), user_id, "user").await?;
         let ended = end_everything_of(w.tx(), user_id, w.now(), "ended", false).await?;
         w.audit(
             Record::new("session.revoke_all", "user", user_id)

@@ -121,7 +121,8 @@ where
         .await?)
 }
 
-async fn revoke_all(
+/// Revoke these invitations (inside the caller's transaction).
+pub(crate) async fn revoke_all(
     tx: &impl ConnectionTrait,
     invitations: &[invitation::Model],
     now: DateTime<Utc>,
@@ -147,10 +148,7 @@ pub async fn accept(ctx: &Ctx, token: &str) -> ApiResult<membership::Model> {
             .one(w.tx())
             .await?
             .ok_or(ApiError::NotFound("invitation"))?;
-        let user = user::Entity::find_by_id(user_id)
-            .one(w.tx())
-            .await?
-            .ok_or(ApiError::NotFound("user"))?;
+        let user = crate::db::find::<user::Entity>(w.tx(), user_id, "user").await?;
         policy::ensure_invitation_is_for(&user.email, &invitation.email)?;
         let used = || {
             ApiError::bad_input(
@@ -284,9 +282,7 @@ pub async fn pending_invitations(
     ctx: &Ctx,
     organization_id: Uuid,
 ) -> ApiResult<Vec<invitation::Model>> {
-    let stored = ctx.reads().viewer_role(organization_id).await?;
-    let access = OrgAccess::from_stored(&ctx.viewer, organization_id, stored);
-    if !policy::can_view_invitations(&access) {
+    if !policy::can_view_invitations(&policy::read_access(ctx, organization_id).await?) {
         return Ok(Vec::new());
     }
     ctx.reads().pending_invitations(organization_id).await

@@ -49,9 +49,7 @@ pub async fn members(
     organization_id: Uuid,
     args: PageArgs,
 ) -> ApiResult<Listing<membership::Model>> {
-    let stored = ctx.reads().viewer_role(organization_id).await?;
-    let access = OrgAccess::from_stored(&ctx.viewer, organization_id, stored);
-    if !policy::can_view_members(&access) {
+    if !policy::can_view_members(&policy::read_access(ctx, organization_id).await?) {
         return Ok(Listing::empty());
     }
     let page = ctx.reads().member_page(organization_id, args).await?;
@@ -73,8 +71,7 @@ impl CountSource for MemberCount {
 /// The viewer's effective role in an organization (null when not a member,
 /// or when the credential does not reach it).
 pub async fn viewer_role(ctx: &Ctx, organization_id: Uuid) -> ApiResult<Option<Role>> {
-    let stored = ctx.reads().viewer_role(organization_id).await?;
-    Ok(OrgAccess::from_stored(&ctx.viewer, organization_id, stored).role)
+    Ok(policy::read_access(ctx, organization_id).await?.role)
 }
 
 /// The first part of a change to `user_id`'s membership: the organization

@@ -12,6 +12,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::group::group_by;
 use crate::paging::{Page, PageArgs, count_by_parent, load_pages_by_parent};
 use entity::{Role, invitation, membership};
 
@@ -76,11 +77,8 @@ pub async fn memberships_of(
     if let Some(bound) = bound {
         query = query.filter(membership::Column::OrganizationId.eq(bound));
     }
-    let mut out: HashMap<Uuid, Vec<membership::Model>> = HashMap::new();
-    for row in query.order_by_asc(membership::Column::Id).all(db).await? {
-        out.entry(row.user_id).or_default().push(row);
-    }
-    Ok(out)
+    let rows = query.order_by_asc(membership::Column::Id).all(db).await?;
+    Ok(group_by(rows, |row| row.user_id))
 }
 
 /// Pending invitations (not accepted, revoked or expired) per organization,
@@ -98,9 +96,5 @@ pub async fn pending_invitations_of(
         .order_by_asc(invitation::Column::Id)
         .all(db)
         .await?;
-    let mut out: HashMap<Uuid, Vec<invitation::Model>> = HashMap::new();
-    for row in rows {
-        out.entry(row.organization_id).or_default().push(row);
-    }
-    Ok(out)
+    Ok(group_by(rows, |row| row.organization_id))
 }

@@ -2,4 +2,4 @@
 
 pub mod service;
 
-pub use service::{DEFAULT_TIMEZONE, NewOrganization, OrganizationPatch};
+pub use service::{DEFAULT_TIMEZONE, NewOrganization, OrganizationPatch, time_zone};

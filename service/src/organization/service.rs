@@ -2,7 +2,9 @@
 //! everything private about one is another domain's, behind the policy.
 
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, EntityTrait, Order, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, Set,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -11,7 +13,7 @@ use crate::context::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::membership;
 use crate::mutate;
-use crate::paging::{CountWhere, Listing, PageArgs, TotalCount, load_page};
+use crate::paging::{Listing, PageArgs};
 use crate::policy::{self, Lock};
 use crate::validate;
 use entity::{Role, organization};
@@ -78,10 +80,7 @@ pub async fn update(
     mutate!(ctx, |w| {
         let access = w.act_for(id, Lock::Exclusive).await?;
         policy::ensure_can_update_organization(&access)?;
-        let current = organization::Entity::find_by_id(id)
-            .one(w.tx())
-            .await?
-            .ok_or(ApiError::NotFound("organization"))?;
+        let current = crate::db::find::<organization::Entity>(w.tx(), id, "organization").await?;
         let current_tz = current.timezone.clone();
         let mut active: organization::ActiveModel = current.into();
         let mut changed = Vec::new();
@@ -174,22 +173,22 @@ pub async fn list(
                 ),
         );
     }
-    let page = load_page::<organization::Entity, _>(
-        ctx.db(),
-        filter.clone(),
-        organization::Column::Id,
-        Order::Asc,
-        args,
-    )
-    .await?;
-    Ok(Listing {
-        page,
-        total: TotalCount::lazy(CountWhere::<organization::Entity>::new(filter)),
-    })
+    crate::paging::list(ctx.db(), filter, organization::Column::Id, Order::Asc, args).await
 }
 
 fn escape_like(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")
+}
+
+/// The time zone an organization's dates and local times are read in (an
+/// agreement's `startsOn`, a space's recurring bookings).
+pub async fn time_zone(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<chrono_tz::Tz> {
+    let org = crate::db::find::<organization::Entity>(db, id, "organization").await?;
+    org.timezone.parse().map_err(|_| {
+        ApiError::internal(anyhow::anyhow!(
+            "organization {id} has an invalid time zone"
+        ))
+    })
 }

@@ -60,7 +60,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::auth::viewer::{Credential, Viewer, ViewerUser};
-use crate::error::ApiError;
+use crate::context::Ctx;
+use crate::error::{ApiError, ApiResult};
 use entity::{Role, membership, organization};
 
 // ---------------------------------------------------------------------------
@@ -285,6 +286,14 @@ pub fn bound_organization(viewer: &Viewer) -> Option<Uuid> {
         } => organization_id,
         _ => None,
     }
+}
+
+/// The caller's access to an organization as reads see it (through the
+/// request's batched role lookups, no existence check): for deciding what a
+/// read shows, never for a write.
+pub async fn read_access(ctx: &Ctx, organization_id: Uuid) -> ApiResult<OrgAccess> {
+    let stored = ctx.reads().viewer_role(organization_id).await?;
+    Ok(OrgAccess::from_stored(&ctx.viewer, organization_id, stored))
 }
 
 /// The caller's access to an organization; NOT_FOUND if it does not exist.

@@ -20,10 +20,10 @@ use crate::context::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::mutate;
 use crate::policy::sharing;
-use crate::policy::{self, Lock, OrgAccess, spaces as rules};
+use crate::policy::{self, Lock, spaces as rules};
 use crate::validate;
 use crate::write::Write;
-use entity::{booking, organization, space};
+use entity::{booking, space};
 
 /// The longest a booking may last.
 pub const MAX_BOOKING: TimeDelta = TimeDelta::hours(24);
@@ -61,18 +61,6 @@ fn check_interval(
         ));
     }
     Ok(())
-}
-
-async fn owner_timezone(db: &impl ConnectionTrait, owner: Uuid) -> ApiResult<chrono_tz::Tz> {
-    let org = organization::Entity::find_by_id(owner)
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound("organization"))?;
-    org.timezone.parse().map_err(|_| {
-        ApiError::internal(anyhow::anyhow!(
-            "organization {owner} has an invalid time zone"
-        ))
-    })
 }
 
 /// Book a space for an organization — once, or every occurrence of a
@@ -131,7 +119,7 @@ async fn book_step(
             "this organization may not book here: it is neither the owner nor its partner for SPACES",
         ));
     }
-    let tz = owner_timezone(w.tx(), owner).await?;
+    let tz = crate::organization::time_zone(w.tx(), owner).await?;
     let slots = recurrence::occurrences(
         request.starts_at,
         request.ends_at,
@@ -279,11 +267,7 @@ pub async fn cancel(ctx: &Ctx, id: Uuid) -> ApiResult<booking::Model> {
 
 /// Whether the viewer may see a booking's title and who booked it.
 pub async fn can_see_details(ctx: &Ctx, booking: &booking::Model, owner: Uuid) -> ApiResult<bool> {
-    let booker = OrgAccess::from_stored(
-        &ctx.viewer,
-        booking.organization_id,
-        ctx.reads().viewer_role(booking.organization_id).await?,
-    );
-    let owner = OrgAccess::from_stored(&ctx.viewer, owner, ctx.reads().viewer_role(owner).await?);
+    let booker = policy::read_access(ctx, booking.organization_id).await?;
+    let owner = policy::read_access(ctx, owner).await?;
     Ok(rules::can_see_booking_details(&booker, &owner))
 }

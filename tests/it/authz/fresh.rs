@@ -4,8 +4,11 @@
 
 use super::Rel;
 use super::world::World;
-use crate::support::Gql;
 use crate::support::fixtures::{Org, Session};
+
+const ALL: &[&str] = &["PROJECTS", "EVENTS", "ACTIONS", "SPACES"];
+/// Every scope but ACTIONS.
+const MOST: &[&str] = &["PROJECTS", "EVENTS", "SPACES"];
 
 impl World<'_> {
     /// A new agreement in the state that defines `rel`.
@@ -14,22 +17,12 @@ impl World<'_> {
         let home = &self.home;
         match rel {
             Rel::Own => {
-                app.ratified_agreement(
-                    &[home, partner],
-                    &["PROJECTS", "EVENTS", "ACTIONS", "SPACES"],
-                    "2024-01-01",
-                    None,
-                )
-                .await
+                app.ratified_agreement(&[home, partner], ALL, "2024-01-01", None)
+                    .await
             }
             Rel::Partner => {
-                app.ratified_agreement(
-                    &[org, home],
-                    &["PROJECTS", "EVENTS", "ACTIONS", "SPACES"],
-                    "2024-01-01",
-                    None,
-                )
-                .await
+                app.ratified_agreement(&[org, home], ALL, "2024-01-01", None)
+                    .await
             }
             Rel::NoScope => {
                 app.ratified_agreement(&[org, home], &["ACTIONS"], "2024-01-01", None)
@@ -38,16 +31,9 @@ impl World<'_> {
             Rel::Proposed => {
                 // The stranger never answers, so home's answer alone never
                 // ratifies it.
-                let id = created_id(
-                    &app.create_agreement(
-                        &org.owner,
-                        &org.id,
-                        &["PROJECTS", "EVENTS", "SPACES"],
-                        "2024-01-01",
-                        None,
-                    )
-                    .await,
-                );
+                let id = app
+                    .draft_agreement(&org.owner, &org.id, MOST, "2024-01-01", None)
+                    .await;
                 app.party_op(&org.owner, "inviteParty", &id, &home.id)
                     .await
                     .data();
@@ -63,22 +49,12 @@ impl World<'_> {
                 id
             }
             Rel::Expired => {
-                app.ratified_agreement(
-                    &[org, home],
-                    &["PROJECTS", "EVENTS", "SPACES"],
-                    "2023-01-01",
-                    Some("2023-12-31"),
-                )
-                .await
+                app.ratified_agreement(&[org, home], MOST, "2023-01-01", Some("2023-12-31"))
+                    .await
             }
             Rel::Terminated => {
                 let id = app
-                    .ratified_agreement(
-                        &[org, home],
-                        &["PROJECTS", "EVENTS", "SPACES"],
-                        "2024-01-01",
-                        None,
-                    )
+                    .ratified_agreement(&[org, home], MOST, "2024-01-01", None)
                     .await;
                 app.agreement_op(&org.owner, "terminateAgreement", &id)
                     .await
@@ -87,12 +63,7 @@ impl World<'_> {
             }
             Rel::Withdrew => {
                 let id = app
-                    .ratified_agreement(
-                        &[home, org],
-                        &["PROJECTS", "EVENTS", "SPACES"],
-                        "2024-01-01",
-                        None,
-                    )
+                    .ratified_agreement(&[home, org], MOST, "2024-01-01", None)
                     .await;
                 app.party_op(&org.owner, "withdrawFromAgreement", &id, &org.id)
                     .await
@@ -100,13 +71,8 @@ impl World<'_> {
                 id
             }
             Rel::Unrelated => {
-                app.ratified_agreement(
-                    &[org, &self.stranger],
-                    &["PROJECTS", "EVENTS", "SPACES"],
-                    "2024-01-01",
-                    None,
-                )
-                .await
+                app.ratified_agreement(&[org, &self.stranger], MOST, "2024-01-01", None)
+                    .await
             }
         }
     }
@@ -183,23 +149,29 @@ impl World<'_> {
     /// For refusals: one PENDING booking per relation where one can exist
     /// (own, partner), made once; elsewhere the target's own booking.
     pub(super) async fn pending_or_confirmed(&self, rel: Rel) -> String {
-        let mut cache = self.shared.lock().await;
-        if let Some(id) = cache.get(&("pending", rel)) {
-            return id.clone();
-        }
-        let id = self.fresh_pending(rel).await;
-        cache.insert(("pending", rel), id.clone());
-        id
+        self.made_once("pending", rel, self.fresh_pending(rel))
+            .await
     }
 
     /// For refusals: one booking per relation to (fail to) cancel.
     pub(super) async fn shared_booking(&self, rel: Rel) -> String {
+        self.made_once("cancel", rel, self.fresh_booking(rel)).await
+    }
+
+    /// The object of this kind made for `rel` by the first cell asking;
+    /// the lock is held while it is made, so it is made once.
+    async fn made_once(
+        &self,
+        kind: &'static str,
+        rel: Rel,
+        make: impl std::future::Future<Output = String>,
+    ) -> String {
         let mut cache = self.shared.lock().await;
-        if let Some(id) = cache.get(&("cancel", rel)) {
+        if let Some(id) = cache.get(&(kind, rel)) {
             return id.clone();
         }
-        let id = self.fresh_booking(rel).await;
-        cache.insert(("cancel", rel), id.clone());
+        let id = make.await;
+        cache.insert((kind, rel), id.clone());
         id
     }
 
@@ -238,11 +210,4 @@ impl World<'_> {
             .org_with_owner(&format!("fresh-{}", self.next()))
             .await
     }
-}
-
-fn created_id(r: &Gql) -> String {
-    r.data()["createAgreement"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }

@@ -56,14 +56,8 @@ pub(crate) struct World<'a> {
 impl<'a> World<'a> {
     pub(crate) async fn build(app: &'a TestApp) -> World<'a> {
         let home = app.org_with_owner("home").await;
-        let member = app
-            .member(&home.owner, &home.id, "member@home.example", "MEMBER")
-            .await;
-        let editor = app
-            .member(&home.owner, &home.id, "editor@home.example", "EDITOR")
-            .await;
-        let admin = app
-            .member(&home.owner, &home.id, "admin@home.example", "ADMIN")
+        let [member, editor, admin] = app
+            .staff(&home.owner, &home.id, "home", ["MEMBER", "EDITOR", "ADMIN"])
             .await;
         let root = app.sign_up("root@coalition.example").await;
         app.promote_admin(&root.email).await;

@@ -17,8 +17,7 @@ db_test! {
         // used to revive it; starting tomorrow, moving it east used to
         // start it early.
         let ended = app.ratified_agreement(&[&convener, &partner], &["EVENTS"], "2024-01-01", Some(&day(&app, -1))).await;
-        let draft = app.create_agreement(&convener.owner, &convener.id, &["EVENTS"], &day(&app, 0), None).await;
-        let draft = draft.data()["createAgreement"]["id"].as_str().unwrap().to_owned();
+        let draft = app.draft_agreement(&convener.owner, &convener.id, &["EVENTS"], &day(&app, 0), None).await;
         let status = |id: &str| {
             let (app, id, token) = (&app, id.to_owned(), convener.owner.access_token.clone());
             async move { app.agreement(Some(&token), &id).await.data()["agreement"]["status"].as_str().unwrap().to_owned() }

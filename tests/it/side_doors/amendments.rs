@@ -94,8 +94,7 @@ db_test! {
         let convener = app.org_with_owner("hanbat").await;
         let partner = app.org_with_owner("gapcheon").await;
         let late = app.org_with_owner("late").await;
-        let created = app.create_agreement(&convener.owner, &convener.id, &["EVENTS"], "2024-01-01", None).await;
-        let id = created.data()["createAgreement"]["id"].as_str().unwrap().to_owned();
+        let id = app.draft_agreement(&convener.owner, &convener.id, &["EVENTS"], "2024-01-01", None).await;
         for p in [&partner, &late] {
             app.party_op(&convener.owner, "inviteParty", &id, &p.id).await.data();
         }

@@ -12,8 +12,7 @@ const PENDING: &str = "query($id: ID!) { organization(id: $id) { pendingInvitati
 db_test! {
     async fn pending_invitations_are_listed_and_revoked_by_admins(app) {
         let org = app.org_with_owner("hanbat").await;
-        let admin = app.member(&org.owner, &org.id, "admin@hanbat.example", "ADMIN").await;
-        let editor = app.member(&org.owner, &org.id, "editor@hanbat.example", "EDITOR").await;
+        let [admin, editor] = app.staff(&org.owner, &org.id, "hanbat", ["ADMIN", "EDITOR"]).await;
         let root = platform_admin(&app, "root@coalition.example").await;
         let invited = app.invite(&admin, &org.id, "new@hanbat.example", "EDITOR").await;
         let invitation = invited.data()["inviteMember"]["id"].as_str().unwrap().to_owned();

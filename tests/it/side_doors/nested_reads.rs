@@ -12,8 +12,7 @@ db_test! {
     async fn a_bookings_space_shows_no_more_than_the_space_itself(app) {
         let owner = app.org_with_owner("hanbat").await;
         let partner = app.org_with_owner("gapcheon").await;
-        let editor = app.member(&partner.owner, &partner.id, "editor@gapcheon.example", "EDITOR").await;
-        let member = app.member(&partner.owner, &partner.id, "member@gapcheon.example", "MEMBER").await;
+        let [editor, member] = app.staff(&partner.owner, &partner.id, "gapcheon", ["EDITOR", "MEMBER"]).await;
         let agreement = app.ratified_agreement(&[&owner, &partner], &["SPACES"], "2024-01-01", None).await;
         let room = app.space_id(&owner.owner, &owner.id, "공유 회의실", false).await;
         let theirs = app.book(owner.owner.token(), &room, &owner.id, &at(&app, 24), &at(&app, 25), None).await;

@@ -91,6 +91,23 @@ impl TestApp {
         who
     }
 
+    /// One new member per role, `<role>@<domain>.example`, in order.
+    pub async fn staff<const N: usize>(
+        &self,
+        owner: &Session,
+        org: &str,
+        domain: &str,
+        roles: [&str; N],
+    ) -> [Session; N] {
+        let mut made = Vec::with_capacity(N);
+        for role in roles {
+            let email = format!("{}@{domain}.example", role.to_lowercase());
+            made.push(self.member(owner, org, &email, role).await);
+        }
+        made.try_into()
+            .unwrap_or_else(|_| unreachable!("one member per role"))
+    }
+
     pub async fn change_role(&self, by: &Session, org: &str, user: &str, role: &str) -> super::Gql {
         self.gql(
             by.token(),
@@ -187,6 +204,24 @@ impl TestApp {
         .await
     }
 
+    /// [`Self::create_agreement`], expected to succeed: the new agreement's id.
+    pub async fn draft_agreement(
+        &self,
+        by: &Session,
+        convener: &str,
+        scopes: &[&str],
+        starts_on: &str,
+        ends_on: Option<&str>,
+    ) -> String {
+        let created = self
+            .create_agreement(by, convener, scopes, starts_on, ends_on)
+            .await;
+        created.data()["createAgreement"]["id"]
+            .as_str()
+            .expect("the agreement's id")
+            .to_owned()
+    }
+
     /// One of the agreement mutations taking `(agreementId, organizationId)`.
     pub async fn party_op(&self, by: &Session, op: &str, agreement: &str, org: &str) -> super::Gql {
         self.gql(
@@ -199,12 +234,13 @@ impl TestApp {
 
     /// One of the agreement mutations taking `(id)`.
     pub async fn agreement_op(&self, by: &Session, op: &str, agreement: &str) -> super::Gql {
-        self.gql(
-            by.token(),
-            &format!("mutation($id: ID!) {{ {op}(id: $id) {{ {AGREEMENT_FIELDS} }} }}"),
-            json!({ "id": agreement }),
-        )
-        .await
+        self.op_on(by, op, agreement, AGREEMENT_FIELDS).await
+    }
+
+    /// The mutation `op(id: $id)`, answering `fields` of what it changed.
+    pub async fn op_on(&self, by: &Session, op: &str, id: &str, fields: &str) -> super::Gql {
+        let mutation = format!("mutation($id: ID!) {{ {op}(id: $id) {{ {fields} }} }}");
+        self.gql(by.token(), &mutation, json!({ "id": id })).await
     }
 
     pub async fn agreement(&self, token: Option<&str>, id: &str) -> super::Gql {
@@ -265,13 +301,9 @@ impl TestApp {
         ends_on: Option<&str>,
     ) -> String {
         let convener = parties[0];
-        let r = self
-            .create_agreement(&convener.owner, &convener.id, scopes, starts_on, ends_on)
+        let id = self
+            .draft_agreement(&convener.owner, &convener.id, scopes, starts_on, ends_on)
             .await;
-        let id = r.data()["createAgreement"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
         for p in &parties[1..] {
             self.party_op(&convener.owner, "inviteParty", &id, &p.id)
                 .await
@@ -355,12 +387,7 @@ impl TestApp {
     }
 
     pub async fn booking_op(&self, by: &Session, op: &str, id: &str) -> super::Gql {
-        self.gql(
-            by.token(),
-            &format!("mutation($id: ID!) {{ {op}(id: $id) {{ {BOOKING_FIELDS} }} }}"),
-            json!({ "id": id }),
-        )
-        .await
+        self.op_on(by, op, id, BOOKING_FIELDS).await
     }
 }
 

@@ -120,28 +120,36 @@ async fn admin_exec(admin_url: &str, sql: &str) {
 /// migrations themselves; dropped (PostgreSQL) or deleted (SQLite) with the
 /// guard. `None` when PostgreSQL is asked for but not configured.
 pub async fn empty_database(backend: Backend) -> Option<(sea_orm::DatabaseConnection, impl Drop)> {
-    let database = match backend {
-        Backend::Sqlite => {
-            let dir = tempfile::tempdir().expect("temp dir");
-            let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
-            TestDatabase::Sqlite { _dir: dir, url }
-        }
-        Backend::Postgres => {
-            let admin_url = postgres_admin_url()?;
-            let name = format!("yd_test_{}", uuid::Uuid::now_v7().simple());
-            admin_exec(&admin_url, &format!("CREATE DATABASE \"{name}\"")).await;
-            let url = with_database(&admin_url, &name);
-            TestDatabase::Postgres {
-                admin_url,
-                name,
-                url,
-            }
-        }
-    };
+    let database = TestDatabase::create(backend).await?;
     let db = service::db::connect(database.url(), 2)
         .await
         .expect("connect to the test database");
     Some((db, database))
+}
+
+impl TestDatabase {
+    /// A new, empty database on `backend`; `None` when PostgreSQL is asked
+    /// for but not configured.
+    async fn create(backend: Backend) -> Option<TestDatabase> {
+        Some(match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+                TestDatabase::Sqlite { _dir: dir, url }
+            }
+            Backend::Postgres => {
+                let admin_url = postgres_admin_url()?;
+                let name = format!("yd_test_{}", uuid::Uuid::now_v7().simple());
+                admin_exec(&admin_url, &format!("CREATE DATABASE \"{name}\"")).await;
+                let url = with_database(&admin_url, &name);
+                TestDatabase::Postgres {
+                    admin_url,
+                    name,
+                    url,
+                }
+            }
+        })
+    }
 }
 
 impl Drop for TestDatabase {
@@ -192,24 +200,7 @@ impl TestApp {
 
     /// `None` when PostgreSQL is asked for but not configured.
     pub async fn spawn_with(backend: Backend, options: Options) -> Option<TestApp> {
-        let database = match backend {
-            Backend::Sqlite => {
-                let dir = tempfile::tempdir().expect("temp dir");
-                let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
-                TestDatabase::Sqlite { _dir: dir, url }
-            }
-            Backend::Postgres => {
-                let admin_url = postgres_admin_url()?;
-                let name = format!("yd_test_{}", uuid::Uuid::now_v7().simple());
-                admin_exec(&admin_url, &format!("CREATE DATABASE \"{name}\"")).await;
-                let url = with_database(&admin_url, &name);
-                TestDatabase::Postgres {
-                    admin_url,
-                    name,
-                    url,
-                }
-            }
-        };
+        let database = TestDatabase::create(backend).await?;
         let config = Config {
             database_url: database.url().to_owned(),
             db_max_connections: 8,
@@ -288,19 +279,19 @@ impl TestApp {
     }
 
     /// The statements one run of a read-only `query` costs: the fewest of
-    /// three runs. DataLoader batches are collected over a short window, so
+    /// five runs. DataLoader batches are collected over a short window, so
     /// on a busy machine a batch may split; splitting only ever adds
     /// statements, and the fewest is the query's real shape.
     pub async fn statements_for(&self, token: Option<&str>, query: &str) -> (usize, Gql) {
         let mut best = usize::MAX;
         let mut last = None;
-        for _ in 0..3 {
+        for _ in 0..5 {
             self.take_statement_count();
             let r = self.gql(token, query, json!({})).await;
             best = best.min(self.take_statement_count());
             last = Some(r);
         }
-        (best, last.expect("three runs"))
+        (best, last.expect("five runs"))
     }
 
     /// POST a GraphQL operation, with a bearer token if given.

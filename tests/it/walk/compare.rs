@@ -8,10 +8,9 @@ use std::sync::atomic::Ordering;
 use serde_json::{Value, json};
 
 use super::driver::{Walk, hidden_at_root, limit_hint, lock};
-use super::env::Mode;
 use super::items::{Chain, Item, Parent, Seen};
 use super::paths::{Miss, step_text};
-use super::selection::{Args, Step, Via, via_of};
+use super::selection::{Step, Via, via_of};
 use super::tables::{
     MAX_PAGES, MAX_STEPS, REFERENCE_EDGES, ROOT_READS, RootRead, VOLATILE, is_connection,
     is_structural,
@@ -226,32 +225,7 @@ impl Walk<'_> {
             let value = &obj[f.name.as_str()];
             let child = self.env.child_type(f);
             let via = via_of(f);
-            let mut nodes: Vec<(Args, &Value)> = Vec::new();
-            match via {
-                Via::Single if value.is_null() => {}
-                Via::Single => nodes.push((self.env.args(&item.ty, f, Mode::Lookup, &[]), value)),
-                Via::List => {
-                    let args = self.env.args(&item.ty, f, Mode::Lookup, &[]);
-                    nodes.extend(
-                        value
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                            .map(|x| (args.clone(), x)),
-                    );
-                }
-                Via::Connection => {
-                    let mut after: Option<String> = None;
-                    for edge in value["edges"].as_array().into_iter().flatten() {
-                        let args = self
-                            .env
-                            .args(&item.ty, f, Mode::Step(after.as_deref()), &[]);
-                        nodes.push((args, &edge["node"]));
-                        after = edge["cursor"].as_str().map(str::to_owned);
-                    }
-                }
-            }
-            for (args, node) in nodes {
+            for (args, node) in self.env.nodes_in(&item.ty, f, value, &[]) {
                 self.record(&child, node);
                 let identity = self.env.identity_of(&child, node);
                 let mut path = item.path.clone();

@@ -265,28 +265,8 @@ impl<'a> Walk<'a> {
             }
         }
 
-        let mut nodes: Vec<(Args, &Value)> = Vec::new();
-        match via {
-            Via::Single => nodes.push((args, value)),
-            Via::List => nodes.extend(
-                value
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .map(|x| (args.clone(), x)),
-            ),
-            Via::Connection => {
-                let mut after: Option<String> = None;
-                for edge in value["edges"].as_array().into_iter().flatten() {
-                    let step_args = self
-                        .env
-                        .args("Query", f, Mode::Step(after.as_deref()), &fixed);
-                    nodes.push((step_args, &edge["node"]));
-                    after = edge["cursor"].as_str().map(str::to_owned);
-                }
-            }
-        }
-        nodes
+        self.env
+            .nodes_in("Query", f, value, &fixed)
             .into_iter()
             .filter_map(|(args, node)| {
                 self.record(&child, node);

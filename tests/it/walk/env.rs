@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::paths::pointer;
 use super::schema::{FieldDef, Schema};
-use super::selection::{Args, Sel};
+use super::selection::{Args, Sel, Via, via_of};
 use super::tables::{
     DERIVED, IDENTITIES, OPERATION_TYPES, PROJECTION_FIRSTS, is_connection, is_structural,
 };
@@ -91,6 +91,38 @@ impl Env {
             }
         }
         out
+    }
+
+    /// The objects `value` (field `f` of `owner`) holds, each with the
+    /// arguments that reach it: an object or list item as looked up, a
+    /// connection's node as the one-item step after the previous cursor.
+    pub(super) fn nodes_in<'v>(
+        &self,
+        owner: &str,
+        f: &FieldDef,
+        value: &'v Value,
+        fixed: &[(String, Value)],
+    ) -> Vec<(Args, &'v Value)> {
+        let lookup = || self.args(owner, f, Mode::Lookup, fixed);
+        match via_of(f) {
+            Via::Single if value.is_null() => Vec::new(),
+            Via::Single => vec![(lookup(), value)],
+            Via::List => {
+                let args = lookup();
+                let items = value.as_array().into_iter().flatten();
+                items.map(|x| (args.clone(), x)).collect()
+            }
+            Via::Connection => {
+                let mut out = Vec::new();
+                let mut after: Option<String> = None;
+                for edge in value["edges"].as_array().into_iter().flatten() {
+                    let args = self.args(owner, f, Mode::Step(after.as_deref()), fixed);
+                    out.push((args, &edge["node"]));
+                    after = edge["cursor"].as_str().map(str::to_owned);
+                }
+                out
+            }
+        }
     }
 
     pub(super) fn child_type(&self, f: &FieldDef) -> String {

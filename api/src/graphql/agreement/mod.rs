@@ -3,14 +3,12 @@
 
 use async_graphql::{Context, Enum, ID, Object};
 
-use super::connection::Node;
 use super::identity::User;
 use super::organization::Organization;
 use super::{Date, DateTime, Result, core, ids};
 use entity::{agreement, agreement_consent, agreement_party};
 use service::agreement::status::status_of;
 use service::agreement::{Scopes, amendments};
-use service::paging::Cursor;
 
 /// What an agreement (MOU) shares between its signed parties.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -56,12 +54,6 @@ pub enum PartyStatusGql {
 #[derive(Clone)]
 pub struct Agreement(pub agreement::Model);
 
-impl Node for Agreement {
-    fn cursor(&self) -> Cursor {
-        Cursor(self.0.id)
-    }
-}
-
 #[Object]
 impl Agreement {
     async fn id(&self) -> ID {
@@ -100,10 +92,7 @@ impl Agreement {
     }
 
     async fn convener(&self, ctx: &Context<'_>) -> Result<Organization> {
-        let org = core(ctx)?.reads().organization(self.0.convener_id).await?;
-        Ok(Organization(
-            org.ok_or(service::ApiError::NotFound("organization"))?,
-        ))
+        Organization::load(ctx, self.0.convener_id).await
     }
 
     /// Every organization invited so far, with its answer.
@@ -152,13 +141,7 @@ pub struct PartyConsent {
 impl PartyConsent {
     /// The party answering.
     async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
-        let org = core(ctx)?
-            .reads()
-            .organization(self.organization_id)
-            .await?;
-        Ok(Organization(
-            org.ok_or(service::ApiError::NotFound("organization"))?,
-        ))
+        Organization::load(ctx, self.organization_id).await
     }
 
     async fn status(&self) -> ConsentStatus {
@@ -174,10 +157,7 @@ impl PartyConsent {
     }
 
     async fn responded_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        Ok(match self.answer.as_ref().and_then(|a| a.responded_by) {
-            Some(id) => core(ctx)?.reads().user(id).await?.map(User::new),
-            None => None,
-        })
+        User::load_opt(ctx, self.answer.as_ref().and_then(|a| a.responded_by)).await
     }
 }
 
@@ -187,13 +167,7 @@ pub struct AgreementParty(pub agreement_party::Model);
 #[Object]
 impl AgreementParty {
     async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
-        let org = core(ctx)?
-            .reads()
-            .organization(self.0.organization_id)
-            .await?;
-        Ok(Organization(
-            org.ok_or(service::ApiError::NotFound("organization"))?,
-        ))
+        Organization::load(ctx, self.0.organization_id).await
     }
 
     async fn role(&self) -> PartyRoleGql {
@@ -213,10 +187,7 @@ impl AgreementParty {
     }
 
     async fn responded_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        Ok(match self.0.responded_by {
-            Some(id) => core(ctx)?.reads().user(id).await?.map(User::new),
-            None => None,
-        })
+        User::load_opt(ctx, self.0.responded_by).await
     }
 
     /// When it began sharing with the other parties: at ratification, or — invited later — once it signed and every sharing party consented. Null while it shares nothing.

@@ -4,7 +4,7 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 
 use super::{Agreement, AgreementConnection, AgreementParty, AgreementStatusGql, SharingScopeGql};
-use crate::graphql::{Date, Result, ids, patch, request_ctx};
+use crate::graphql::{Date, Result, core, ids, patch};
 use service::agreement::status::AgreementStatus;
 use service::agreement::{
     AgreementPatch, Answer, NewAgreement, Scopes, amendments, lifecycle, parties, reads,
@@ -49,17 +49,15 @@ impl AgreementQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<AgreementConnection> {
-        let rc = request_ctx(ctx)?;
         let args = PageArgs::new(first, after)?;
         let status = status.map(AgreementStatus::from);
-        let listing = reads::list(&rc.core, status, &args).await?;
+        let listing = reads::list(core(ctx)?, status, &args).await?;
         Ok(AgreementConnection::from_listing(listing, Agreement))
     }
 
     async fn agreement(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Agreement>> {
-        let rc = request_ctx(ctx)?;
         let id = ids::parse(&id, "id")?;
-        Ok(Some(Agreement(reads::find(&rc.core, id).await?)))
+        Ok(Some(Agreement(reads::find(core(ctx)?, id).await?)))
     }
 }
 
@@ -74,7 +72,6 @@ impl AgreementMutation {
         ctx: &Context<'_>,
         input: CreateAgreementInput,
     ) -> Result<Agreement> {
-        let rc = request_ctx(ctx)?;
         let input = NewAgreement {
             convener_id: ids::parse(&input.convener_id, "convenerId")?,
             title: input.title,
@@ -83,7 +80,7 @@ impl AgreementMutation {
             starts_on: input.starts_on.0,
             ends_on: input.ends_on.map(|d| d.0),
         };
-        Ok(Agreement(lifecycle::create(&rc.core, input).await?))
+        Ok(Agreement(lifecycle::create(core(ctx)?, input).await?))
     }
 
     /// Convener ADMIN+; DRAFT only.
@@ -93,7 +90,6 @@ impl AgreementMutation {
         id: ID,
         input: UpdateAgreementInput,
     ) -> Result<Agreement> {
-        let rc = request_ctx(ctx)?;
         let id = ids::parse(&id, "id")?;
         let patch = AgreementPatch {
             title: input.title,
@@ -102,7 +98,7 @@ impl AgreementMutation {
             starts_on: input.starts_on.map(|d| d.0),
             ends_on: patch(input.ends_on).map(|d| d.map(|d| d.0)),
         };
-        Ok(Agreement(lifecycle::update(&rc.core, id, patch).await?))
+        Ok(Agreement(lifecycle::update(core(ctx)?, id, patch).await?))
     }
 
     /// Convener ADMIN+ or platform admin; allowed in DRAFT, PROPOSED and ACTIVE. Before ratification every signature so far returns to INVITED; after it, this is an amendment: the new party shares once it signs and every sharing party's OWNER consents (consentToParty).
@@ -112,9 +108,10 @@ impl AgreementMutation {
         agreement_id: ID,
         organization_id: ID,
     ) -> Result<AgreementParty> {
-        let rc = request_ctx(ctx)?;
         let (a, o) = party_ids(&agreement_id, &organization_id)?;
-        Ok(AgreementParty(parties::invite_party(&rc.core, a, o).await?))
+        Ok(AgreementParty(
+            parties::invite_party(core(ctx)?, a, o).await?,
+        ))
     }
 
     /// Convener ADMIN+ or platform admin; sharing with the removed party stops at once.
@@ -124,16 +121,16 @@ impl AgreementMutation {
         agreement_id: ID,
         organization_id: ID,
     ) -> Result<AgreementParty> {
-        let rc = request_ctx(ctx)?;
         let (a, o) = party_ids(&agreement_id, &organization_id)?;
-        Ok(AgreementParty(parties::remove_party(&rc.core, a, o).await?))
+        Ok(AgreementParty(
+            parties::remove_party(core(ctx)?, a, o).await?,
+        ))
     }
 
     /// DRAFT -> PROPOSED; needs at least two parties.
     async fn propose_agreement(&self, ctx: &Context<'_>, id: ID) -> Result<Agreement> {
-        let rc = request_ctx(ctx)?;
         let id = ids::parse(&id, "id")?;
-        Ok(Agreement(lifecycle::propose(&rc.core, id).await?))
+        Ok(Agreement(lifecycle::propose(core(ctx)?, id).await?))
     }
 
     /// OWNER of the party organization. Once every invited party has answered and at least two have signed, the agreement is ratified.
@@ -190,9 +187,8 @@ impl AgreementMutation {
 
     /// Convener OWNER or platform admin.
     async fn terminate_agreement(&self, ctx: &Context<'_>, id: ID) -> Result<Agreement> {
-        let rc = request_ctx(ctx)?;
         let id = ids::parse(&id, "id")?;
-        Ok(Agreement(lifecycle::terminate(&rc.core, id).await?))
+        Ok(Agreement(lifecycle::terminate(core(ctx)?, id).await?))
     }
 }
 
@@ -202,10 +198,9 @@ async fn answer(
     organization_id: ID,
     answer: Answer,
 ) -> Result<AgreementParty> {
-    let rc = request_ctx(ctx)?;
     let (a, o) = party_ids(&agreement_id, &organization_id)?;
     Ok(AgreementParty(
-        parties::answer(&rc.core, a, o, answer).await?,
+        parties::answer(core(ctx)?, a, o, answer).await?,
     ))
 }
 
@@ -216,11 +211,10 @@ async fn answer_newcomer(
     organization_id: ID,
     consent: bool,
 ) -> Result<AgreementParty> {
-    let rc = request_ctx(ctx)?;
     let (a, o) = party_ids(&agreement_id, &organization_id)?;
     let n = ids::parse(&newcomer_id, "newcomerId")?;
     Ok(AgreementParty(
-        amendments::answer_newcomer(&rc.core, a, n, o, consent).await?,
+        amendments::answer_newcomer(core(ctx)?, a, n, o, consent).await?,
     ))
 }
 

@@ -168,8 +168,9 @@ impl Extension for QueryLimitsExtension {
                 (None, _) => true,
                 (Some(_), None) => false,
             })
-            .map(|(_, op)| op.node.ty);
-        if let Some(ty) = selected {
+            .map(|(_, op)| op);
+        if let Some(op) = selected {
+            let ty = op.node.ty;
             // Fail closed: without a request context there is no viewer to vet.
             let viewer = ctx
                 .data_opt::<RequestCtx>()
@@ -191,16 +192,7 @@ impl Extension for QueryLimitsExtension {
             if ty == OperationType::Mutation && !policy::may_read(viewer) {
                 // A token that may not read learns which object it changed,
                 // nothing more.
-                let op = doc
-                    .operations
-                    .iter()
-                    .find(|(name, _)| match (&wanted, name) {
-                        (Some(w), Some(n)) => n.as_str() == w,
-                        (None, _) => true,
-                        (Some(_), None) => false,
-                    })
-                    .map(|(_, op)| op);
-                if let Some(field) = op.and_then(|op| reads_beyond_ids(&doc, &op.node)) {
+                if let Some(field) = reads_beyond_ids(&doc, &op.node) {
                     return Err(refuse(ApiError::forbidden(format!(
                         "this API token has no READ scope: a mutation answers it with the changed object's `id` only (`{field}` would read)"
                     ))));

@@ -67,18 +67,25 @@ fn fragment_cycles_do_not_hang() {
     assert_eq!(check(q), Ok(()));
 }
 
-#[test]
-fn fragments_spread_twice_cannot_explode() {
-    // 40 fragments, each spreading the next twice: 2^40 fields if
-    // expanded; refused after a bounded walk instead.
-    let mut q = String::from("{ organization { ...F1 } }");
+/// `operation` spreading F1, then 40 fragments on `on`, each selecting
+/// `field` and spreading the next twice (2^40 fields if expanded); the last
+/// selects `last`.
+fn fragment_bomb(operation: &str, on: &str, field: &str, last: &str) -> String {
+    let mut q = operation.replace("...", "...F1");
     for i in 1..40 {
+        let n = i + 1;
         q.push_str(&format!(
-            " fragment F{i} on Organization {{ name ...F{n} ...F{n} }}",
-            n = i + 1
+            " fragment F{i} on {on} {{ {field} ...F{n} ...F{n} }}"
         ));
     }
-    q.push_str(" fragment F40 on Organization { name }");
+    q.push_str(&format!(" fragment F40 on {on} {{ {last} }}"));
+    q
+}
+
+#[test]
+fn fragments_spread_twice_cannot_explode() {
+    // Refused after a bounded walk instead of expanded.
+    let q = fragment_bomb("{ organization { ... } }", "Organization", "name", "name");
     let started = std::time::Instant::now();
     let refused = check(&q).unwrap_err();
     assert!(refused.contains("fields"), "{refused}");
@@ -101,13 +108,6 @@ fn a_write_only_answer_is_ids_only_whatever_the_fragments() {
         reads("mutation { book { ...A } } fragment A on B { id ...A ...A title }"),
         Some("book.title".into())
     );
-    let mut deep = String::from("mutation { book { ...F1 } }");
-    for i in 1..40 {
-        deep.push_str(&format!(
-            " fragment F{i} on B {{ id ...F{n} ...F{n} }}",
-            n = i + 1
-        ));
-    }
-    deep.push_str(" fragment F40 on B { status }");
+    let deep = fragment_bomb("mutation { book { ... } }", "B", "id", "status");
     assert_eq!(reads(&deep), Some("book.status".into()));
 }

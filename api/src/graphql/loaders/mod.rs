@@ -23,6 +23,7 @@ use entity::{
 use service::agreement::reads as agreements;
 use service::agreement::status::AgreementStatus;
 use service::auth::Viewer;
+use service::group::group_by;
 use service::membership::reads as memberships;
 use service::paging::{Page, PageArgs};
 use service::space::reads as spaces;
@@ -74,7 +75,20 @@ fn flags(keys: Vec<Uuid>, yes: Vec<Uuid>) -> HashMap<Uuid, bool> {
     keys.into_iter().map(|k| (k, yes.contains(&k))).collect()
 }
 
+/// A batch loader over `$keys` whose body runs with its own handles on the
+/// pool (`$db`) and the viewer (`$viewer`), taken from `$with`.
+macro_rules! loader {
+    ($with:ident, |$db:ident, $viewer:pat, $keys:ident: $k:ty| $body:block) => {{
+        let (db, viewer) = $with();
+        batch(move |$keys: $k| {
+            let ($db, $viewer) = (db.clone(), viewer.clone());
+            async move $body
+        })
+    }};
+}
+
 type PagesKey<A> = (Uuid, A);
+type AgreementPagesKey = PagesKey<(Option<AgreementStatus>, PageArgs)>;
 type Window = (Uuid, DateTime<Utc>, DateTime<Utc>);
 
 pub struct Loaders {
@@ -89,7 +103,7 @@ pub struct Loaders {
     pending_invitations: Cached<Uuid, Vec<invitation::Model>>,
     parties: Cached<Uuid, Vec<agreement_party::Model>>,
     consents: Cached<Uuid, Vec<agreement_consent::Model>>,
-    org_agreements: Cached<PagesKey<(Option<AgreementStatus>, PageArgs)>, Page<agreement::Model>>,
+    org_agreements: Cached<AgreementPagesKey, Page<agreement::Model>>,
     org_agreement_counts: Cached<PagesKey<Option<AgreementStatus>>, i64>,
     partners: Cached<Uuid, Vec<Uuid>>,
     spaces_of: Cached<Uuid, Vec<space::Model>>,
@@ -111,163 +125,89 @@ impl Loaders {
             organizations: by_id::<organization::Entity>(db, organization::Column::Id, |m| m.id),
             agreements: by_id::<agreement::Entity>(db, agreement::Column::Id, |m| m.id),
             spaces: by_id::<space::Entity>(db, space::Column::Id, |m| m.id),
-            viewer_roles: {
-                let (db, _) = with();
-                batch(move |orgs: Vec<Uuid>| {
-                    let db = db.clone();
-                    async move {
-                        match viewer_id {
-                            Some(user) => memberships::roles_of_user(&db, user, &orgs).await,
-                            None => Ok(HashMap::new()),
-                        }
+            viewer_roles: loader!(with, |db, _, orgs: Vec<Uuid>| {
+                match viewer_id {
+                    Some(user) => memberships::roles_of_user(&db, user, &orgs).await,
+                    None => Ok(HashMap::new()),
+                }
+            }),
+            memberships_of: loader!(with, |db, _, users: Vec<Uuid>| {
+                memberships::memberships_of(&db, &users, bound).await
+            }),
+            member_pages: loader!(with, |db, _, keys: Vec<PagesKey<PageArgs>>| {
+                let mut out = HashMap::new();
+                for (args, orgs) in grouped(&keys, |(org, args)| (*args, *org)) {
+                    let pages = memberships::member_pages(&db, &orgs, &args).await?;
+                    out.extend(pages.into_iter().map(|(org, page)| ((org, args), page)));
+                }
+                Ok::<_, DbErr>(out)
+            }),
+            member_counts: loader!(with, |db, _, orgs: Vec<Uuid>| {
+                memberships::member_counts(&db, &orgs).await
+            }),
+            pending_invitations: loader!(with, |db, _, orgs: Vec<Uuid>| {
+                memberships::pending_invitations_of(&db, &orgs, now).await
+            }),
+            parties: loader!(with, |db, _, ids: Vec<Uuid>| {
+                agreements::parties_of(&db, &ids).await
+            }),
+            consents: loader!(with, |db, _, ids: Vec<Uuid>| {
+                agreements::consents_of(&db, &ids).await
+            }),
+            org_agreements: loader!(with, |db, viewer, keys: Vec<AgreementPagesKey>| {
+                let mut out = HashMap::new();
+                for ((status, args), orgs) in grouped(&keys, |(org, a)| (*a, *org)) {
+                    let pages = agreements::organization_agreement_pages(
+                        &db, &viewer, now, status, &orgs, &args,
+                    )
+                    .await?;
+                    out.extend(
+                        pages
+                            .into_iter()
+                            .map(|(org, page)| ((org, (status, args)), page)),
+                    );
+                }
+                Ok::<_, DbErr>(out)
+            }),
+            org_agreement_counts: loader!(
+                with,
+                |db, viewer, keys: Vec<PagesKey<Option<AgreementStatus>>>| {
+                    let mut out = HashMap::new();
+                    for (status, orgs) in grouped(&keys, |(org, s)| (*s, *org)) {
+                        let counts = agreements::organization_agreement_counts(
+                            &db, &viewer, now, status, &orgs,
+                        )
+                        .await?;
+                        out.extend(counts.into_iter().map(|(org, n)| ((org, status), n)));
                     }
-                })
-            },
-            memberships_of: {
-                let (db, _) = with();
-                batch(move |users: Vec<Uuid>| {
-                    let db = db.clone();
-                    async move { memberships::memberships_of(&db, &users, bound).await }
-                })
-            },
-            member_pages: {
-                let (db, _) = with();
-                batch(move |keys: Vec<PagesKey<PageArgs>>| {
-                    let db = db.clone();
-                    async move {
-                        let mut out = HashMap::new();
-                        for (args, orgs) in grouped(&keys, |(org, args)| (*args, *org)) {
-                            let pages = memberships::member_pages(&db, &orgs, &args).await?;
-                            out.extend(pages.into_iter().map(|(org, page)| ((org, args), page)));
-                        }
-                        Ok::<_, DbErr>(out)
+                    Ok::<_, DbErr>(out)
+                }
+            ),
+            partners: loader!(with, |db, viewer, orgs: Vec<Uuid>| {
+                agreements::partners_of(&db, &viewer, now, &orgs).await
+            }),
+            spaces_of: loader!(with, |db, viewer, orgs: Vec<Uuid>| {
+                let found = spaces::visible_spaces_of(&db, &viewer, now, &orgs).await?;
+                Ok::<_, DbErr>(group_by(found, |s| s.organization_id))
+            }),
+            space_visible: loader!(with, |db, viewer, ids: Vec<Uuid>| {
+                let yes = spaces::visible_space_ids(&db, &viewer, now, &ids).await?;
+                Ok::<_, DbErr>(flags(ids, yes))
+            }),
+            can_book_in: loader!(with, |db, viewer, owners: Vec<Uuid>| {
+                let yes = spaces::bookable_owners(&db, &viewer, now, &owners).await?;
+                Ok::<_, DbErr>(flags(owners, yes))
+            }),
+            live_bookings: loader!(with, |db, _, keys: Vec<Window>| {
+                let mut out: HashMap<Window, Vec<booking::Model>> =
+                    keys.iter().map(|k| (*k, Vec::new())).collect();
+                for ((from, to), ids) in grouped(&keys, |(s, f, t)| ((*f, *t), *s)) {
+                    for b in spaces::live_bookings_of(&db, &ids, from, to).await? {
+                        out.entry((b.space_id, from, to)).or_default().push(b);
                     }
-                })
-            },
-            member_counts: {
-                let (db, _) = with();
-                batch(move |orgs: Vec<Uuid>| {
-                    let db = db.clone();
-                    async move { memberships::member_counts(&db, &orgs).await }
-                })
-            },
-            pending_invitations: {
-                let (db, _) = with();
-                batch(move |orgs: Vec<Uuid>| {
-                    let db = db.clone();
-                    async move { memberships::pending_invitations_of(&db, &orgs, now).await }
-                })
-            },
-            parties: {
-                let (db, _) = with();
-                batch(move |ids: Vec<Uuid>| {
-                    let db = db.clone();
-                    async move { agreements::parties_of(&db, &ids).await }
-                })
-            },
-            consents: {
-                let (db, _) = with();
-                batch(move |ids: Vec<Uuid>| {
-                    let db = db.clone();
-                    async move { agreements::consents_of(&db, &ids).await }
-                })
-            },
-            org_agreements: {
-                let (db, viewer) = with();
-                batch(
-                    move |keys: Vec<PagesKey<(Option<AgreementStatus>, PageArgs)>>| {
-                        let (db, viewer) = (db.clone(), viewer.clone());
-                        async move {
-                            let mut out = HashMap::new();
-                            for ((status, args), orgs) in grouped(&keys, |(org, a)| (*a, *org)) {
-                                let pages = agreements::organization_agreement_pages(
-                                    &db, &viewer, now, status, &orgs, &args,
-                                )
-                                .await?;
-                                out.extend(
-                                    pages
-                                        .into_iter()
-                                        .map(|(org, page)| ((org, (status, args)), page)),
-                                );
-                            }
-                            Ok::<_, DbErr>(out)
-                        }
-                    },
-                )
-            },
-            org_agreement_counts: {
-                let (db, viewer) = with();
-                batch(move |keys: Vec<PagesKey<Option<AgreementStatus>>>| {
-                    let (db, viewer) = (db.clone(), viewer.clone());
-                    async move {
-                        let mut out = HashMap::new();
-                        for (status, orgs) in grouped(&keys, |(org, s)| (*s, *org)) {
-                            let counts = agreements::organization_agreement_counts(
-                                &db, &viewer, now, status, &orgs,
-                            )
-                            .await?;
-                            out.extend(counts.into_iter().map(|(org, n)| ((org, status), n)));
-                        }
-                        Ok::<_, DbErr>(out)
-                    }
-                })
-            },
-            partners: {
-                let (db, viewer) = with();
-                batch(move |orgs: Vec<Uuid>| {
-                    let (db, viewer) = (db.clone(), viewer.clone());
-                    async move { agreements::partners_of(&db, &viewer, now, &orgs).await }
-                })
-            },
-            spaces_of: {
-                let (db, viewer) = with();
-                batch(move |orgs: Vec<Uuid>| {
-                    let (db, viewer) = (db.clone(), viewer.clone());
-                    async move {
-                        let mut out: HashMap<Uuid, Vec<space::Model>> = HashMap::new();
-                        for s in spaces::visible_spaces_of(&db, &viewer, now, &orgs).await? {
-                            out.entry(s.organization_id).or_default().push(s);
-                        }
-                        Ok::<_, DbErr>(out)
-                    }
-                })
-            },
-            space_visible: {
-                let (db, viewer) = with();
-                batch(move |ids: Vec<Uuid>| {
-                    let (db, viewer) = (db.clone(), viewer.clone());
-                    async move {
-                        let yes = spaces::visible_space_ids(&db, &viewer, now, &ids).await?;
-                        Ok::<_, DbErr>(flags(ids, yes))
-                    }
-                })
-            },
-            can_book_in: {
-                let (db, viewer) = with();
-                batch(move |owners: Vec<Uuid>| {
-                    let (db, viewer) = (db.clone(), viewer.clone());
-                    async move {
-                        let yes = spaces::bookable_owners(&db, &viewer, now, &owners).await?;
-                        Ok::<_, DbErr>(flags(owners, yes))
-                    }
-                })
-            },
-            live_bookings: {
-                let (db, _) = with();
-                batch(move |keys: Vec<Window>| {
-                    let db = db.clone();
-                    async move {
-                        let mut out: HashMap<Window, Vec<booking::Model>> =
-                            keys.iter().map(|k| (*k, Vec::new())).collect();
-                        for ((from, to), ids) in grouped(&keys, |(s, f, t)| ((*f, *t), *s)) {
-                            for b in spaces::live_bookings_of(&db, &ids, from, to).await? {
-                                out.entry((b.space_id, from, to)).or_default().push(b);
-                            }
-                        }
-                        Ok::<_, DbErr>(out)
-                    }
-                })
-            },
+                }
+                Ok::<_, DbErr>(out)
+            }),
         }
     }
 
