@@ -19,6 +19,8 @@
 //! Refusals carry `extensions.code = QUERY_TOO_COMPLEX`.
 
 mod measure;
+#[cfg(test)]
+mod tests;
 
 use std::sync::{Arc, Mutex};
 
