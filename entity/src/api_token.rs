@@ -27,3 +27,23 @@ pub struct Model {
 }
 
 no_relations!();
+
+/// The stored form of a token's scopes; `None` for no scope at all.
+pub fn scopes_text(read: bool, write: bool) -> Option<&'static str> {
+    match (read, write) {
+        (true, true) => Some("READ,WRITE"),
+        (false, true) => Some("WRITE"),
+        (true, false) => Some("READ"),
+        (false, false) => None,
+    }
+}
+
+impl Model {
+    pub fn can_read(&self) -> bool {
+        self.scopes.split(',').any(|s| s == "READ")
+    }
+
+    pub fn can_write(&self) -> bool {
+        self.scopes.split(',').any(|s| s == "WRITE")
+    }
+}

@@ -95,10 +95,6 @@ impl<'a> Write<'a> {
         &self.tx
     }
 
-    pub fn ctx(&self) -> &'a Ctx {
-        self.ctx
-    }
-
     pub fn viewer(&self) -> &'a Viewer {
         &self.ctx.viewer
     }

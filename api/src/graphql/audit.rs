@@ -6,7 +6,6 @@ use super::{DateTime, Result, core, ids};
 use entity::audit_entry;
 use service::audit::log;
 use service::paging::PageArgs;
-use service::policy;
 
 #[derive(Clone)]
 pub struct AuditEntry(pub audit_entry::Model);
@@ -23,10 +22,8 @@ impl AuditEntry {
 
     /// Who did it; null for the organization's own readers when an operator acted (see `byOperator`).
     async fn actor(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        if !policy::can_see_audit_actor(&core(ctx)?.viewer, self.0.by_operator, self.0.actor_id) {
-            return Ok(None);
-        }
-        User::load_opt(ctx, self.0.actor_id).await
+        let actor = log::visible_actor(&core(ctx)?.viewer, &self.0);
+        User::load_opt(ctx, actor).await
     }
 
     /// The coalition's operators (platform admins, not members of this organization) did this. Which operator is shown to platform admins only.

@@ -8,6 +8,7 @@ use service::ApiError;
 use service::identity::accounts::{self, SignUp};
 use service::identity::sessions::{self, SessionTokens};
 use service::identity::tokens::{self, NewApiToken};
+use service::membership;
 use service::policy::{self, Audience};
 use uuid::Uuid;
 
@@ -78,11 +79,9 @@ impl User {
 
     /// Only for the viewer themself; empty for anyone else.
     async fn memberships(&self, ctx: &Context<'_>) -> Result<Vec<Membership>> {
-        let core = core(ctx)?;
-        if !policy::can_see_memberships_of(&core.viewer, self.audience, self.model.id) {
-            return Ok(Vec::new());
-        }
-        let rows = core.reads().memberships_of(self.model.id).await?;
+        let rows =
+            membership::members::memberships_of_user(core(ctx)?, self.audience, self.model.id)
+                .await?;
         Ok(rows.into_iter().map(Membership).collect())
     }
 
@@ -133,15 +132,9 @@ impl ApiToken {
     }
 
     async fn scopes(&self) -> Vec<TokenScope> {
-        self.0
-            .scopes
-            .split(',')
-            .filter_map(|s| match s {
-                "READ" => Some(TokenScope::Read),
-                "WRITE" => Some(TokenScope::Write),
-                _ => None,
-            })
-            .collect()
+        let read = self.0.can_read().then_some(TokenScope::Read);
+        let write = self.0.can_write().then_some(TokenScope::Write);
+        read.into_iter().chain(write).collect()
     }
 
     /// For a token bound to an organization: the role its creator held there when it was made. It acts with the lesser of this and the creator's current role, and stops working when the creator leaves.

@@ -4,7 +4,6 @@ use super::identity::User;
 use super::organization::Organization;
 use super::{DateTime, Result, core, ids, patch};
 use entity::{booking, space};
-use service::ApiError;
 use service::space::{BookingRequest, Decision, NewSpace, SpacePatch, bookings, calendar, spaces};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -51,15 +50,15 @@ impl Space {
     }
 
     async fn description(&self) -> Option<&str> {
-        self.model.description.as_deref().filter(|_| self.full)
+        self.model.description.as_deref()
     }
 
     async fn location(&self) -> Option<&str> {
-        self.model.location.as_deref().filter(|_| self.full)
+        self.model.location.as_deref()
     }
 
     async fn capacity(&self) -> Option<i32> {
-        self.model.capacity.filter(|_| self.full)
+        self.model.capacity
     }
 
     /// Bookings by other organizations start PENDING until an owner ADMIN approves.
@@ -69,9 +68,6 @@ impl Space {
 
     /// Whether the viewer may book it on behalf of at least one of their organizations.
     async fn viewer_can_book(&self, ctx: &Context<'_>) -> Result<bool> {
-        if !self.full {
-            return Ok(false);
-        }
         Ok(spaces::viewer_can_book(core(ctx)?, &self.model).await?)
     }
 
@@ -113,13 +109,7 @@ impl Booking {
     /// Title, booker and rejection reason are for the booking and owning
     /// organizations only.
     async fn details_visible(&self, ctx: &Context<'_>) -> Result<bool> {
-        let core = core(ctx)?;
-        let space = core
-            .reads()
-            .space(self.0.space_id)
-            .await?
-            .ok_or(ApiError::NotFound("space"))?;
-        Ok(bookings::can_see_details(core, &self.0, space.organization_id).await?)
+        Ok(bookings::can_see_details(core(ctx)?, &self.0).await?)
     }
 }
 

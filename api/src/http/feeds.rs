@@ -10,52 +10,28 @@ use std::collections::HashMap;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
-use chrono::TimeDelta;
 use icalendar::{Calendar, Component, EventLike, EventStatus};
-use service::auth::secret;
-use service::policy::{self, Operation};
-use service::space::{bookings, spaces};
+use service::auth::viewer;
+use service::space::feed::{self, FeedEntry};
 use service::{ApiError, ApiResult, Ctx};
 use uuid::Uuid;
 
+use super::Shared;
 use super::errors;
-use super::{Shared, authenticate_token};
 use entity::BookingStatus;
 
-pub const PAST: TimeDelta = TimeDelta::days(30);
-pub const AHEAD: TimeDelta = TimeDelta::days(365);
-
-/// The feed of one space for the request's viewer.
+/// The feed of one space for the request's viewer, as iCalendar.
 pub async fn calendar(ctx: &Ctx, space_id: Uuid) -> ApiResult<String> {
-    policy::ensure_may_run(&ctx.viewer, Operation::Read)?;
-    let space = spaces::find(ctx, space_id).await?;
-    let now = ctx.now();
-    let live = ctx
-        .reads()
-        .live_bookings(space.id, now - PAST, now + AHEAD)
-        .await?;
-    let mut org_ids: Vec<Uuid> = live.iter().map(|b| b.organization_id).collect();
-    org_ids.push(space.organization_id);
-    org_ids.sort();
-    org_ids.dedup();
-    // One batch each for the names and the viewer's roles.
-    let names: HashMap<Uuid, String> = ctx
-        .reads()
-        .organizations(&org_ids)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.name))
-        .collect();
-    ctx.reads().viewer_roles(&org_ids).await?;
-
+    let (space, entries) = feed::feed(ctx, space_id).await?;
     let mut calendar = Calendar::new();
     calendar.name(&space.name);
-    for b in &live {
-        let org_name = names
-            .get(&b.organization_id)
-            .map(String::as_str)
-            .unwrap_or("?");
-        let summary = if bookings::can_see_details(ctx, b, space.organization_id).await? {
+    for FeedEntry {
+        booking: b,
+        organization_name: org_name,
+        details,
+    } in &entries
+    {
+        let summary = if *details {
             format!("{} ({org_name})", b.title)
         } else {
             format!("{org_name} 예약 (booked)")
@@ -98,20 +74,13 @@ pub async fn space(
     let from_header = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    let token = match from_header.or(params.get("token").map(String::as_str)) {
-        Some(t) if t.starts_with(secret::API_TOKEN_PREFIX) => t.to_owned(),
-        _ => {
-            return errors::response(ApiError::unauthenticated(
-                "calendar feeds need an API token (yd_pat_…) in Authorization or ?token=",
-            ));
-        }
-    };
+        .and_then(viewer::bearer);
+    let token = from_header.or(params.get("token").map(String::as_str));
     let app = &shared.app;
-    let viewer = match authenticate_token(app, &token, app.clock.now()).await {
+    let viewer = match viewer::authenticate_feed(&app.db, &app.writer, app.clock.now(), token).await
+    {
         Ok(v) => v,
-        Err(refused) => return refused,
+        Err(refused) => return errors::response(refused),
     };
     match calendar(&app.request(viewer), space_id).await {
         Ok(body) => (

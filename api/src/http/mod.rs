@@ -162,19 +162,6 @@ pub async fn authenticate(
         .map_err(errors::response)
 }
 
-/// [`authenticate`] with a bearer token given some other way (a feed's
-/// `?token=`).
-pub async fn authenticate_token(
-    app: &AppState,
-    token: &str,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<Viewer, Response> {
-    let header = format!("Bearer {token}");
-    viewer::authenticate(&app.db, &app.writer, &app.jwt, now, Some(&header))
-        .await
-        .map_err(errors::response)
-}
-
 async fn healthz() -> &'static str {
     "ok"
 }

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::jwt::JwtKeys;
 use super::secret;
 use crate::error::ApiError;
-use entity::{Role, api_token, membership, session, user};
+use entity::{Role, api_token, session, user};
 
 #[derive(Debug, Clone)]
 pub struct ViewerUser {
@@ -79,18 +79,41 @@ pub async fn authenticate(
     let Some(header) = authorization else {
         return Ok(Viewer::anonymous());
     };
-    let token = header
-        .strip_prefix("Bearer ")
-        .or_else(|| header.strip_prefix("bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| {
-            ApiError::unauthenticated("the Authorization header must be `Bearer <token>`")
-        })?;
+    let token = bearer(header).ok_or_else(|| {
+        ApiError::unauthenticated("the Authorization header must be `Bearer <token>`")
+    })?;
     if token.starts_with(secret::API_TOKEN_PREFIX) {
         authenticate_api_token(db, writer, token, now).await
     } else {
         authenticate_access_token(db, jwt, token, now).await
+    }
+}
+
+/// The token of a `Bearer` Authorization header.
+pub fn bearer(header: &str) -> Option<&str> {
+    header
+        .strip_prefix("Bearer ")
+        .or_else(|| header.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+/// A calendar feed's credential (its `Authorization` header's bearer token,
+/// else its `?token=`): an API token only, never an access token, since
+/// feed URLs end up in logs and calendar settings.
+pub async fn authenticate_feed(
+    db: &DatabaseConnection,
+    writer: &DatabaseConnection,
+    now: DateTime<Utc>,
+    token: Option<&str>,
+) -> Result<Viewer, ApiError> {
+    match token {
+        Some(t) if t.starts_with(secret::API_TOKEN_PREFIX) => {
+            authenticate_api_token(db, writer, t, now).await
+        }
+        _ => Err(ApiError::unauthenticated(
+            "calendar feeds need an API token (yd_pat_…) in Authorization or ?token=",
+        )),
     }
 }
 
@@ -99,7 +122,7 @@ async fn active_user(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<user:
     Ok(user::Entity::find_by_id(id)
         .one(db)
         .await?
-        .filter(|u| u.suspended_at.is_none()))
+        .filter(crate::policy::can_act))
 }
 
 async fn authenticate_access_token(
@@ -151,17 +174,14 @@ async fn authenticate_api_token(
     // A bound token ends with its creator's membership there. (Removal
     // revokes it too; this also covers rows revoked by no one, e.g. an
     // organization's data restored from elsewhere.)
-    if let Some(org) = row.organization_id {
-        membership::Entity::find()
-            .filter(membership::Column::OrganizationId.eq(org))
-            .filter(membership::Column::UserId.eq(user.id))
-            .one(db)
+    if let Some(org) = row.organization_id
+        && crate::policy::stored_role(db, org, user.id)
             .await?
-            .ok_or_else(|| {
-                ApiError::unauthenticated(
-                    "this API token's organization membership has ended; the token no longer works",
-                )
-            })?;
+            .is_none()
+    {
+        return Err(ApiError::unauthenticated(
+            "this API token's organization membership has ended; the token no longer works",
+        ));
     }
     if row
         .last_used_at
@@ -173,8 +193,7 @@ async fn authenticate_api_token(
             .exec(writer)
             .await?;
     }
-    let can_write = row.scopes.split(',').any(|s| s == "WRITE");
-    let can_read = row.scopes.split(',').any(|s| s == "READ");
+    let (can_read, can_write) = (row.can_read(), row.can_write());
     Ok(Viewer {
         user: Some(ViewerUser {
             id: user.id,

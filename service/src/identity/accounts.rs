@@ -126,13 +126,10 @@ pub async fn create_admin(
 pub async fn suspend(ctx: &Ctx, user_id: Uuid, reason: &str) -> ApiResult<user::Model> {
     let operator = policy::ensure_can_manage_accounts(&ctx.viewer)?.id;
     let reason = validate::required_text("reason", reason, 500)?;
-    if operator == user_id {
-        return Err(ApiError::bad_input("userId", "you cannot suspend yourself"));
-    }
     mutate!(ctx, |w| {
         let now = w.now();
         let user = crate::db::find::<user::Entity>(w.tx(), user_id, "user").await?;
-        policy::ensure_can_suspend(&user)?;
+        policy::ensure_can_suspend(operator, &user)?;
         if user.suspended_at.is_some() {
             return Ok(user);
         }

@@ -130,7 +130,7 @@ pub async fn log_in(
         return Err(ApiError::unauthenticated("wrong e-mail or password"));
     };
     // Told only to someone who knows the password.
-    if user.suspended_at.is_some() {
+    if !policy::can_act(&user) {
         return Err(suspended());
     }
     let (session, refresh) = mutate!(ctx, |w| {
@@ -219,7 +219,7 @@ pub async fn refresh(ctx: &Ctx, jwt: &JwtKeys, token: &str) -> ApiResult<Session
             .one(w.tx())
             .await?
             .ok_or_else(invalid)?;
-        if user.suspended_at.is_some() {
+        if !policy::can_act(&user) {
             return Err(suspended());
         }
         let next = issue_refresh_token(w.tx(), &session, now).await?;

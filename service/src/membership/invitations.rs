@@ -14,7 +14,7 @@ use crate::auth::secret;
 use crate::context::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::mutate;
-use crate::policy::{self, Lock, OrgAccess};
+use crate::policy::{self, Lock};
 use crate::validate;
 use crate::write::Write;
 use entity::{Role, invitation, membership, user};
@@ -171,8 +171,9 @@ pub async fn accept(ctx: &Ctx, token: &str) -> ApiResult<membership::Model> {
         // well.)
         w.act_for(invitation.organization_id, Lock::Exclusive)
             .await?;
-        let inviter = inviter_access(w.tx(), &invitation).await?;
-        if policy::ensure_can_invite(&inviter, invitation.role).is_err() {
+        let inviter_role =
+            policy::inviter_role(w.tx(), invitation.organization_id, invitation.invited_by).await?;
+        if !policy::inviter_may_grant(invitation.organization_id, inviter_role, invitation.role) {
             return Err(ApiError::bad_input(
                 "token",
                 "this invitation is no longer valid: whoever sent it may no longer grant that role",
@@ -216,35 +217,6 @@ pub async fn accept(ctx: &Ctx, token: &str) -> ApiResult<membership::Model> {
     })
 }
 
-/// What an invitation's sender may still grant: their role there now, as
-/// long as their account is not suspended. (Platform admins grant nothing
-/// without a membership.)
-async fn inviter_access(
-    tx: &impl ConnectionTrait,
-    invitation: &invitation::Model,
-) -> ApiResult<OrgAccess> {
-    let organization_id = invitation.organization_id;
-    let role = match invitation.invited_by {
-        Some(inviter) => {
-            let active = user::Entity::find_by_id(inviter)
-                .one(tx)
-                .await?
-                .is_some_and(|u| u.suspended_at.is_none());
-            if active {
-                policy::stored_role(tx, organization_id, inviter).await?
-            } else {
-                None
-            }
-        }
-        None => None,
-    };
-    Ok(OrgAccess {
-        organization_id,
-        role,
-        platform_admin: false,
-    })
-}
-
 /// Revoke the pending invitations `inviter` made in `organization_id` that
 /// `role` (their role from now on; `None` when they leave) no longer lets
 /// them grant — inside the caller's write.
@@ -262,14 +234,9 @@ pub(super) async fn revoke_beyond(
         inviter,
     )
     .await?;
-    let from_now_on = OrgAccess {
-        organization_id,
-        role,
-        platform_admin: false,
-    };
     let doomed: Vec<invitation::Model> = pending
         .into_iter()
-        .filter(|i| policy::ensure_can_invite(&from_now_on, i.role).is_err())
+        .filter(|i| !policy::inviter_may_grant(organization_id, role, i.role))
         .collect();
     revoke_all(w.tx(), &doomed, w.now()).await?;
     w.audit_all(doomed.iter().map(|i| revoked(i, Some(reason))));

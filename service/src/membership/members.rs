@@ -68,6 +68,19 @@ impl CountSource for MemberCount {
     }
 }
 
+/// A user's memberships, as far as the viewer may see them (their own, or
+/// the subject of a payload about them); empty otherwise.
+pub async fn memberships_of_user(
+    ctx: &Ctx,
+    audience: policy::Audience,
+    user_id: Uuid,
+) -> ApiResult<Vec<membership::Model>> {
+    if !policy::can_see_memberships_of(&ctx.viewer, audience, user_id) {
+        return Ok(Vec::new());
+    }
+    ctx.reads().memberships_of(user_id).await
+}
+
 /// The viewer's effective role in an organization (null when not a member,
 /// or when the credential does not reach it).
 pub async fn viewer_role(ctx: &Ctx, organization_id: Uuid) -> ApiResult<Option<Role>> {

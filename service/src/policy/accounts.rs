@@ -9,13 +9,19 @@ use crate::auth::viewer::{Viewer, ViewerUser};
 use crate::error::ApiError;
 use entity::user;
 
+/// Whether an account may act at all — sign in, refresh, authenticate a
+/// request, grant through invitations it sent: not while suspended.
+pub fn can_act(account: &user::Model) -> bool {
+    account.suspended_at.is_none()
+}
+
 /// Restoring an owner: a platform admin (see [`ensure_can_manage_accounts`]),
 /// only to an organization none of whose OWNERs can act any more (every one
 /// suspended), not by the operator who suspended one of them (it takes two
 /// operators), and only to a member who is not a platform admin — so no
 /// operator can suspend an owner and crown themself or a colleague.
 pub fn ensure_can_restore_owner(operator: Uuid, owners: &[user::Model]) -> Result<(), ApiError> {
-    if owners.iter().any(|o| o.suspended_at.is_none()) {
+    if owners.iter().any(can_act) {
         return Err(ApiError::forbidden(
             "this organization still has an OWNER who can act; owners are its own members' business",
         ));
@@ -41,7 +47,7 @@ pub fn ensure_can_be_restored_owner(
             "operators cannot make themselves or each other owners; name a member of the organization",
         ));
     }
-    if new_owner.suspended_at.is_some() {
+    if !can_act(new_owner) {
         return Err(ApiError::bad_input(
             "userId",
             "this account is suspended; reinstate it first",
@@ -66,9 +72,12 @@ pub fn ensure_can_manage_accounts(viewer: &Viewer) -> Result<&ViewerUser, ApiErr
     Ok(user)
 }
 
-/// Who may be suspended: anyone but a platform admin (operators do not lock
-/// each other out through the API).
-pub fn ensure_can_suspend(target: &user::Model) -> Result<(), ApiError> {
+/// Who may be suspended: anyone but the operator themself and platform
+/// admins (operators do not lock each other out through the API).
+pub fn ensure_can_suspend(operator: Uuid, target: &user::Model) -> Result<(), ApiError> {
+    if target.id == operator {
+        return Err(ApiError::bad_input("userId", "you cannot suspend yourself"));
+    }
     if target.is_platform_admin {
         Err(ApiError::forbidden(
             "platform admins cannot be suspended through the API",

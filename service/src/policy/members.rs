@@ -1,12 +1,13 @@
 //! Who may change an organization's profile, members and invitations, and
 //! who may see them.
 
+use sea_orm::{ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
 use super::OrgAccess;
 use crate::auth::Viewer;
-use crate::error::ApiError;
-use entity::Role;
+use crate::error::{ApiError, ApiResult};
+use entity::{Role, user};
 
 /// Profile changes: ADMIN+.
 pub fn ensure_can_update_organization(access: &OrgAccess) -> Result<(), ApiError> {
@@ -22,6 +23,32 @@ pub fn ensure_can_invite(access: &OrgAccess, role: Role) -> Result<(), ApiError>
         access.require(Role::Owner, "inviting an OWNER")?;
     }
     Ok(())
+}
+
+/// The role through which an invitation's sender still grants anything:
+/// their role in the organization now, unless their account can no longer
+/// act ([`super::can_act`]). Platform admins grant nothing without a
+/// membership.
+pub async fn inviter_role(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    inviter: Option<Uuid>,
+) -> ApiResult<Option<Role>> {
+    let Some(inviter) = inviter else {
+        return Ok(None);
+    };
+    let account = user::Entity::find_by_id(inviter).one(db).await?;
+    if !account.as_ref().is_some_and(super::can_act) {
+        return Ok(None);
+    }
+    super::stored_role(db, organization_id, inviter).await
+}
+
+/// Whether an invitation for `invited`, sent by someone who now holds
+/// `inviter_role` there (see [`inviter_role`]), may still bring someone in:
+/// the rule of [`ensure_can_invite`], applied to the sender as a member.
+pub fn inviter_may_grant(organization_id: Uuid, inviter_role: Option<Role>, invited: Role) -> bool {
+    ensure_can_invite(&OrgAccess::member(organization_id, inviter_role), invited).is_ok()
 }
 
 /// Pending invitations (with the invitees' e-mails): ADMIN+, and platform

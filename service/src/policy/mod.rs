@@ -123,8 +123,7 @@ pub fn may_read(viewer: &Viewer) -> bool {
 /// A token's scopes mean what they say: without READ it reads nothing
 /// (queries and feeds), without WRITE it changes nothing. Checked once per
 /// request, before anything executes. (What a mutation hands back to a
-/// token without READ is narrowed by the request limits: only the changed
-/// object's own fields.)
+/// token without READ: [`ensure_may_see_answer`].)
 pub fn ensure_may_run(viewer: &Viewer, operation: Operation) -> Result<(), ApiError> {
     match (&viewer.credential, operation) {
         (
@@ -144,6 +143,25 @@ pub fn ensure_may_run(viewer: &Viewer, operation: Operation) -> Result<(), ApiEr
             "this API token has no READ scope: it can run mutations but read nothing",
         )),
         _ => Ok(()),
+    }
+}
+
+/// What a mutation hands back to a credential that may not read: the
+/// changed object's `id` (and `__typename`), nothing more. `reads_beyond_ids`
+/// names the first selected field that would read more, if any; the
+/// transport works it out from the document, and only when it matters.
+pub fn ensure_may_see_answer(
+    viewer: &Viewer,
+    reads_beyond_ids: impl FnOnce() -> Option<String>,
+) -> Result<(), ApiError> {
+    if may_read(viewer) {
+        return Ok(());
+    }
+    match reads_beyond_ids() {
+        Some(field) => Err(ApiError::forbidden(format!(
+            "this API token has no READ scope: a mutation answers it with the changed object's `id` only (`{field}` would read)"
+        ))),
+        None => Ok(()),
     }
 }
 
@@ -267,6 +285,16 @@ pub enum Lock {
 }
 
 impl OrgAccess {
+    /// A standing through a membership alone (`None`: none), whoever is
+    /// calling: what an invitation's sender grants through it.
+    pub fn member(organization_id: Uuid, role: Option<Role>) -> Self {
+        OrgAccess {
+            organization_id,
+            role,
+            platform_admin: false,
+        }
+    }
+
     /// From a role already loaded (e.g. through the viewer-role DataLoader).
     pub fn from_stored(viewer: &Viewer, organization_id: Uuid, stored: Option<Role>) -> Self {
         OrgAccess {

@@ -19,7 +19,7 @@ use sea_orm::{ColumnTrait, Iden};
 
 use super::{bound_organization, is_platform_admin, role_cap};
 use crate::auth::Viewer;
-use entity::{PartyStatus, Role, agreement, agreement_party, membership};
+use entity::{PartyStatus, Role, agreement, agreement_party, booking, membership, space};
 
 /// What an agreement shares between its signed parties.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -243,4 +243,27 @@ pub fn space_visible(
     Condition::any()
         .add(Expr::col(owner.clone()).in_subquery(member_of))
         .add(can_book_in(viewer, owner, now))
+}
+
+/// The root rule for a booking, as a condition on `bookings`: visible where
+/// its space is ([`space_visible`]), and always to the organization it was
+/// made for ([`super::spaces::can_see_own_booking`]), so a former partner
+/// still sees and cancels what it booked.
+pub fn booking_visible(viewer: &Viewer, now: DateTime<Utc>) -> Condition {
+    let mut spaces = Query::select();
+    spaces
+        .column((space::Entity, space::Column::Id))
+        .from(space::Entity)
+        .cond_where(space_visible(
+            viewer,
+            (space::Entity, space::Column::OrganizationId),
+            now,
+        ));
+    let mut visible = Condition::any()
+        .add(Expr::col((booking::Entity, booking::Column::SpaceId)).in_subquery(spaces));
+    if let Some(own) = viewer_organizations(viewer) {
+        visible = visible
+            .add(Expr::col((booking::Entity, booking::Column::OrganizationId)).in_subquery(own));
+    }
+    visible
 }

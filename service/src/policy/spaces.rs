@@ -3,7 +3,7 @@
 
 use super::OrgAccess;
 use crate::error::ApiError;
-use entity::Role;
+use entity::{Role, space};
 
 /// Creating and editing spaces: ADMIN+ of the owner.
 pub fn ensure_can_manage_space(owner: &OrgAccess) -> Result<(), ApiError> {
@@ -53,13 +53,20 @@ pub fn can_see_booking_details(booking_org: &OrgAccess, owner: &OrgAccess) -> bo
 /// former partner can still see and cancel what it booked. Through such a
 /// booking they see the space only as a reference: its name and owner, and
 /// of its calendar only the bookings they may see anyway (their own).
+/// (In SQL, for single reads: [`super::sharing::booking_visible`]; the
+/// reference: [`as_reference`].)
 pub fn can_see_own_booking(booking_org: &OrgAccess) -> bool {
     booking_org.is_member() || booking_org.platform_admin
 }
 
-/// The root rule for a booking: where its space is visible
-/// (`space_visible`, the result of [`super::sharing::space_visible`]), or to
-/// its own organization.
-pub fn can_see_booking(space_visible: bool, booking_org: &OrgAccess) -> bool {
-    space_visible || can_see_own_booking(booking_org)
+/// A space reached only through an own booking (see
+/// [`can_see_own_booking`]), as a reference: its name, owner and whether it
+/// needs approval; description, location and capacity are withheld.
+pub fn as_reference(space: space::Model) -> space::Model {
+    space::Model {
+        description: None,
+        location: None,
+        capacity: None,
+        ..space
+    }
 }

@@ -13,9 +13,10 @@ use uuid::Uuid;
 
 use super::calendar::{Slot, clashes, conflict};
 use super::recurrence;
-use super::spaces::{find_in, find_visible};
+use super::spaces::find_in;
 use super::transitions::{self, Decision};
 use crate::audit::Record;
+use crate::auth::Viewer;
 use crate::context::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::mutate;
@@ -173,26 +174,23 @@ async fn book_step(
 /// A booking the viewer may see, with its space: visible with its space,
 /// and always to the booking organization's members.
 pub async fn find_booking(ctx: &Ctx, id: Uuid) -> ApiResult<booking::Model> {
-    Ok(find_booking_in(ctx.db(), ctx, id).await?.0)
+    Ok(find_booking_in(ctx.db(), &ctx.viewer, ctx.now(), id)
+        .await?
+        .0)
 }
 
 async fn find_booking_in(
     db: &impl ConnectionTrait,
-    ctx: &Ctx,
+    viewer: &Viewer,
+    now: DateTime<Utc>,
     id: Uuid,
 ) -> ApiResult<(booking::Model, space::Model)> {
     let missing = || ApiError::NotFound("booking");
     let booking = booking::Entity::find_by_id(id)
+        .filter(sharing::booking_visible(viewer, now))
         .one(db)
         .await?
         .ok_or_else(missing)?;
-    if let Some(space) = find_visible(db, &ctx.viewer, ctx.now(), booking.space_id).await? {
-        return Ok((booking, space));
-    }
-    let booker = policy::org_access(db, &ctx.viewer, booking.organization_id, Lock::None).await?;
-    if !rules::can_see_booking(false, &booker) {
-        return Err(missing());
-    }
     let space = space::Entity::find_by_id(booking.space_id)
         .one(db)
         .await?
@@ -200,9 +198,9 @@ async fn find_booking_in(
     Ok((booking, space))
 }
 
-/// How a space reached from a booking is shown: in full where the viewer
-/// may see the space itself, otherwise as a reference (see
-/// [`rules::can_see_own_booking`]).
+/// How a space reached from a booking is shown, and whether in full: in
+/// full where the viewer may see the space itself, otherwise as a reference
+/// ([`rules::as_reference`]).
 pub async fn space_of_booking(
     ctx: &Ctx,
     booking: &booking::Model,
@@ -212,8 +210,11 @@ pub async fn space_of_booking(
         .space(booking.space_id)
         .await?
         .ok_or(ApiError::NotFound("space"))?;
-    let full = ctx.reads().space_visible(space.id).await?;
-    Ok((space, full))
+    if ctx.reads().space_visible(space.id).await? {
+        Ok((space, true))
+    } else {
+        Ok((rules::as_reference(space), false))
+    }
 }
 
 /// The owner's ADMIN+ approves or rejects a PENDING booking.
@@ -226,7 +227,7 @@ pub async fn decide(
     policy::require_user(&ctx.viewer)?;
     let reason = validate::optional_text("reason", reason.as_deref(), 1000)?;
     mutate!(ctx, |w| {
-        let (_, space) = find_booking_in(w.tx(), w.ctx(), id).await?;
+        let (_, space) = find_booking_in(w.tx(), w.viewer(), w.now(), id).await?;
         let owner = w.act_for(space.organization_id, Lock::Share).await?;
         rules::ensure_can_decide(&owner)?;
         let current = w.lock::<booking::Entity>(id, "booking").await?;
@@ -249,9 +250,13 @@ pub async fn decide(
 pub async fn cancel(ctx: &Ctx, id: Uuid) -> ApiResult<booking::Model> {
     policy::require_user(&ctx.viewer)?;
     mutate!(ctx, |w| {
-        let (booking, space) = find_booking_in(w.tx(), w.ctx(), id).await?;
+        let (booking, space) = find_booking_in(w.tx(), w.viewer(), w.now(), id).await?;
         let booker = w.act_for(booking.organization_id, Lock::Share).await?;
-        let owner = w.act_for(space.organization_id, Lock::Share).await?;
+        let owner = if space.organization_id == booking.organization_id {
+            booker
+        } else {
+            w.act_for(space.organization_id, Lock::Share).await?
+        };
         let acting_for = rules::ensure_can_cancel(&booker, &owner)?;
         let current = w.lock::<booking::Entity>(id, "booking").await?;
         let status = transitions::cancel(current.status)?;
@@ -266,8 +271,13 @@ pub async fn cancel(ctx: &Ctx, id: Uuid) -> ApiResult<booking::Model> {
 }
 
 /// Whether the viewer may see a booking's title and who booked it.
-pub async fn can_see_details(ctx: &Ctx, booking: &booking::Model, owner: Uuid) -> ApiResult<bool> {
+pub async fn can_see_details(ctx: &Ctx, booking: &booking::Model) -> ApiResult<bool> {
+    let space = ctx
+        .reads()
+        .space(booking.space_id)
+        .await?
+        .ok_or(ApiError::NotFound("space"))?;
     let booker = policy::read_access(ctx, booking.organization_id).await?;
-    let owner = policy::read_access(ctx, owner).await?;
+    let owner = policy::read_access(ctx, space.organization_id).await?;
     Ok(rules::can_see_booking_details(&booker, &owner))
 }

@@ -61,7 +61,7 @@ pub async fn bookings_between(
                 b.organization_id,
                 roles.get(&b.organization_id).copied(),
             );
-            rules::can_see_booking(false, &booker)
+            rules::can_see_own_booking(&booker)
         })
         .collect())
 }

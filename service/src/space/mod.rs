@@ -3,6 +3,7 @@
 
 pub mod bookings;
 pub mod calendar;
+pub mod feed;
 pub mod reads;
 pub mod recurrence;
 pub mod spaces;

@@ -191,14 +191,9 @@ impl Extension for QueryLimitsExtension {
                 OperationType::Query | OperationType::Subscription => policy::Operation::Read,
             };
             policy::ensure_may_run(viewer, operation).map_err(refuse)?;
-            if ty == OperationType::Mutation && !policy::may_read(viewer) {
-                // A token that may not read learns which object it changed,
-                // nothing more.
-                if let Some(field) = reads_beyond_ids(&doc, &op.node) {
-                    return Err(refuse(ApiError::forbidden(format!(
-                        "this API token has no READ scope: a mutation answers it with the changed object's `id` only (`{field}` would read)"
-                    ))));
-                }
+            if ty == OperationType::Mutation {
+                policy::ensure_may_see_answer(viewer, || reads_beyond_ids(&doc, &op.node))
+                    .map_err(refuse)?;
             }
         }
         Ok(doc)
