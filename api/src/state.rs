@@ -57,7 +57,11 @@ impl AppState {
     /// The service's context of one request by `viewer`: its one "now",
     /// the connections, and DataLoaders of its own.
     pub fn request(&self, viewer: Viewer) -> service::Ctx {
-        let now = self.clock.now();
+        self.request_at(viewer, self.clock.now())
+    }
+
+    /// [`Self::request`] at the "now" the viewer was authenticated at.
+    pub fn request_at(&self, viewer: Viewer, now: chrono::DateTime<chrono::Utc>) -> service::Ctx {
         let reads = Loaders::new(&self.db, &viewer, now).shared();
         service::Ctx::new(viewer, now, self.db.clone(), self.writer.clone(), reads)
     }

@@ -4,7 +4,6 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-pub use sea_orm::TransactionSession;
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, EntityTrait,
@@ -49,12 +48,6 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         });
     Database::connect(opt).await
 }
-
-/// What services take: any connection that can also open a transaction — the
-/// pool in production, an outer transaction in tests (nesting becomes a
-/// savepoint).
-pub trait Db: ConnectionTrait + TransactionTrait {}
-impl<T: ConnectionTrait + TransactionTrait> Db for T {}
 
 /// Begin the transaction of one mutation. On SQLite it is `BEGIN IMMEDIATE`:
 /// the write lock is taken up front, so writers queue on the busy timeout

@@ -138,15 +138,15 @@ impl ApiError {
     }
 }
 
+/// A named violation and the client's error it stands for.
+type Violation = (Named, fn() -> ApiError);
+
 /// Constraint and trigger violations that are the client's doing, mapped to
 /// the error the client should see. The names are the migration's own
 /// constants ([`migration::constraints`]): a PostgreSQL message names the
 /// constraint (`... unique constraint "users_email_key"`), an SQLite one the
 /// columns (`UNIQUE constraint failed: users.email`); triggers raise the
 /// constant's marker on both. A test violates each one on both databases.
-/// A named violation and the client's error it stands for.
-type Violation = (Named, fn() -> ApiError);
-
 const KNOWN_VIOLATIONS: &[Violation] = &[
     (constraints::USERS_EMAIL, || {
         ApiError::conflict(Some("email"), "an account with this e-mail already exists")

@@ -5,7 +5,7 @@
 //! with the batched queries the transports' loaders call, and, where a
 //! thing has a life cycle, `transitions.rs` with its state machine as pure
 //! functions. Every operation takes one request context ([`Ctx`]); every
-//! mutation runs through the one write path ([`write::write`]); every
+//! mutation runs through the one write path ([`mutate!`], [`write::Write`]); every
 //! "may X" is one function in [`policy`]; every error is an [`ApiError`].
 //! `docs/architecture.md` walks one request through the layers.
 

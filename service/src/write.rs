@@ -1,4 +1,4 @@
-//! The one write path. Every mutation is a *step* run by [`mutate!`], which
+//! The one write path. Every mutation is a *step* run by [`crate::mutate!`], which
 //! opens the write transaction (`BEGIN IMMEDIATE` on SQLite), gives the step
 //! a [`Write`] to lock and change through, writes the audit records the step
 //! collected, commits — and runs it all again when the database aborted it

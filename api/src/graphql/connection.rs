@@ -83,13 +83,6 @@ macro_rules! connection_type {
         }
 
         impl $connection {
-            pub fn new(
-                page: service::paging::Page<$node>,
-                total: service::paging::TotalCount,
-            ) -> Self {
-                Self { page, total }
-            }
-
             pub fn from_listing<T>(
                 listing: service::paging::Listing<T>,
                 f: impl FnMut(T) -> $node,
@@ -98,13 +91,6 @@ macro_rules! connection_type {
                 Self {
                     page: listing.page,
                     total: listing.total,
-                }
-            }
-
-            pub fn empty() -> Self {
-                Self {
-                    page: service::paging::Page::empty(),
-                    total: service::paging::TotalCount::Known(0),
                 }
             }
         }

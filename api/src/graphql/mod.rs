@@ -60,8 +60,12 @@ pub struct RequestCtx {
 }
 
 impl RequestCtx {
-    pub fn new(state: AppState, viewer: service::auth::Viewer) -> Self {
-        let core = state.request(viewer);
+    pub fn new(
+        state: AppState,
+        viewer: service::auth::Viewer,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        let core = state.request_at(viewer, now);
         RequestCtx { state, core }
     }
 }

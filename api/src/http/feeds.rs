@@ -77,12 +77,12 @@ pub async fn space(
         .and_then(viewer::bearer);
     let token = from_header.or(params.get("token").map(String::as_str));
     let app = &shared.app;
-    let viewer = match viewer::authenticate_feed(&app.db, &app.writer, app.clock.now(), token).await
-    {
+    let now = app.clock.now();
+    let viewer = match viewer::authenticate_feed(&app.db, &app.writer, now, token).await {
         Ok(v) => v,
         Err(refused) => return errors::response(refused),
     };
-    match calendar(&app.request(viewer), space_id).await {
+    match calendar(&app.request_at(viewer, now), space_id).await {
         Ok(body) => (
             [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
             body,

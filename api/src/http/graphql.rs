@@ -67,11 +67,12 @@ pub async fn post(State(shared): State<Shared>, headers: HeaderMap, body: Body) 
         Err(refused) => return refused,
     };
     let app = &shared.app;
-    let viewer = match authenticate(app, &headers, app.clock.now()).await {
+    let now = app.clock.now();
+    let viewer = match authenticate(app, &headers, now).await {
         Ok(v) => v,
         Err(refused) => return refused,
     };
-    let request = request.data(RequestCtx::new(app.clone(), viewer));
+    let request = request.data(RequestCtx::new(app.clone(), viewer, now));
     let timeout = app.config.request_timeout;
     let mut response = match tokio::time::timeout(timeout, shared.schema.execute(request)).await {
         Ok(r) => r,

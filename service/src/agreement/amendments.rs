@@ -73,25 +73,31 @@ pub(super) async fn proposed(
     Ok(())
 }
 
-/// The admission of `newcomer` ended without it: every party (and the
+/// The admissions of `newcomers` ended without them: every party (and each
 /// newcomer) hears how.
 pub(super) async fn ended(
     w: &mut Write<'_>,
     agreement: &agreement::Model,
-    newcomer: Uuid,
+    newcomers: &[Uuid],
     how: &str,
 ) -> ApiResult<()> {
-    let mut orgs = current_parties(w.tx(), agreement.id).await?;
-    if !orgs.contains(&newcomer) {
-        orgs.push(newcomer);
+    if newcomers.is_empty() {
+        return Ok(());
     }
-    record_in_parties(
-        w,
-        agreement,
-        "agreement.amendment_fail",
-        json!({ "organizationId": newcomer, "outcome": how }),
-        &orgs,
-    );
+    let parties = current_parties(w.tx(), agreement.id).await?;
+    for &newcomer in newcomers {
+        let mut orgs = parties.clone();
+        if !orgs.contains(&newcomer) {
+            orgs.push(newcomer);
+        }
+        record_in_parties(
+            w,
+            agreement,
+            "agreement.amendment_fail",
+            json!({ "organizationId": newcomer, "outcome": how }),
+            &orgs,
+        );
+    }
     Ok(())
 }
 
@@ -160,7 +166,13 @@ pub(super) async fn admit_if_complete(
             .await?;
         parties[i].admitted_at = Some(now);
         let newcomer = parties[i].organization_id;
-        let everyone = current_parties(w.tx(), agreement.id).await?;
+        // The parties now (invited or signed): the loop changes admissions
+        // only, so the rows read above still say who they are.
+        let everyone: Vec<Uuid> = parties
+            .iter()
+            .filter(|p| matches!(p.status, PartyStatus::Invited | PartyStatus::Signed))
+            .map(|p| p.organization_id)
+            .collect();
         record_in_parties(
             w,
             &agreement,
@@ -253,7 +265,7 @@ pub async fn answer_newcomer(
             removed.responded_at = Set(Some(now));
             removed.responded_by = Set(w.viewer().user_id());
             removed.update(w.tx()).await?;
-            ended(w, &agreement, newcomer_id, "refused").await?;
+            ended(w, &agreement, &[newcomer_id], "refused").await?;
         }
         party_of(w.tx(), agreement_id, newcomer_id)
             .await?

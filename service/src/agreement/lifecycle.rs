@@ -146,6 +146,12 @@ pub(super) const INVITE_PARTY: ConvenerChange = ConvenerChange {
     rule: rules::ensure_can_manage_parties,
 };
 
+const TERMINATE: ConvenerChange = ConvenerChange {
+    allowed: &transitions::RUNNING,
+    action: transitions::TERMINATE_ACTION,
+    rule: rules::ensure_can_terminate,
+};
+
 pub(super) const REMOVE_PARTY: ConvenerChange = ConvenerChange {
     allowed: &transitions::RUNNING,
     action: "remove parties",
@@ -340,11 +346,7 @@ pub(super) async fn ratify_if_complete(
 pub async fn terminate(ctx: &Ctx, id: Uuid) -> ApiResult<agreement::Model> {
     policy::require_user(&ctx.viewer)?;
     mutate!(ctx, |w| {
-        let convener_id = find_visible(w.tx(), w.viewer(), id).await?.convener_id;
-        let access = w.act_for(convener_id, Lock::Share).await?;
-        rules::ensure_can_terminate(&access)?;
-        let agreement = w.lock::<agreement::Entity>(id, "agreement").await?;
-        transitions::terminate(status_of(&agreement, w.now()))?;
+        let agreement = convener_change(w, id, TERMINATE).await?;
         let pending = amendments::pending_newcomers(w.tx(), &agreement).await?;
         let mut active = agreement.into_active_model();
         active.terminated_at = Set(Some(w.now()));
@@ -356,9 +358,7 @@ pub async fn terminate(ctx: &Ctx, id: Uuid) -> ApiResult<agreement::Model> {
             &terminated,
             terminated.convener_id,
         ));
-        for newcomer in pending {
-            amendments::ended(w, &terminated, newcomer, "terminated").await?;
-        }
+        amendments::ended(w, &terminated, &pending, "terminated").await?;
         Ok(terminated)
     })
 }

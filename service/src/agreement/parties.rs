@@ -215,7 +215,7 @@ pub async fn remove_party(
                 .details(json!({ "organizationId": organization_id })),
         );
         if was_pending {
-            amendments::ended(w, &agreement, organization_id, "removed").await?;
+            amendments::ended(w, &agreement, &[organization_id], "removed").await?;
         }
         amendments::forget_answers_of(w.tx(), agreement_id, organization_id).await?;
         ratify_if_complete(w, &agreement).await?;
@@ -269,7 +269,7 @@ pub async fn answer(
             } else {
                 "withdrew"
             };
-            amendments::ended(w, &agreement, organization_id, how).await?;
+            amendments::ended(w, &agreement, &[organization_id], how).await?;
         }
         if next != PartyStatus::Signed {
             amendments::forget_answers_of(w.tx(), agreement_id, organization_id).await?;

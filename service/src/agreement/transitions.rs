@@ -40,13 +40,11 @@ pub fn require_status(
 
 /// Terminating: any time before it is terminated or expired.
 pub fn terminate(status: AgreementStatus) -> Result<(), ApiError> {
-    match status {
-        AgreementStatus::Terminated | AgreementStatus::Expired => {
-            Err(refuse(status, "terminate it"))
-        }
-        _ => Ok(()),
-    }
+    require_status(status, &RUNNING, TERMINATE_ACTION)
 }
+
+/// How a refused termination names what was tried.
+pub const TERMINATE_ACTION: &str = "terminate it";
 
 /// Proposing needs at least two parties (invited or signed).
 pub fn propose(parties: u64) -> Result<(), ApiError> {

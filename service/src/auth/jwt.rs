@@ -1,7 +1,7 @@
 //! Access tokens: HS256 JWTs, 15 minutes, with iss, aud, sub, iat and exp
 //! required. `sid` names the session (refresh-token family) the token was
 //! issued under, so logging out or a detected refresh-token reuse ends the
-//! access tokens too. Expiry is checked against [`Clock`], not the system
+//! access tokens too. Expiry is checked against [`crate::clock::Clock`], not the system
 //! time, so tests can expire tokens without sleeping.
 //!
 //! Only HMAC is used. jsonwebtoken's `rust_crypto` feature also links RSA

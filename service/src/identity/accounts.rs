@@ -13,10 +13,11 @@ use crate::auth::jwt::JwtKeys;
 use crate::auth::password::PasswordHasher;
 use crate::context::Ctx;
 use crate::error::{ApiError, ApiResult};
+use crate::membership::invitations;
 use crate::mutate;
 use crate::policy;
 use crate::validate;
-use entity::{invitation, membership, user};
+use entity::{membership, user};
 
 pub struct SignUp {
     pub email: String,
@@ -140,7 +141,6 @@ pub async fn suspend(ctx: &Ctx, user_id: Uuid, reason: &str) -> ApiResult<user::
             .exec(w.tx())
             .await?;
         end_everything_of(w.tx(), user_id, now, "suspended", true).await?;
-        let invitations = revoke_invitations_sent_by(w.tx(), user_id, now).await?;
         // Each of their organizations hears of it in its own log (the
         // reason stays with the operators).
         let organizations: Vec<Uuid> = membership::Entity::find()
@@ -159,38 +159,13 @@ pub async fn suspend(ctx: &Ctx, user_id: Uuid, reason: &str) -> ApiResult<user::
                 .in_org(org)
                 .details(json!({ "userId": user_id }))
         }));
-        w.audit_all(invitations.iter().map(|i| {
-            Record::new("member.invitation_revoke", "invitation", i.id)
-                .in_org(i.organization_id)
-                .details(json!({
-                    "email": i.email,
-                    "role": i.role.as_str(),
-                    "reason": "the inviter was suspended",
-                }))
-        }));
+        invitations::revoke_sent_by(w, user_id, "the inviter was suspended").await?;
         Ok(user::Model {
             suspended_at: Some(now),
             suspended_by: Some(operator),
             ..user
         })
     })
-}
-
-/// The pending invitations `user_id` sent, revoked (inside the caller's
-/// transaction).
-async fn revoke_invitations_sent_by(
-    tx: &impl sea_orm::ConnectionTrait,
-    user_id: Uuid,
-    now: DateTime<Utc>,
-) -> ApiResult<Vec<invitation::Model>> {
-    let invitations = invitation::Entity::find()
-        .filter(invitation::Column::InvitedBy.eq(user_id))
-        .filter(invitation::Column::AcceptedAt.is_null())
-        .filter(invitation::Column::RevokedAt.is_null())
-        .all(tx)
-        .await?;
-    crate::membership::invitations::revoke_all(tx, &invitations, now).await?;
-    Ok(invitations)
 }
 
 /// Lift a suspension (platform admins, signed in with a password). Revoked

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -101,6 +101,30 @@ pub async fn invite(
     })
 }
 
+/// Not yet accepted or revoked (expiry is checked where it matters).
+fn pending() -> Condition {
+    Condition::all()
+        .add(invitation::Column::AcceptedAt.is_null())
+        .add(invitation::Column::RevokedAt.is_null())
+}
+
+/// Revoke every pending invitation `inviter` sent, in any organization
+/// (inside the caller's write), each recorded with `reason`.
+pub(crate) async fn revoke_sent_by(
+    w: &mut Write<'_>,
+    inviter: Uuid,
+    reason: &str,
+) -> ApiResult<()> {
+    let pending = invitation::Entity::find()
+        .filter(invitation::Column::InvitedBy.eq(inviter))
+        .filter(pending())
+        .all(w.tx())
+        .await?;
+    revoke_all(w.tx(), &pending, w.now()).await?;
+    w.audit_all(pending.iter().map(|i| revoked(i, Some(reason))));
+    Ok(())
+}
+
 /// Pending invitations of an organization where `column` (the e-mail, or
 /// the inviter) equals `value`.
 async fn pending_for<V>(
@@ -115,14 +139,13 @@ where
     Ok(invitation::Entity::find()
         .filter(invitation::Column::OrganizationId.eq(organization_id))
         .filter(column.eq(value))
-        .filter(invitation::Column::AcceptedAt.is_null())
-        .filter(invitation::Column::RevokedAt.is_null())
+        .filter(pending())
         .all(tx)
         .await?)
 }
 
 /// Revoke these invitations (inside the caller's transaction).
-pub(crate) async fn revoke_all(
+async fn revoke_all(
     tx: &impl ConnectionTrait,
     invitations: &[invitation::Model],
     now: DateTime<Utc>,

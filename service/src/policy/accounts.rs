@@ -132,7 +132,7 @@ pub fn can_see_suspension(viewer: &Viewer, audience: Audience, user_id: Uuid) ->
 }
 
 /// A user's memberships: only the user themself (narrowed to the bound
-/// organization for a bound token, see [`bound_organization`]).
+/// organization for a bound token, see [`super::bound_organization`]).
 pub fn can_see_memberships_of(viewer: &Viewer, audience: Audience, user_id: Uuid) -> bool {
     audience == Audience::Subject || viewer.user_id() == Some(user_id)
 }

@@ -70,8 +70,11 @@ where
     groups
 }
 
-/// Which keys of a batch a set of ids says yes to.
+/// Which keys of a batch a set of ids says yes to. Every key gets an
+/// answer: a DataLoader caches only the keys a batch returns, so a "no" left
+/// out would be asked again.
 fn flags(keys: Vec<Uuid>, yes: Vec<Uuid>) -> HashMap<Uuid, bool> {
+    let yes: std::collections::HashSet<Uuid> = yes.into_iter().collect();
     keys.into_iter().map(|k| (k, yes.contains(&k))).collect()
 }
 
@@ -199,6 +202,7 @@ impl Loaders {
                 Ok::<_, DbErr>(flags(owners, yes))
             }),
             live_bookings: loader!(with, |db, _, keys: Vec<Window>| {
+                // Every window gets an answer, empty ones too (see `flags`).
                 let mut out: HashMap<Window, Vec<booking::Model>> =
                     keys.iter().map(|k| (*k, Vec::new())).collect();
                 for ((from, to), ids) in grouped(&keys, |(s, f, t)| ((*f, *t), *s)) {
