@@ -55,6 +55,87 @@ impl References for TableCreateStatement {
     }
 }
 
+/// Tables that later migrations only point at (their columns are declared by
+/// the migration that created them).
+pub(crate) mod refs {
+    use super::*;
+
+    #[derive(DeriveIden, Clone, Copy)]
+    pub(crate) enum Users {
+        Table,
+    }
+
+    #[derive(DeriveIden, Clone, Copy)]
+    pub(crate) enum Organizations {
+        Table,
+    }
+
+    #[derive(DeriveIden, Clone, Copy)]
+    pub(crate) enum Agreements {
+        Table,
+    }
+}
+
+/// Create a table from its builder.
+pub(crate) async fn create_table(
+    manager: &SchemaManager<'_>,
+    table: &mut TableCreateStatement,
+) -> Result<(), DbErr> {
+    manager.create_table(table.to_owned()).await
+}
+
+/// Create an index over `cols` (column names, in order).
+pub(crate) async fn index(
+    manager: &SchemaManager<'_>,
+    name: &str,
+    table: impl IntoIden + Send,
+    cols: &[&'static str],
+) -> Result<(), DbErr> {
+    manager.create_index(index_on(name, table, cols)).await
+}
+
+/// Create a unique index over `cols`; its name is the constraint's.
+pub(crate) async fn unique_index(
+    manager: &SchemaManager<'_>,
+    name: &str,
+    table: impl IntoIden + Send,
+    cols: &[&'static str],
+) -> Result<(), DbErr> {
+    manager
+        .create_index(index_on(name, table, cols).unique().to_owned())
+        .await
+}
+
+fn index_on(name: &str, table: impl IntoIden, cols: &[&'static str]) -> IndexCreateStatement {
+    let mut idx = Index::create();
+    idx.name(name).table(table);
+    for c in cols {
+        idx.col(Alias::new(*c));
+    }
+    idx
+}
+
+/// Add one column (SQLite adds one per ALTER TABLE).
+pub(crate) async fn add_column(
+    manager: &SchemaManager<'_>,
+    table: impl IntoIden + Send,
+    column: impl IntoColumnDef + Send,
+) -> Result<(), DbErr> {
+    manager
+        .alter_table(Table::alter().table(table).add_column(column).to_owned())
+        .await
+}
+
+/// Drop tables, in the order given (dependents first).
+pub(crate) async fn drop_tables(manager: &SchemaManager<'_>, tables: &[&str]) -> Result<(), DbErr> {
+    for table in tables {
+        manager
+            .drop_table(Table::drop().table(Alias::new(*table)).to_owned())
+            .await?;
+    }
+    Ok(())
+}
+
 /// Run raw SQL statements, one per entry, on the migration connection.
 pub(crate) async fn run_sql(manager: &SchemaManager<'_>, statements: &[&str]) -> Result<(), DbErr> {
     let conn = manager.get_connection();

@@ -7,7 +7,8 @@ use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 use sea_orm_migration::sea_orm::DbBackend;
 
-use crate::{References, constraints, run_sql};
+use crate::refs::{Organizations, Users};
+use crate::{References, constraints, create_table, drop_tables, index, run_sql};
 use ForeignKeyAction::{Cascade, SetNull};
 
 #[derive(DeriveMigrationName)]
@@ -45,97 +46,78 @@ enum Bookings {
     RejectionReason,
 }
 
-#[derive(DeriveIden, Clone, Copy)]
-enum Organizations {
-    Table,
-}
-
-#[derive(DeriveIden, Clone, Copy)]
-enum Users {
-    Table,
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_table(
-                Table::create()
-                    .table(Spaces::Table)
-                    .col(uuid(Spaces::Id).primary_key())
-                    .col(uuid(Spaces::OrganizationId))
-                    .col(string_len(Spaces::Name, 200))
-                    .col(text_null(Spaces::Description))
-                    .col(string_len_null(Spaces::Location, 200))
-                    .col(integer_null(Spaces::Capacity).check(Expr::col(Spaces::Capacity).gt(0)))
-                    .col(boolean(Spaces::RequiresApproval))
-                    .col(timestamp_with_time_zone(Spaces::CreatedAt))
-                    .col(timestamp_with_time_zone(Spaces::UpdatedAt))
-                    .references(Spaces::OrganizationId, Organizations::Table, Cascade)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("spaces_organization_idx")
-                    .table(Spaces::Table)
-                    .col(Spaces::OrganizationId)
-                    .to_owned(),
-            )
-            .await?;
+        create_table(
+            manager,
+            Table::create()
+                .table(Spaces::Table)
+                .col(uuid(Spaces::Id).primary_key())
+                .col(uuid(Spaces::OrganizationId))
+                .col(string_len(Spaces::Name, 200))
+                .col(text_null(Spaces::Description))
+                .col(string_len_null(Spaces::Location, 200))
+                .col(integer_null(Spaces::Capacity).check(Expr::col(Spaces::Capacity).gt(0)))
+                .col(boolean(Spaces::RequiresApproval))
+                .col(timestamp_with_time_zone(Spaces::CreatedAt))
+                .col(timestamp_with_time_zone(Spaces::UpdatedAt))
+                .references(Spaces::OrganizationId, Organizations::Table, Cascade),
+        )
+        .await?;
+        index(
+            manager,
+            "spaces_organization_idx",
+            Spaces::Table,
+            &["organization_id"],
+        )
+        .await?;
 
-        manager
-            .create_table(
-                Table::create()
-                    .table(Bookings::Table)
-                    .col(uuid(Bookings::Id).primary_key())
-                    .col(uuid(Bookings::SpaceId))
-                    .col(uuid(Bookings::OrganizationId))
-                    .col(uuid_null(Bookings::BookedBy))
-                    .col(string_len(Bookings::Title, 200))
-                    .col(timestamp_with_time_zone(Bookings::StartsAt))
-                    .col(timestamp_with_time_zone(Bookings::EndsAt))
-                    .col(string_len(Bookings::Status, 16).check(
-                        Expr::col(Bookings::Status).is_in([
-                            "PENDING",
-                            "CONFIRMED",
-                            "REJECTED",
-                            "CANCELLED",
-                        ]),
-                    ))
-                    .col(uuid_null(Bookings::SeriesId))
-                    .col(timestamp_with_time_zone(Bookings::CreatedAt))
-                    .col(timestamp_with_time_zone_null(Bookings::DecidedAt))
-                    .col(uuid_null(Bookings::DecidedBy))
-                    .col(text_null(Bookings::RejectionReason))
-                    .check(Expr::col(Bookings::EndsAt).gt(Expr::col(Bookings::StartsAt)))
-                    .references(Bookings::SpaceId, Spaces::Table, Cascade)
-                    .references(Bookings::OrganizationId, Organizations::Table, Cascade)
-                    .references(Bookings::BookedBy, Users::Table, SetNull)
-                    .references(Bookings::DecidedBy, Users::Table, SetNull)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("bookings_space_starts_idx")
-                    .table(Bookings::Table)
-                    .col(Bookings::SpaceId)
-                    .col(Bookings::StartsAt)
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("bookings_series_idx")
-                    .table(Bookings::Table)
-                    .col(Bookings::SeriesId)
-                    .to_owned(),
-            )
-            .await?;
+        create_table(
+            manager,
+            Table::create()
+                .table(Bookings::Table)
+                .col(uuid(Bookings::Id).primary_key())
+                .col(uuid(Bookings::SpaceId))
+                .col(uuid(Bookings::OrganizationId))
+                .col(uuid_null(Bookings::BookedBy))
+                .col(string_len(Bookings::Title, 200))
+                .col(timestamp_with_time_zone(Bookings::StartsAt))
+                .col(timestamp_with_time_zone(Bookings::EndsAt))
+                .col(
+                    string_len(Bookings::Status, 16).check(Expr::col(Bookings::Status).is_in([
+                        "PENDING",
+                        "CONFIRMED",
+                        "REJECTED",
+                        "CANCELLED",
+                    ])),
+                )
+                .col(uuid_null(Bookings::SeriesId))
+                .col(timestamp_with_time_zone(Bookings::CreatedAt))
+                .col(timestamp_with_time_zone_null(Bookings::DecidedAt))
+                .col(uuid_null(Bookings::DecidedBy))
+                .col(text_null(Bookings::RejectionReason))
+                .check(Expr::col(Bookings::EndsAt).gt(Expr::col(Bookings::StartsAt)))
+                .references(Bookings::SpaceId, Spaces::Table, Cascade)
+                .references(Bookings::OrganizationId, Organizations::Table, Cascade)
+                .references(Bookings::BookedBy, Users::Table, SetNull)
+                .references(Bookings::DecidedBy, Users::Table, SetNull),
+        )
+        .await?;
+        index(
+            manager,
+            "bookings_space_starts_idx",
+            Bookings::Table,
+            &["space_id", "starts_at"],
+        )
+        .await?;
+        index(
+            manager,
+            "bookings_series_idx",
+            Bookings::Table,
+            &["series_id"],
+        )
+        .await?;
 
         match manager.get_database_backend() {
             DbBackend::Postgres => {
@@ -179,11 +161,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_table(Table::drop().table(Bookings::Table).to_owned())
-            .await?;
-        manager
-            .drop_table(Table::drop().table(Spaces::Table).to_owned())
-            .await
+        drop_tables(manager, &["bookings", "spaces"]).await
     }
 }

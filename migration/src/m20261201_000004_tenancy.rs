@@ -20,7 +20,8 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
-use crate::{References, constraints, run_sql};
+use crate::refs::{Agreements, Organizations};
+use crate::{References, add_column, constraints, create_table, run_sql, unique_index};
 use ForeignKeyAction::{Cascade, SetNull};
 
 #[derive(DeriveMigrationName)]
@@ -52,16 +53,6 @@ enum AgreementParties {
 }
 
 #[derive(DeriveIden, Clone, Copy)]
-enum Agreements {
-    Table,
-}
-
-#[derive(DeriveIden, Clone, Copy)]
-enum Organizations {
-    Table,
-}
-
-#[derive(DeriveIden, Clone, Copy)]
 enum AgreementConsents {
     Table,
     Id,
@@ -76,91 +67,70 @@ enum AgreementConsents {
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        // SQLite adds one column per ALTER TABLE.
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Users::Table)
-                    .add_column(timestamp_with_time_zone_null(Users::SuspendedAt))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Users::Table)
-                    .add_column(uuid_null(Users::SuspendedBy))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(AuditEntries::Table)
-                    .add_column(boolean(AuditEntries::ByOperator).default(false))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(ApiTokens::Table)
-                    .add_column(string_len_null(ApiTokens::Role, 16).check(
-                        Expr::col(ApiTokens::Role).is_in(["OWNER", "ADMIN", "EDITOR", "MEMBER"]),
-                    ))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(AgreementParties::Table)
-                    .add_column(timestamp_with_time_zone_null(AgreementParties::AdmittedAt))
-                    .to_owned(),
-            )
-            .await?;
+        add_column(
+            manager,
+            Users::Table,
+            timestamp_with_time_zone_null(Users::SuspendedAt),
+        )
+        .await?;
+        add_column(manager, Users::Table, uuid_null(Users::SuspendedBy)).await?;
+        add_column(
+            manager,
+            AuditEntries::Table,
+            boolean(AuditEntries::ByOperator).default(false),
+        )
+        .await?;
+        add_column(
+            manager,
+            ApiTokens::Table,
+            string_len_null(ApiTokens::Role, 16)
+                .check(Expr::col(ApiTokens::Role).is_in(["OWNER", "ADMIN", "EDITOR", "MEMBER"])),
+        )
+        .await?;
+        add_column(
+            manager,
+            AgreementParties::Table,
+            timestamp_with_time_zone_null(AgreementParties::AdmittedAt),
+        )
+        .await?;
 
-        manager
-            .create_table(
-                Table::create()
-                    .table(AgreementConsents::Table)
-                    .col(uuid(AgreementConsents::Id).primary_key())
-                    .col(uuid(AgreementConsents::AgreementId))
-                    .col(uuid(AgreementConsents::NewcomerId))
-                    .col(uuid(AgreementConsents::OrganizationId))
-                    .col(string_len(AgreementConsents::Status, 16).check(
+        create_table(
+            manager,
+            Table::create()
+                .table(AgreementConsents::Table)
+                .col(uuid(AgreementConsents::Id).primary_key())
+                .col(uuid(AgreementConsents::AgreementId))
+                .col(uuid(AgreementConsents::NewcomerId))
+                .col(uuid(AgreementConsents::OrganizationId))
+                .col(
+                    string_len(AgreementConsents::Status, 16).check(
                         Expr::col(AgreementConsents::Status).is_in(["CONSENTED", "REFUSED"]),
-                    ))
-                    .col(timestamp_with_time_zone(AgreementConsents::RespondedAt))
-                    .col(uuid_null(AgreementConsents::RespondedBy))
-                    .check(
-                        Expr::col(AgreementConsents::NewcomerId)
-                            .ne(Expr::col(AgreementConsents::OrganizationId)),
-                    )
-                    .references(AgreementConsents::AgreementId, Agreements::Table, Cascade)
-                    .references(AgreementConsents::NewcomerId, Organizations::Table, Cascade)
-                    .references(
-                        AgreementConsents::OrganizationId,
-                        Organizations::Table,
-                        Cascade,
-                    )
-                    .references(AgreementConsents::RespondedBy, Users::Table, SetNull)
-                    .to_owned(),
-            )
-            .await?;
+                    ),
+                )
+                .col(timestamp_with_time_zone(AgreementConsents::RespondedAt))
+                .col(uuid_null(AgreementConsents::RespondedBy))
+                .check(
+                    Expr::col(AgreementConsents::NewcomerId)
+                        .ne(Expr::col(AgreementConsents::OrganizationId)),
+                )
+                .references(AgreementConsents::AgreementId, Agreements::Table, Cascade)
+                .references(AgreementConsents::NewcomerId, Organizations::Table, Cascade)
+                .references(
+                    AgreementConsents::OrganizationId,
+                    Organizations::Table,
+                    Cascade,
+                )
+                .references(AgreementConsents::RespondedBy, Users::Table, SetNull),
+        )
+        .await?;
         // One answer per sharing party per newcomer.
-        manager
-            .create_index(
-                Index::create()
-                    .name(constraints::AGREEMENT_CONSENTS_ANSWER.name)
-                    .table(AgreementConsents::Table)
-                    .col(AgreementConsents::AgreementId)
-                    .col(AgreementConsents::NewcomerId)
-                    .col(AgreementConsents::OrganizationId)
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
+        unique_index(
+            manager,
+            constraints::AGREEMENT_CONSENTS_ANSWER.name,
+            AgreementConsents::Table,
+            &["agreement_id", "newcomer_id", "organization_id"],
+        )
+        .await?;
 
         // The text form sqlx gives a DateTime<Utc> on SQLite, so stored
         // instants keep comparing correctly as text.
