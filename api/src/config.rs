@@ -73,6 +73,15 @@ pub struct ServeArgs {
     /// 0 means one per CPU.
     #[arg(long, env = "YEONDAE_HASH_CONCURRENCY", default_value_t = 0)]
     pub hash_concurrency: usize,
+    /// Whether the schema answers introspection (`__schema`, `__type`).
+    /// Third-party tools generate clients from it; a deployment that wants
+    /// to hide the schema turns it off.
+    #[arg(long, env = "YEONDAE_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    pub introspection: bool,
+    /// Browser origins allowed to call the API from their pages (CORS),
+    /// comma-separated, e.g. `https://app.example.org`; none by default.
+    #[arg(long, env = "YEONDAE_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
     /// Load the demo coalition (five civic groups, an MOU, a shared office)
     /// unless it is there already. For local exploration only: the demo
     /// accounts share a published password.
@@ -101,6 +110,35 @@ pub struct Config {
     pub jwt_secret: Vec<u8>,
     pub request_timeout: Duration,
     pub hash_concurrency: usize,
+    pub edges: Edges,
+}
+
+/// How the service meets the outside world: what it tells about itself and
+/// whom it lets in. The defaults suit a deployment that expects strangers.
+#[derive(Debug, Clone)]
+pub struct Edges {
+    pub introspection: bool,
+    /// Exact origins (`scheme://host[:port]`) browsers may call from.
+    pub cors_origins: Vec<axum::http::HeaderValue>,
+}
+
+impl Default for Edges {
+    fn default() -> Self {
+        Edges {
+            introspection: true,
+            cors_origins: Vec::new(),
+        }
+    }
+}
+
+/// An origin as browsers send it: scheme, host and port only.
+fn parse_origin(origin: &str) -> anyhow::Result<axum::http::HeaderValue> {
+    let origin = origin.trim().trim_end_matches('/');
+    let url = url::Url::parse(origin).with_context(|| format!("YEONDAE_CORS_ORIGINS: `{origin}` is not a URL"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() || url.path() != "/" {
+        bail!("YEONDAE_CORS_ORIGINS: `{origin}` is not an origin like https://app.example.org");
+    }
+    Ok(axum::http::HeaderValue::from_str(&url.origin().ascii_serialization())?)
 }
 
 impl std::fmt::Debug for Config {
@@ -112,6 +150,7 @@ impl std::fmt::Debug for Config {
             .field("jwt_secret", &"<redacted>")
             .field("request_timeout", &self.request_timeout)
             .field("hash_concurrency", &self.hash_concurrency)
+            .field("edges", &self.edges)
             .finish()
     }
 }
@@ -133,6 +172,15 @@ impl Config {
             jwt_secret,
             request_timeout: Duration::from_secs(args.request_timeout_secs.max(1)),
             hash_concurrency,
+            edges: Edges {
+                introspection: args.introspection,
+                cors_origins: args
+                    .cors_origins
+                    .iter()
+                    .filter(|o| !o.trim().is_empty())
+                    .map(|o| parse_origin(o))
+                    .collect::<anyhow::Result<_>>()?,
+            },
         })
     }
 
@@ -148,6 +196,7 @@ impl Config {
             jwt_secret: rand::random::<[u8; 32]>().to_vec(),
             request_timeout: Duration::from_secs(30),
             hash_concurrency: 1,
+            edges: Edges::default(),
         }
     }
 }

@@ -133,6 +133,7 @@ async fn main() -> anyhow::Result<()> {
         jwt_secret: b"bench-secret-bench-secret-bench-secret-0123".to_vec(),
         request_timeout: Duration::from_secs(60),
         hash_concurrency: 2,
+        edges: Default::default(),
     };
     let app = server::build(config, Clock::system()).await?;
     let listener = TcpListener::bind("127.0.0.1:0").await?;

@@ -153,6 +153,7 @@ async fn requests_time_out(backend: Backend) {
         backend,
         Options {
             request_timeout: Duration::from_millis(1500),
+            ..Options::default()
         },
     )
     .await

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod abuse;
 mod agreements;
 mod authz;
 mod booking_races;

@@ -102,10 +102,14 @@ pub fn sdl() -> String {
     builder().finish().sdl()
 }
 
-/// The executable schema, with the request limits installed.
-pub fn build_schema() -> anyhow::Result<AppSchema> {
+/// The executable schema, with the request limits installed; without
+/// `introspection`, `__schema` and `__type` are unknown fields.
+pub fn build_schema(introspection: bool) -> anyhow::Result<AppSchema> {
     let shape = limits::SchemaShape::from_sdl(&sdl())?;
-    Ok(builder()
-        .extension(limits::QueryLimits::new(shape))
-        .finish())
+    let builder = builder().extension(limits::QueryLimits::new(shape, introspection));
+    Ok(if introspection {
+        builder.finish()
+    } else {
+        builder.disable_introspection().finish()
+    })
 }

@@ -7,7 +7,6 @@
 //! error shape); and it authenticates before executing.
 
 use async_graphql::http::GraphiQLSource;
-use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
@@ -17,6 +16,7 @@ use service::ApiError;
 use super::errors::with_status;
 use super::{MAX_BODY_BYTES, Shared, authenticate};
 use crate::graphql::RequestCtx;
+use crate::graphql::limits::MAX_RESPONSE_BYTES;
 
 fn is_json(headers: &HeaderMap) -> bool {
     headers
@@ -92,7 +92,27 @@ pub async fn post(State(shared): State<Shared>, headers: HeaderMap, body: Body) 
             ext.set("code", "BAD_USER_INPUT");
         }
     }
-    Json(response).into_response()
+    sized(&response)
+}
+
+/// The response as JSON — unless it is larger than any client needs, which
+/// the limits could not foresee (long texts in many nodes): then the
+/// refusal, so one request cannot tie up the server's memory and network.
+fn sized(response: &async_graphql::Response) -> Response {
+    let body = match serde_json::to_vec(response) {
+        Ok(body) => body,
+        Err(e) => return super::errors::response(ApiError::internal(e)),
+    };
+    if body.len() > MAX_RESPONSE_BYTES {
+        return with_status(
+            StatusCode::OK,
+            ApiError::QueryTooComplex(format!(
+                "the response would exceed {} MiB; ask for fewer nodes",
+                MAX_RESPONSE_BYTES / (1024 * 1024)
+            )),
+        );
+    }
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
 /// `GET /graphql` serves GraphiQL; it never executes an operation.
@@ -103,4 +123,22 @@ pub async fn graphiql() -> Html<String> {
             .title("Yeondae GraphQL")
             .finish(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_oversized_response_is_replaced_by_the_refusal() {
+        let big = async_graphql::Value::String("x".repeat(MAX_RESPONSE_BYTES));
+        let response = sized(&async_graphql::Response::new(big));
+        let body = axum::body::to_bytes(response.into_body(), 4096).await.unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(json["errors"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX");
+
+        let small = sized(&async_graphql::Response::new(async_graphql::Value::Null));
+        let body = axum::body::to_bytes(small.into_body(), 4096).await.unwrap();
+        assert_eq!(&body[..], br#"{"data":null}"#);
+    }
 }

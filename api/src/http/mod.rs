@@ -20,7 +20,9 @@ use sea_orm::DatabaseConnection;
 use service::ApiError;
 use service::auth::{Viewer, viewer};
 use tokio::net::TcpListener;
+use axum::http::Method;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -58,7 +60,7 @@ pub async fn build_with_db(
     clock: Clock,
 ) -> anyhow::Result<App> {
     let state = AppState::new(db, config, clock).await?;
-    let schema = schema::build_schema()?;
+    let schema = schema::build_schema(state.config.edges.introspection)?;
     let router = router(state.clone(), schema);
     Ok(App { state, router })
 }
@@ -69,8 +71,19 @@ pub fn router(app: AppState, schema: AppSchema) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/ical/spaces/{file}", get(feeds::space))
-        .with_state(Shared { app, schema });
-    with_middleware(routes)
+        .with_state(Shared { app: app.clone(), schema });
+    with_middleware(routes).layer(cors(&app.config.edges.cors_origins))
+}
+
+/// Browsers may call from the listed origins only (none by default): a
+/// partner's frontend on its own origin sends its token in `Authorization`,
+/// never cookies, so credentials are not allowed.
+fn cors(origins: &[header::HeaderValue]) -> CorsLayer {
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins.iter().cloned()))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .max_age(Duration::from_secs(600))
 }
 
 /// Body limit, panic catching, request ids and request tracing.

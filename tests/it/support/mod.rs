@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use service::clock::Clock;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
-use yeondae_api::config::Config;
+use yeondae_api::config::{Config, Edges};
 use yeondae_api::http as server;
 use yeondae_api::state::AppState;
 
@@ -177,12 +177,14 @@ impl Drop for TestDatabase {
 
 pub struct Options {
     pub request_timeout: Duration,
+    pub edges: Edges,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             request_timeout: Duration::from_secs(60),
+            edges: Edges::default(),
         }
     }
 }
@@ -208,6 +210,7 @@ impl TestApp {
             jwt_secret: TEST_JWT_SECRET.as_bytes().to_vec(),
             request_timeout: options.request_timeout,
             hash_concurrency: 2,
+            edges: options.edges,
         };
         let clock = Clock::system();
         let mut db = service::db::connect(&config.database_url, config.db_max_connections)

@@ -1,5 +1,6 @@
 //! Measuring a document: depth, aliases, directives, and nodes counted
-//! like GitHub's node limit, over the shape of the schema.
+//! like GitHub's node limit, over the shape of the schema — introspection
+//! included, whose lists count as many items as the schema really has.
 
 use std::collections::HashMap;
 
@@ -13,13 +14,15 @@ use service::ApiError;
 
 use super::{
     DEFAULT_FIRST, LIST_FANOUT, MAX_ALIASES, MAX_DEPTH, MAX_DIRECTIVES_PER_FIELD, MAX_FIELD_VISITS,
-    MAX_NODES,
+    MAX_INTROSPECTION_DEPTH, MAX_NODES, STANDARD_INTROSPECTION,
 };
 
 #[derive(Debug, Clone)]
 struct FieldInfo {
     type_name: String,
     is_list: bool,
+    /// How many items a list of objects counts as.
+    fanout: u64,
 }
 
 /// What the analysis needs to know about the schema: each object field's
@@ -27,6 +30,9 @@ struct FieldInfo {
 #[derive(Debug, Default)]
 pub struct SchemaShape {
     fields: HashMap<String, HashMap<String, FieldInfo>>,
+    /// The nodes introspection may cost in one request: twice the
+    /// standard introspection query's.
+    introspection_budget: u64,
 }
 
 fn unwrap_type(ty: &Type) -> (String, bool) {
@@ -36,31 +42,159 @@ fn unwrap_type(ty: &Type) -> (String, bool) {
     }
 }
 
+/// The largest counts of the schema, which introspection lists return.
+#[derive(Default)]
+struct Sizes {
+    types: u64,
+    directives: u64,
+    fields: u64,
+    args: u64,
+    input_fields: u64,
+    enum_values: u64,
+    implementers: u64,
+}
+
+/// The types and directives GraphQL itself adds to every schema: the
+/// introspection types and built-in scalars, and @include, @skip,
+/// @deprecated, @specifiedBy, @oneOf.
+const BUILT_IN_TYPES: u64 = 13;
+const BUILT_IN_DIRECTIVES: u64 = 5;
+
 impl SchemaShape {
     pub fn from_sdl(sdl: &str) -> anyhow::Result<Self> {
         let doc = async_graphql::parser::parse_schema(sdl)?;
         let mut fields = HashMap::new();
+        let mut sizes = Sizes {
+            types: BUILT_IN_TYPES,
+            directives: BUILT_IN_DIRECTIVES,
+            ..Sizes::default()
+        };
+        let mut implementers: HashMap<String, u64> = HashMap::new();
         for def in doc.definitions {
-            if let TypeSystemDefinition::Type(ty) = def {
-                let type_fields = match &ty.node.kind {
-                    TypeKind::Object(o) => &o.fields,
-                    TypeKind::Interface(i) => &i.fields,
-                    _ => continue,
-                };
-                let map = type_fields
-                    .iter()
-                    .map(|f| {
-                        let (type_name, is_list) = unwrap_type(&f.node.ty.node);
-                        (
-                            f.node.name.node.to_string(),
-                            FieldInfo { type_name, is_list },
-                        )
-                    })
-                    .collect();
-                fields.insert(ty.node.name.node.to_string(), map);
-            }
+            let ty = match def {
+                TypeSystemDefinition::Type(ty) => ty,
+                TypeSystemDefinition::Directive(_) => {
+                    sizes.directives += 1;
+                    continue;
+                }
+                TypeSystemDefinition::Schema(_) => continue,
+            };
+            sizes.types += 1;
+            let type_fields = match &ty.node.kind {
+                TypeKind::Object(o) => {
+                    for i in &o.implements {
+                        *implementers.entry(i.node.to_string()).or_default() += 1;
+                    }
+                    &o.fields
+                }
+                TypeKind::Interface(i) => &i.fields,
+                TypeKind::Union(u) => {
+                    sizes.implementers = sizes.implementers.max(u.members.len() as u64);
+                    continue;
+                }
+                TypeKind::Enum(e) => {
+                    sizes.enum_values = sizes.enum_values.max(e.values.len() as u64);
+                    continue;
+                }
+                TypeKind::InputObject(o) => {
+                    sizes.input_fields = sizes.input_fields.max(o.fields.len() as u64);
+                    continue;
+                }
+                TypeKind::Scalar => continue,
+            };
+            sizes.fields = sizes.fields.max(type_fields.len() as u64);
+            let map = type_fields
+                .iter()
+                .map(|f| {
+                    sizes.args = sizes.args.max(f.node.arguments.len() as u64);
+                    let (type_name, is_list) = unwrap_type(&f.node.ty.node);
+                    let info = FieldInfo {
+                        type_name,
+                        is_list,
+                        fanout: LIST_FANOUT,
+                    };
+                    (f.node.name.node.to_string(), info)
+                })
+                .collect();
+            fields.insert(ty.node.name.node.to_string(), map);
         }
-        Ok(SchemaShape { fields })
+        let most_implementers = implementers.into_values().max().unwrap_or(0);
+        sizes.implementers = sizes.implementers.max(most_implementers);
+        let mut shape = SchemaShape {
+            fields,
+            introspection_budget: u64::MAX,
+        };
+        shape.add_introspection(&sizes);
+        let standard = async_graphql::parser::parse_query(STANDARD_INTROSPECTION)?;
+        let no_variables = Variables::default();
+        let mut cost = 0;
+        for (_, operation) in standard.operations.iter() {
+            let m = measure(&standard, &shape, &no_variables, operation);
+            cost += m.introspection_nodes;
+        }
+        shape.introspection_budget = cost.saturating_mul(2);
+        Ok(shape)
+    }
+
+    /// The introspection types (GraphQL specification, section 4.2), each
+    /// list as long as the longest such list in this schema, so that
+    /// introspection costs what it returns.
+    fn add_introspection(&mut self, sizes: &Sizes) {
+        let object = |type_name: &str| FieldInfo {
+            type_name: type_name.into(),
+            is_list: false,
+            fanout: 1,
+        };
+        let list = |type_name: &str, fanout: u64| FieldInfo {
+            type_name: type_name.into(),
+            is_list: true,
+            fanout: fanout.max(1),
+        };
+        let mut add = |type_name: &str, entries: Vec<(&str, FieldInfo)>| {
+            let map = self.fields.entry(type_name.into()).or_default();
+            for (name, info) in entries {
+                map.insert(name.into(), info);
+            }
+        };
+        for root in ["Query", "Mutation", "Subscription"] {
+            add(
+                root,
+                vec![("__schema", object("__Schema")), ("__type", object("__Type"))],
+            );
+        }
+        add(
+            "__Schema",
+            vec![
+                ("types", list("__Type", sizes.types)),
+                ("queryType", object("__Type")),
+                ("mutationType", object("__Type")),
+                ("subscriptionType", object("__Type")),
+                ("directives", list("__Directive", sizes.directives)),
+            ],
+        );
+        add(
+            "__Type",
+            vec![
+                ("fields", list("__Field", sizes.fields)),
+                ("interfaces", list("__Type", sizes.implementers)),
+                ("possibleTypes", list("__Type", sizes.implementers)),
+                ("enumValues", list("__EnumValue", sizes.enum_values)),
+                ("inputFields", list("__InputValue", sizes.input_fields)),
+                ("ofType", object("__Type")),
+            ],
+        );
+        add(
+            "__Field",
+            vec![
+                ("args", list("__InputValue", sizes.args)),
+                ("type", object("__Type")),
+            ],
+        );
+        add("__InputValue", vec![("type", object("__Type"))]);
+        add(
+            "__Directive",
+            vec![("args", list("__InputValue", sizes.args))],
+        );
     }
 
     fn field(&self, type_name: &str, field: &str) -> Option<&FieldInfo> {
@@ -84,7 +218,11 @@ struct Measure<'a> {
     operation: &'a OperationDefinition,
     aliases: usize,
     max_depth: usize,
+    /// The deepest introspection field, counted from the root.
+    max_introspection_depth: usize,
     nodes: u64,
+    /// Nodes under `__schema` and `__type`, which have a budget of their own.
+    introspection_nodes: u64,
     fragment_stack: Vec<Name>,
     /// Fields visited so far, fragments expanded where spread: fragments
     /// that spread others twice grow exponentially, so the walk itself is
@@ -115,7 +253,17 @@ impl<'a> Measure<'a> {
         }
     }
 
-    fn walk(&mut self, set: &'a SelectionSet, type_name: &str, multiplier: u64, depth: usize) {
+    /// `depth` counts the fields above `set`; `introspection` whether one of
+    /// them is `__schema` or `__type`, whose chains of `ofType` legitimately
+    /// run deeper than data does (they are bounded by their own limit).
+    fn walk(
+        &mut self,
+        set: &'a SelectionSet,
+        type_name: &str,
+        multiplier: u64,
+        depth: usize,
+        introspection: bool,
+    ) {
         if self.error.is_some() {
             return;
         }
@@ -129,12 +277,9 @@ impl<'a> Measure<'a> {
                         ));
                         return;
                     }
+                    // Every field counts, `__typename` and introspection included.
                     let f = &field.node;
                     let name = f.name.node.as_str();
-                    if name.starts_with("__") {
-                        // Introspection and __typename: free, and not counted for depth.
-                        continue;
-                    }
                     if f.alias.is_some() {
                         self.aliases += 1;
                     }
@@ -146,9 +291,14 @@ impl<'a> Measure<'a> {
                         return;
                     }
                     let depth = depth + 1;
-                    self.max_depth = self.max_depth.max(depth);
-                    let Some(info) = self.shape.field(type_name, name).cloned() else {
-                        continue; // unknown field: validation reports it
+                    let introspection = introspection || name == "__schema" || name == "__type";
+                    if introspection {
+                        self.max_introspection_depth = self.max_introspection_depth.max(depth);
+                    } else {
+                        self.max_depth = self.max_depth.max(depth);
+                    }
+                    let Some(info) = self.shape.field(type_name, name) else {
+                        continue; // a scalar, or unknown: validation reports it
                     };
                     let child_multiplier = if is_connection(&info.type_name) {
                         let n = self
@@ -162,17 +312,23 @@ impl<'a> Measure<'a> {
                         && !is_connection(type_name)
                         && !f.selection_set.node.items.is_empty()
                     {
-                        let m = multiplier.saturating_mul(LIST_FANOUT);
-                        self.nodes = self.nodes.saturating_add(m);
+                        let m = multiplier.saturating_mul(info.fanout);
+                        if introspection {
+                            self.introspection_nodes = self.introspection_nodes.saturating_add(m);
+                        } else {
+                            self.nodes = self.nodes.saturating_add(m);
+                        }
                         m
                     } else {
                         multiplier
                     };
+                    let child_type = info.type_name.as_str();
                     self.walk(
                         &f.selection_set.node,
-                        &info.type_name,
+                        child_type,
                         child_multiplier,
                         depth,
+                        introspection,
                     );
                 }
                 Selection::FragmentSpread(spread) => {
@@ -189,7 +345,13 @@ impl<'a> Measure<'a> {
                     };
                     self.fragment_stack.push(name.clone());
                     let on = fragment.node.type_condition.node.on.node.to_string();
-                    self.walk(&fragment.node.selection_set.node, &on, multiplier, depth);
+                    self.walk(
+                        &fragment.node.selection_set.node,
+                        &on,
+                        multiplier,
+                        depth,
+                        introspection,
+                    );
                     self.fragment_stack.pop();
                 }
                 Selection::InlineFragment(inline) => {
@@ -203,7 +365,13 @@ impl<'a> Measure<'a> {
                         .as_ref()
                         .map(|c| c.node.on.node.to_string())
                         .unwrap_or_else(|| type_name.to_owned());
-                    self.walk(&inline.node.selection_set.node, &on, multiplier, depth);
+                    self.walk(
+                        &inline.node.selection_set.node,
+                        &on,
+                        multiplier,
+                        depth,
+                        introspection,
+                    );
                 }
             }
         }
@@ -218,13 +386,12 @@ fn root_type(ty: OperationType) -> &'static str {
     }
 }
 
-/// Measure one operation; `Err` with the reason when a limit is exceeded.
-pub(super) fn check_operation(
-    doc: &ExecutableDocument,
-    shape: &SchemaShape,
-    variables: &Variables,
-    operation: &Positioned<OperationDefinition>,
-) -> Result<(), String> {
+fn measure<'a>(
+    doc: &'a ExecutableDocument,
+    shape: &'a SchemaShape,
+    variables: &'a Variables,
+    operation: &'a Positioned<OperationDefinition>,
+) -> Measure<'a> {
     let mut m = Measure {
         doc,
         shape,
@@ -232,7 +399,9 @@ pub(super) fn check_operation(
         operation: &operation.node,
         aliases: 0,
         max_depth: 0,
+        max_introspection_depth: 0,
         nodes: 0,
+        introspection_nodes: 0,
         fragment_stack: Vec::new(),
         visits: 0,
         error: None,
@@ -242,7 +411,19 @@ pub(super) fn check_operation(
         root_type(operation.node.ty),
         1,
         0,
+        false,
     );
+    m
+}
+
+/// Measure one operation; `Err` with the reason when a limit is exceeded.
+pub(super) fn check_operation(
+    doc: &ExecutableDocument,
+    shape: &SchemaShape,
+    variables: &Variables,
+    operation: &Positioned<OperationDefinition>,
+) -> Result<(), String> {
+    let m = measure(doc, shape, variables, operation);
     if let Some(e) = m.error {
         return Err(e);
     }
@@ -250,6 +431,12 @@ pub(super) fn check_operation(
         return Err(format!(
             "query depth {} exceeds the limit of {MAX_DEPTH}",
             m.max_depth
+        ));
+    }
+    if m.max_introspection_depth > MAX_INTROSPECTION_DEPTH {
+        return Err(format!(
+            "introspection depth {} exceeds the limit of {MAX_INTROSPECTION_DEPTH}",
+            m.max_introspection_depth
         ));
     }
     if m.aliases > MAX_ALIASES {
@@ -262,6 +449,12 @@ pub(super) fn check_operation(
         return Err(format!(
             "query may return up to {} nodes; at most {MAX_NODES} are allowed (lower `first`)",
             m.nodes
+        ));
+    }
+    if m.introspection_nodes > shape.introspection_budget {
+        return Err(format!(
+            "introspection may return up to {} nodes; at most {} are allowed (twice the standard introspection query)",
+            m.introspection_nodes, shape.introspection_budget
         ));
     }
     Ok(())

@@ -7,17 +7,29 @@
 //! GraphiQL and client generators, and its complexity counts scalar fields;
 //! the contract wants neither. So the document is measured here:
 //!
-//! - depth ≤ 10, not counting introspection (`__schema`, `__type`);
-//! - at most 15 aliases per operation and 5 directives per field;
+//! - depth ≤ 10; introspection (`__schema`, `__type`), whose `ofType`
+//!   chains run deeper than data, ≤ 20;
+//! - at most 15 aliases per operation and 5 directives per field, every
+//!   field counted (`__typename` and introspection included); a
+//!   non-repeatable directive twice at one place is refused as the
+//!   specification says (BAD_USER_INPUT, like other invalid documents);
 //! - nodes ≤ 200,000, counted like GitHub's node limit: a connection field
 //!   returns `first` (default 20) nodes for each of its parents, and what it
 //!   contains is multiplied by that; a plain list of objects counts as 10.
 //!   organization → agreements(50) → projects(50) → events(50) is
 //!   50 + 2,500 + 125,000 = 127,550 nodes and passes; three nested
-//!   `first: 100` are 1,010,100 and do not.
+//!   `first: 100` are 1,010,100 and do not. Introspection lists count as
+//!   long as the longest such list in the schema (every type, the most
+//!   fields of a type, ...), and all introspection in a request may cost at
+//!   most twice the standard introspection query
+//!   ([`STANDARD_INTROSPECTION`]): GraphiQL and client generators pass,
+//!   aliased copies of the type system do not;
+//! - and after execution, a response over [`MAX_RESPONSE_BYTES`] is replaced
+//!   by the refusal (the HTTP handler measures it).
 //!
 //! Refusals carry `extensions.code = QUERY_TOO_COMPLEX`.
 
+mod document;
 mod measure;
 #[cfg(test)]
 mod tests;
@@ -39,6 +51,11 @@ use service::ApiError;
 use service::policy;
 
 pub const MAX_DEPTH: usize = 10;
+pub const MAX_INTROSPECTION_DEPTH: usize = 20;
+/// What GraphiQL and client generators send; introspection may cost twice it.
+pub const STANDARD_INTROSPECTION: &str = include_str!("standard_introspection.graphql");
+/// A response larger than this is not sent; the client gets the refusal.
+pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
 pub const MAX_ALIASES: usize = 15;
 pub const MAX_DIRECTIVES_PER_FIELD: usize = 5;
 pub const MAX_NODES: u64 = 200_000;
@@ -106,12 +123,16 @@ fn reads_beyond_ids(doc: &ExecutableDocument, operation: &OperationDefinition) -
 /// The extension factory; create once per schema.
 pub struct QueryLimits {
     shape: Arc<SchemaShape>,
+    introspection: bool,
 }
 
 impl QueryLimits {
-    pub fn new(shape: SchemaShape) -> Self {
+    /// `introspection`: whether the schema answers it (when not, asking is
+    /// refused rather than answered with `null`).
+    pub fn new(shape: SchemaShape, introspection: bool) -> Self {
         Self {
             shape: Arc::new(shape),
+            introspection,
         }
     }
 }
@@ -120,6 +141,7 @@ impl ExtensionFactory for QueryLimits {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(QueryLimitsExtension {
             shape: self.shape.clone(),
+            introspection: self.introspection,
             operation_name: Mutex::new(None),
         })
     }
@@ -127,6 +149,7 @@ impl ExtensionFactory for QueryLimits {
 
 struct QueryLimitsExtension {
     shape: Arc<SchemaShape>,
+    introspection: bool,
     /// The requested operation name, remembered from `prepare_request`.
     operation_name: Mutex<Option<String>>,
 }
@@ -161,6 +184,10 @@ impl Extension for QueryLimitsExtension {
         for (_, operation) in doc.operations.iter() {
             check_operation(&doc, &self.shape, variables, operation).map_err(too_complex)?;
         }
+        let refuse = |e: ApiError| {
+            crate::graphql::error::to_graphql(&e).into_server_error(Default::default())
+        };
+        document::check_document(&doc, self.introspection).map_err(refuse)?;
         let wanted = self.operation_name.lock().ok().and_then(|n| n.clone());
         let selected = doc
             .operations
@@ -183,9 +210,6 @@ impl Extension for QueryLimitsExtension {
                     )))
                     .into_server_error(Default::default())
                 })?;
-            let refuse = |e: ApiError| {
-                crate::graphql::error::to_graphql(&e).into_server_error(Default::default())
-            };
             let operation = match ty {
                 OperationType::Mutation => policy::Operation::Write,
                 OperationType::Query | OperationType::Subscription => policy::Operation::Read,

@@ -36,6 +36,22 @@ fn dashboard_query_fits_and_three_nested_hundreds_do_not() {
 }
 
 #[test]
+fn introspection_is_counted_by_the_size_of_the_schema() {
+    let copies = |n: usize| -> String {
+        let c: String = (0..n)
+            .map(|i| format!("s{i}: __schema {{ types {{ fields {{ args {{ name }} type {{ name }} }} }} }} "))
+            .collect();
+        format!("{{ {c} }}")
+    };
+    assert_eq!(check(&copies(1)), Ok(()));
+    assert!(check(&copies(16)).unwrap_err().contains("aliases"));
+    let typenames: String = (0..16).map(|i| format!("t{i}: __typename ")).collect();
+    assert!(check(&format!("{{ {typenames} }}")).unwrap_err().contains("aliases"));
+    let ofs = "ofType { ".repeat(20) + "name" + &" }".repeat(20);
+    assert!(check(&format!("{{ __type(name: \"X\") {{ {ofs} }} }}")).unwrap_err().contains("introspection depth"));
+}
+
+#[test]
 fn depth_ignores_introspection_but_counts_fields() {
     let deep = "{ organization { partners { partners { partners { partners { partners { partners { partners { partners { partners { partners { name } } } } } } } } } } } }";
     assert!(check(deep).unwrap_err().contains("depth"));
@@ -110,4 +126,32 @@ fn a_write_only_answer_is_ids_only_whatever_the_fragments() {
     );
     let deep = fragment_bomb("mutation { book { ... } }", "B", "id", "status");
     assert_eq!(reads(&deep), Some("book.status".into()));
+}
+
+#[test]
+fn a_directive_twice_at_one_place_is_refused_wherever_it_stands() {
+    let refused = |q: &str, introspection: bool| {
+        let doc = async_graphql::parser::parse_query(q).unwrap();
+        document::check_document(&doc, introspection).err()
+    };
+    for q in [
+        "{ __typename @include(if: true) @include(if: true) }",
+        "{ organization { ...F @skip(if: false) @skip(if: false) } } fragment F on Organization { name }",
+        "{ ... @include(if: true) @include(if: true) { __typename } }",
+        "query Q @a @a { __typename }",
+    ] {
+        assert!(refused(q, true).is_some(), "{q}");
+    }
+    assert!(refused("{ __typename @include(if: true) @skip(if: false) }", true).is_none());
+    assert!(refused("{ __schema { types { name } } }", true).is_none());
+    assert!(refused("{ organization { ...F } } fragment F on Organization { x: __type(name: \"Y\") { name } }", false).is_some());
+}
+
+/// The document check treats every directive as non-repeatable; a schema
+/// that declares a `repeatable` one must teach it otherwise. (Read from the
+/// text: async-graphql's SDL parser reports `@include` as repeatable.)
+#[test]
+fn the_served_schema_declares_no_repeatable_directive() {
+    let sdl = crate::graphql::sdl();
+    assert!(!sdl.contains(" repeatable"), "{sdl}");
 }
