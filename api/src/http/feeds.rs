@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use icalendar::{Calendar, Component, EventLike, EventStatus};
 use service::auth::viewer;
@@ -24,18 +24,18 @@ use entity::BookingStatus;
 pub async fn calendar(ctx: &Ctx, space_id: Uuid) -> ApiResult<String> {
     let (space, entries) = feed::feed(ctx, space_id).await?;
     let mut calendar = Calendar::new();
-    calendar.name(&space.name);
+    calendar.name(&one_line(&space.name));
     for FeedEntry {
         booking: b,
         organization_name: org_name,
         details,
     } in &entries
     {
-        let summary = if *details {
+        let summary = one_line(&if *details {
             format!("{} ({org_name})", b.title)
         } else {
             format!("{org_name} 예약 (booked)")
-        };
+        });
         let status = if b.status == BookingStatus::Pending {
             EventStatus::Tentative
         } else {
@@ -69,25 +69,45 @@ pub async fn space(
         .strip_suffix(".ics")
         .and_then(|id| Uuid::parse_str(id).ok())
     else {
-        return errors::response(ApiError::NotFound("space"));
+        return private(errors::response(ApiError::NotFound("space")));
     };
-    let from_header = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(viewer::bearer);
+    let from_header = match super::authorization(&headers) {
+        Ok(value) => value.and_then(viewer::bearer),
+        Err(refused) => return private(errors::response(refused)),
+    };
     let token = from_header.or(params.get("token").map(String::as_str));
     let app = &shared.app;
     let now = app.clock.now();
     let viewer = match viewer::authenticate_feed(&app.db, &app.writer, now, token).await {
         Ok(v) => v,
-        Err(refused) => return errors::response(refused),
+        Err(refused) => return private(errors::response(refused)),
     };
-    match calendar(&app.request_at(viewer, now), space_id).await {
+    private(match calendar(&app.request_at(viewer, now), space_id).await {
         Ok(body) => (
             [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
             body,
         )
             .into_response(),
         Err(e) => errors::response(e),
-    }
+    })
+}
+
+/// A feed is one viewer's view, fetched with a secret in its URL: no cache
+/// on the way may keep or share it.
+fn private(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    response
+}
+
+/// Text as one line of an iCalendar value: control characters (CR, LF,
+/// and the rest) become spaces, so no value can end its line and start a
+/// property or an event of its own, whatever is stored. The icalendar
+/// crate then escapes `\`, `;` and `,` in TEXT values (RFC 5545 §3.3.11).
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') { ' ' } else { c })
+        .collect()
 }

@@ -167,12 +167,29 @@ pub async fn authenticate(
     headers: &HeaderMap,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Viewer, Response> {
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
+    let authorization = authorization(headers).map_err(errors::response)?;
     viewer::authenticate(&app.db, &app.writer, &app.jwt, now, authorization)
         .await
         .map_err(errors::response)
+}
+
+/// The request's one `Authorization` header, if any. Two are refused (which
+/// one a proxy or a framework trusts differs, and a request that disagrees
+/// with itself is not a caller's honest mistake), and so is one that is not
+/// visible ASCII, rather than read as no header at all.
+pub fn authorization(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+    let mut values = headers.get_all(header::AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(ApiError::unauthenticated(
+            "send one Authorization header, not several",
+        ));
+    }
+    value.to_str().map(Some).map_err(|_| {
+        ApiError::unauthenticated("the Authorization header must be `Bearer <token>`")
+    })
 }
 
 async fn healthz() -> &'static str {

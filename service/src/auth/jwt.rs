@@ -28,6 +28,10 @@ pub struct AccessClaims {
     pub sid: String,
     pub iat: i64,
     pub exp: i64,
+    /// Not before: Yeondae issues none, but a token carrying one is not
+    /// valid until then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
 }
 
 #[derive(Clone)]
@@ -50,8 +54,9 @@ impl JwtKeys {
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
-        // exp is checked below against the service clock.
+        // exp and nbf are checked below against the service clock.
         validation.validate_exp = false;
+        validation.validate_nbf = false;
         validation.leeway = 0;
         Ok(Self {
             encoding: EncodingKey::from_secret(secret)?,
@@ -74,6 +79,7 @@ impl JwtKeys {
             sid: session_id.to_string(),
             iat: now.timestamp(),
             exp: expires_at.timestamp(),
+            nbf: None,
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(ApiError::internal)?;
@@ -90,7 +96,7 @@ impl JwtKeys {
                 "access token expired; refresh the session",
             ));
         }
-        if claims.iat > now.timestamp() + 60 {
+        if claims.iat > now.timestamp() + 60 || claims.nbf.is_some_and(|nbf| nbf > now.timestamp()) {
             return Err(invalid());
         }
         let user_id = Uuid::parse_str(&claims.sub).map_err(|_| invalid())?;
@@ -99,5 +105,33 @@ impl JwtKeys {
             user_id,
             session_id,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_token_not_valid_before_a_future_time_is_refused() {
+        let keys = JwtKeys::new(&[7u8; 32]).unwrap();
+        let now = Utc::now();
+        let sign = |nbf: Option<i64>| {
+            let claims = AccessClaims {
+                iss: ISSUER.into(),
+                aud: AUDIENCE.into(),
+                sub: Uuid::now_v7().to_string(),
+                sid: Uuid::now_v7().to_string(),
+                iat: now.timestamp(),
+                exp: (now + ACCESS_TOKEN_TTL).timestamp(),
+                nbf,
+            };
+            jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &keys.encoding).unwrap()
+        };
+        assert!(keys.verify(&sign(None), now).is_ok());
+        assert!(keys.verify(&sign(Some(now.timestamp())), now).is_ok());
+        let later = sign(Some((now + TimeDelta::minutes(5)).timestamp()));
+        assert!(matches!(keys.verify(&later, now), Err(ApiError::Unauthenticated(_))));
+        assert!(keys.verify(&later, now + TimeDelta::minutes(5)).is_ok());
     }
 }

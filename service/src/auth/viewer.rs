@@ -89,13 +89,13 @@ pub async fn authenticate(
     }
 }
 
-/// The token of a `Bearer` Authorization header.
+/// The token of a `Bearer` Authorization header: the scheme in any case
+/// (RFC 9110 §11.1), then one token with no spaces in it.
 pub fn bearer(header: &str) -> Option<&str> {
-    header
-        .strip_prefix("Bearer ")
-        .or_else(|| header.strip_prefix("bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
+    let (scheme, token) = header.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty() && !token.contains(' '))
+        .then_some(token)
 }
 
 /// A calendar feed's credential (its `Authorization` header's bearer token,
@@ -210,4 +210,19 @@ async fn authenticate_api_token(
                 .map(|_| row.role.unwrap_or(Role::Member)),
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer;
+
+    #[test]
+    fn the_bearer_scheme_is_matched_in_any_case() {
+        for header in ["Bearer abc", "bearer abc", "BEARER abc", "bEaReR   abc "] {
+            assert_eq!(bearer(header), Some("abc"), "{header}");
+        }
+        for header in ["Basic abc", "Bearer", "Bearer ", "Bearerabc", "Bearer a b", "abc"] {
+            assert_eq!(bearer(header), None, "{header}");
+        }
+    }
 }
