@@ -32,7 +32,8 @@ macro_rules! named {
 }
 
 named! {
-    USERS_EMAIL = ("users_email_key", "users.email");
+    /// Over `lower(email)`; SQLite names the index of an expression.
+    USERS_EMAIL = ("users_email_key", "index 'users_email_key'");
     ORGANIZATIONS_SLUG = ("organizations_slug_key", "organizations.slug");
     MEMBERSHIPS_ORG_USER = (
         "memberships_org_user_key",

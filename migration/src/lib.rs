@@ -11,6 +11,7 @@ mod m20261128_000001_identity_and_organizations;
 mod m20261129_000002_agreements;
 mod m20261129_000003_spaces;
 mod m20261201_000004_tenancy;
+mod m20261202_000005_emails;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_agreements::Migration),
             Box::new(m20261129_000003_spaces::Migration),
             Box::new(m20261201_000004_tenancy::Migration),
+            Box::new(m20261202_000005_emails::Migration),
         ]
     }
 }

@@ -1,15 +1,29 @@
 //! Input rules shared by the services. Each check names the input field it
 //! judges, so the client gets BAD_USER_INPUT with `extensions.field`.
+//!
+//! Text comes in two kinds. A *line* (a name, title, location, region) is
+//! shown in lists, calendar feeds and other organizations' screens: it
+//! refuses every control character (CR, LF and tab included), the
+//! bidirectional overrides and isolates that reorder what is shown, and the
+//! zero-width characters that make look-alike names. *Text* (a
+//! description, a purpose, a reason) may hold line breaks and tabs, but no
+//! other control characters and no bidirectional overrides.
 
 use std::str::FromStr;
+
+use unicode_normalization::UnicodeNormalization;
 
 use crate::error::ApiError;
 
 pub const MAX_EMAIL_LEN: usize = 254;
+/// Longer search terms are refused (no directory entry is that long, and
+/// long LIKE patterns cost the database).
+pub const MAX_SEARCH_LEN: usize = 100;
 
-/// Trimmed and lower-cased; e-mails are unique case-insensitively.
+/// Unicode NFC, trimmed and lower-cased, so that one address has one form;
+/// the database keeps them unique case-insensitively as well.
 pub fn email(field: &str, raw: &str) -> Result<String, ApiError> {
-    let normalized = raw.trim().to_lowercase();
+    let normalized = raw.trim().nfc().collect::<String>().to_lowercase();
     let bad = || ApiError::bad_input(field, "not a valid e-mail address");
     if normalized.is_empty() || normalized.len() > MAX_EMAIL_LEN {
         return Err(bad());
@@ -24,16 +38,25 @@ pub fn email(field: &str, raw: &str) -> Result<String, ApiError> {
     Ok(normalized)
 }
 
-/// Trimmed, non-empty, at most `max` characters, no control characters.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Line,
+    Text,
+}
+
+/// A single line: trimmed, non-empty, at most `max` characters.
+pub fn line(field: &str, raw: &str, max: usize) -> Result<String, ApiError> {
+    required(field, raw, max, Kind::Line)
+}
+
+/// Like [`line`], but an empty or blank value means "none".
+pub fn optional_line(field: &str, raw: Option<&str>, max: usize) -> Result<Option<String>, ApiError> {
+    optional(field, raw, max, Kind::Line)
+}
+
+/// Text that may span lines: trimmed, non-empty, at most `max` characters.
 pub fn required_text(field: &str, raw: &str, max: usize) -> Result<String, ApiError> {
-    let value = raw.trim();
-    if value.is_empty() {
-        return Err(ApiError::bad_input(
-            field,
-            format!("`{field}` must not be empty"),
-        ));
-    }
-    checked_text(field, value, max)
+    required(field, raw, max, Kind::Text)
 }
 
 /// Like [`required_text`], but an empty or blank value means "none".
@@ -42,29 +65,64 @@ pub fn optional_text(
     raw: Option<&str>,
     max: usize,
 ) -> Result<Option<String>, ApiError> {
+    optional(field, raw, max, Kind::Text)
+}
+
+fn required(field: &str, raw: &str, max: usize, kind: Kind) -> Result<String, ApiError> {
+    let value = raw.trim();
+    if value.is_empty() {
+        return Err(ApiError::bad_input(
+            field,
+            format!("`{field}` must not be empty"),
+        ));
+    }
+    checked(field, value, max, kind)
+}
+
+fn optional(field: &str, raw: Option<&str>, max: usize, kind: Kind) -> Result<Option<String>, ApiError> {
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(value) => checked_text(field, value, max).map(Some),
+        Some(value) => checked(field, value, max, kind).map(Some),
     }
 }
 
-fn checked_text(field: &str, value: &str, max: usize) -> Result<String, ApiError> {
+/// Bidirectional embeddings, overrides and isolates, and the marks that
+/// steer them (U+061C, U+200E, U+200F).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Invisible characters with no place in a name: zero-width space and
+/// joiners, word joiner, byte-order mark, line and paragraph separators.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{2028}' | '\u{2029}')
+}
+
+fn checked(field: &str, value: &str, max: usize, kind: Kind) -> Result<String, ApiError> {
     if value.chars().count() > max {
         return Err(ApiError::bad_input(
             field,
             format!("`{field}` must be at most {max} characters"),
         ));
     }
-    if value
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-    {
-        return Err(ApiError::bad_input(
-            field,
-            format!("`{field}` contains control characters"),
-        ));
+    let refused = |c: char| match kind {
+        Kind::Line => c.is_control() || is_bidi_control(c) || is_invisible(c),
+        Kind::Text => (c.is_control() && !matches!(c, '\n' | '\t' | '\r')) || is_bidi_control(c),
+    };
+    if value.chars().any(refused) {
+        let what = match kind {
+            Kind::Line => "line breaks, control characters or invisible formatting characters",
+            Kind::Text => "control characters or bidirectional overrides",
+        };
+        return Err(ApiError::bad_input(field, format!("`{field}` must not contain {what}")));
     }
     Ok(value.to_owned())
+}
+
+/// A search term: trimmed (blank means no search), at most
+/// [`MAX_SEARCH_LEN`] characters, one line.
+pub fn search(field: &str, raw: Option<&str>) -> Result<Option<String>, ApiError> {
+    optional_line(field, raw, MAX_SEARCH_LEN)
 }
 
 /// Organization slugs: 2–40 of `a-z`, `0-9` and single inner hyphens.
@@ -96,7 +154,7 @@ pub fn timezone(field: &str, raw: &str) -> Result<String, ApiError> {
 
 /// An absolute http(s) URL.
 pub fn website(field: &str, raw: Option<&str>) -> Result<Option<String>, ApiError> {
-    let Some(value) = optional_text(field, raw, 2048)? else {
+    let Some(value) = optional_line(field, raw, 2048)? else {
         return Ok(None);
     };
     match url::Url::parse(&value) {
@@ -131,6 +189,33 @@ mod tests {
         ] {
             assert!(email("email", bad).is_err(), "{bad} should be refused");
         }
+    }
+
+    #[test]
+    fn emails_are_one_unicode_form() {
+        // "é" precomposed and as e + combining acute: one address.
+        assert_eq!(
+            email("email", "Jos\u{65}\u{301}@hanbat.example").unwrap(),
+            email("email", "jos\u{e9}@hanbat.example").unwrap()
+        );
+    }
+
+    #[test]
+    fn lines_refuse_what_text_may_hold() {
+        for bad in [
+            "a\nb", "a\rb", "a\tb", "a\u{0}b", "a\u{7f}b", "a\u{202E}b", "a\u{2067}b", "a\u{200B}b",
+            "a\u{200D}b", "a\u{FEFF}b", "a\u{2028}b",
+        ] {
+            assert!(line("name", bad, 200).is_err(), "{bad:?}");
+        }
+        assert_eq!(line("name", " 한밭 시민모임 ", 200).unwrap(), "한밭 시민모임");
+        assert!(required_text("purpose", "line one\r\nline\ttwo", 200).is_ok());
+        for bad in ["a\u{0}b", "a\u{202E}b", "a\u{1b}[31mb"] {
+            assert!(required_text("purpose", bad, 200).is_err(), "{bad:?}");
+        }
+        assert!(search("search", Some(&"x".repeat(MAX_SEARCH_LEN + 1))).is_err());
+        assert!(search("search", Some("a\u{0}")).is_err());
+        assert_eq!(search("search", Some("  ")).unwrap(), None);
     }
 
     #[test]

@@ -51,8 +51,10 @@ async fn violate(app: &TestApp, n: usize, named: Named) -> ApiError {
     let org_id = id(&org.id);
     let owner_id = id(&org.owner.user_id);
     let err = if named == constraints::USERS_EMAIL {
+        // The same address in other case: unique in the database itself.
         let mut user = row::<entity::user::Entity>(db, owner_id).await;
         user.id = Uuid::now_v7();
+        user.email = user.email.to_uppercase();
         refused(db, user.into_active_model().reset_all()).await
     } else if named == constraints::ORGANIZATIONS_SLUG {
         let mut o = row::<entity::organization::Entity>(db, org_id).await;

@@ -17,6 +17,7 @@ use super::errors::with_status;
 use super::{MAX_BODY_BYTES, Shared, authenticate};
 use crate::graphql::RequestCtx;
 use crate::graphql::limits::MAX_RESPONSE_BYTES;
+use crate::graphql::scalars::REFUSED_VALUE;
 
 fn is_json(headers: &HeaderMap) -> bool {
     headers
@@ -72,6 +73,7 @@ pub async fn post(State(shared): State<Shared>, headers: HeaderMap, body: Body) 
         Ok(v) => v,
         Err(refused) => return refused,
     };
+    let variables = serde_json::to_value(&request.variables).unwrap_or_default();
     let request = request.data(RequestCtx::new(app.clone(), viewer, now));
     let timeout = app.config.request_timeout;
     let mut response = match tokio::time::timeout(timeout, shared.schema.execute(request)).await {
@@ -90,9 +92,43 @@ pub async fn post(State(shared): State<Shared>, headers: HeaderMap, body: Body) 
         let ext = error.extensions.get_or_insert_with(Default::default);
         if ext.get("code").is_none() {
             ext.set("code", "BAD_USER_INPUT");
+            if let Some(field) = refused_field(&error.message, ext.get(REFUSED_VALUE), &variables) {
+                ext.set("field", field);
+            }
         }
+        ext.unset(REFUSED_VALUE);
     }
     sized(&response)
+}
+
+/// The input field an input-coercion error is about, so BAD_USER_INPUT names
+/// it like every other refusal: from a literal argument's path in the
+/// message (`Invalid value for argument "input.startsOn"`), or the variable
+/// key holding the text one of our scalars refused.
+fn refused_field(
+    message: &str,
+    refused: Option<&async_graphql::Value>,
+    variables: &serde_json::Value,
+) -> Option<String> {
+    if let Some(rest) = message.split("Invalid value for argument \"").nth(1) {
+        let path = rest.split('"').next()?;
+        let last = path.rsplit('.').next()?;
+        return Some(last.split('[').next().unwrap_or(last).to_owned());
+    }
+    let async_graphql::Value::String(text) = refused? else {
+        return None;
+    };
+    fn key_of(value: &serde_json::Value, text: &str) -> Option<String> {
+        match value {
+            serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| match v {
+                serde_json::Value::String(s) if s == text => Some(k.clone()),
+                other => key_of(other, text),
+            }),
+            serde_json::Value::Array(items) => items.iter().find_map(|v| key_of(v, text)),
+            _ => None,
+        }
+    }
+    key_of(variables, text)
 }
 
 /// The response as JSON — unless it is larger than any client needs, which

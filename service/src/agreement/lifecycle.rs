@@ -178,7 +178,7 @@ pub(super) async fn convener_change(
 /// Draft a new agreement; the convener becomes its first (INVITED) party.
 pub async fn create(ctx: &Ctx, input: NewAgreement) -> ApiResult<agreement::Model> {
     policy::require_user(&ctx.viewer)?;
-    let title = validate::required_text("title", &input.title, 200)?;
+    let title = validate::line("title", &input.title, 200)?;
     let purpose = validate::optional_text("purpose", input.purpose.as_deref(), 5000)?;
     let scopes = input.scopes.validated()?;
     check_dates(input.starts_on, input.ends_on)?;
@@ -234,7 +234,7 @@ pub async fn update(ctx: &Ctx, id: Uuid, patch: AgreementPatch) -> ApiResult<agr
     mutate!(ctx, |w| {
         let current = convener_change(w, id, EDIT).await?;
         let title = match &patch.title {
-            Some(t) => validate::required_text("title", t, 200)?,
+            Some(t) => validate::line("title", t, 200)?,
             None => current.title.clone(),
         };
         let purpose = match &patch.purpose {

@@ -33,7 +33,7 @@ pub async fn sign_up(
     input: SignUp,
 ) -> ApiResult<SessionTokens> {
     let email = validate::email("email", &input.email)?;
-    let display_name = validate::required_text("displayName", &input.display_name, 100)?;
+    let display_name = validate::line("displayName", &input.display_name, 100)?;
     let password_hash = hasher.hash(&input.password).await?;
     let user = user::Model {
         id: Uuid::now_v7(),
@@ -99,7 +99,7 @@ pub async fn create_admin(
         .ok_or_else(|| ApiError::bad_input("password", "a new account needs a password"))?;
     let default_name = email.split('@').next().unwrap_or("admin").to_owned();
     let display_name =
-        validate::required_text("displayName", display_name.unwrap_or(&default_name), 100)?;
+        validate::line("displayName", display_name.unwrap_or(&default_name), 100)?;
     let user = user::Model {
         id: Uuid::now_v7(),
         email,

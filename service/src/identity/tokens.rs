@@ -30,7 +30,7 @@ pub async fn create_api_token(
     input: NewApiToken,
 ) -> ApiResult<(api_token::Model, String)> {
     let user_id = policy::require_session(&ctx.viewer)?.id;
-    let name = validate::required_text("name", &input.name, 100)?;
+    let name = validate::line("name", &input.name, 100)?;
     let scopes = api_token::scopes_text(input.can_read, input.can_write)
         .ok_or_else(|| ApiError::bad_input("scopes", "give at least one scope"))?;
     if input.expires_at.is_some_and(|e| e <= ctx.now()) {

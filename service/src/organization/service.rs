@@ -45,9 +45,9 @@ pub async fn create(ctx: &Ctx, input: NewOrganization) -> ApiResult<organization
     let model = organization::Model {
         id: Uuid::now_v7(),
         slug: validate::slug("slug", &input.slug)?,
-        name: validate::required_text("name", &input.name, 200)?,
+        name: validate::line("name", &input.name, 200)?,
         description: validate::optional_text("description", input.description.as_deref(), 5000)?,
-        region: validate::optional_text("region", input.region.as_deref(), 100)?,
+        region: validate::optional_line("region", input.region.as_deref(), 100)?,
         website: validate::website("website", input.website.as_deref())?,
         timezone: validate::timezone(
             "timezone",
@@ -85,7 +85,7 @@ pub async fn update(
         let mut active: organization::ActiveModel = current.into();
         let mut changed = Vec::new();
         if let Some(name) = &patch.name {
-            active.name = Set(validate::required_text("name", name, 200)?);
+            active.name = Set(validate::line("name", name, 200)?);
             changed.push("name");
         }
         if let Some(description) = &patch.description {
@@ -97,7 +97,7 @@ pub async fn update(
             changed.push("description");
         }
         if let Some(region) = &patch.region {
-            active.region = Set(validate::optional_text("region", region.as_deref(), 100)?);
+            active.region = Set(validate::optional_line("region", region.as_deref(), 100)?);
             changed.push("region");
         }
         if let Some(website) = &patch.website {
@@ -138,7 +138,7 @@ pub async fn find(
     let query = match (id, slug) {
         (Some(id), None) => organization::Entity::find_by_id(id),
         (None, Some(slug)) => organization::Entity::find()
-            .filter(organization::Column::Slug.eq(slug.trim().to_lowercase())),
+            .filter(organization::Column::Slug.eq(validate::slug("slug", &slug.to_lowercase())?)),
         _ => {
             return Err(ApiError::bad_input(
                 "id",
@@ -160,7 +160,7 @@ pub async fn list(
     args: &PageArgs,
 ) -> ApiResult<Listing<organization::Model>> {
     let mut filter = Condition::all();
-    if let Some(term) = search.map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(term) = validate::search("search", search)? {
         let pattern = format!("%{}%", escape_like(&term.to_lowercase()));
         filter = filter.add(
             Condition::any()

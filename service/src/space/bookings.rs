@@ -4,8 +4,6 @@
 //! inserting only gathers the clashing intervals for the error. A recurring
 //! request is all or nothing.
 
-use std::sync::Mutex;
-
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use serde_json::json;
@@ -28,6 +26,9 @@ use entity::{booking, space};
 
 /// The longest a booking may last.
 pub const MAX_BOOKING: TimeDelta = TimeDelta::hours(24);
+/// The shortest: no room is booked for less (and a sliver of time is a
+/// probe, not a meeting).
+pub const MIN_BOOKING: TimeDelta = TimeDelta::minutes(5);
 
 pub struct BookingRequest {
     pub space_id: Uuid,
@@ -47,6 +48,12 @@ fn check_interval(
         return Err(ApiError::bad_input(
             "endsAt",
             "a booking must end after it starts",
+        ));
+    }
+    if ends_at - starts_at < MIN_BOOKING {
+        return Err(ApiError::bad_input(
+            "endsAt",
+            "a booking lasts at least 5 minutes",
         ));
     }
     if ends_at - starts_at > MAX_BOOKING {
@@ -69,21 +76,17 @@ fn check_interval(
 /// [`transitions::initial`].
 pub async fn book(ctx: &Ctx, request: &BookingRequest) -> ApiResult<Vec<booking::Model>> {
     policy::require_user(&ctx.viewer)?;
-    let title = validate::required_text("title", &request.title, 200)?;
+    let title = validate::line("title", &request.title, 200)?;
     check_interval(request.starts_at, request.ends_at, ctx.now())?;
-    let requested: Mutex<Vec<Slot>> = Mutex::new(Vec::new());
+    let slots = slots(ctx, request).await?;
     for _ in 0..3 {
-        match mutate!(ctx, |w| book_step(w, request, &title, &requested).await) {
+        match mutate!(ctx, |w| book_step(w, request, &title, &slots).await) {
             // The database refused a booking that clashed with one committed
             // after our look (the error carries no intervals): report what
             // clashes now, or — if that booking is gone again — try again.
             Err(ApiError::Conflict {
                 conflicts: None, ..
             }) => {
-                let slots = requested
-                    .lock()
-                    .map_err(|_| ApiError::internal(anyhow::anyhow!("poisoned")))?
-                    .clone();
                 let now_clashing = clashes(ctx.db(), request.space_id, &slots).await?;
                 if !now_clashing.is_empty() {
                     return Err(conflict(now_clashing));
@@ -95,11 +98,23 @@ pub async fn book(ctx: &Ctx, request: &BookingRequest) -> ApiResult<Vec<booking:
     Err(ApiError::Transient)
 }
 
+/// The intervals a request books, expanded before the write transaction
+/// opens, so that a rule's cost never holds the writer (on SQLite, the one
+/// writer connection). A recurrence is read in the owner's time zone.
+async fn slots(ctx: &Ctx, request: &BookingRequest) -> ApiResult<Vec<Slot>> {
+    let Some(rule) = request.recurrence.as_deref() else {
+        return Ok(vec![(request.starts_at, request.ends_at)]);
+    };
+    let space = find_in(ctx.db(), &ctx.viewer, ctx.now(), request.space_id).await?;
+    let tz = crate::organization::time_zone(ctx.db(), space.organization_id).await?;
+    recurrence::occurrences(request.starts_at, request.ends_at, Some(rule), tz)
+}
+
 async fn book_step(
     w: &mut Write<'_>,
     request: &BookingRequest,
     title: &str,
-    requested: &Mutex<Vec<Slot>>,
+    slots: &[Slot],
 ) -> ApiResult<Vec<booking::Model>> {
     let now = w.now();
     let space = find_in(w.tx(), w.viewer(), now, request.space_id).await?;
@@ -120,17 +135,7 @@ async fn book_step(
             "this organization may not book here: it is neither the owner nor its partner for SPACES",
         ));
     }
-    let tz = crate::organization::time_zone(w.tx(), owner).await?;
-    let slots = recurrence::occurrences(
-        request.starts_at,
-        request.ends_at,
-        request.recurrence.as_deref(),
-        tz,
-    )?;
-    if let Ok(mut seen) = requested.lock() {
-        seen.clone_from(&slots);
-    }
-    let seen = clashes(w.tx(), space.id, &slots).await?;
+    let seen = clashes(w.tx(), space.id, slots).await?;
     if !seen.is_empty() {
         return Err(conflict(seen));
     }

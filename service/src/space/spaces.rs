@@ -60,9 +60,9 @@ pub async fn create(ctx: &Ctx, input: NewSpace) -> ApiResult<space::Model> {
     let model = space::Model {
         id: Uuid::now_v7(),
         organization_id: input.organization_id,
-        name: validate::required_text("name", &input.name, 200)?,
+        name: validate::line("name", &input.name, 200)?,
         description: validate::optional_text("description", input.description.as_deref(), 5000)?,
-        location: validate::optional_text("location", input.location.as_deref(), 200)?,
+        location: validate::optional_line("location", input.location.as_deref(), 200)?,
         capacity: check_capacity(input.capacity)?,
         requires_approval: input.requires_approval,
         created_at: ctx.now(),
@@ -95,13 +95,13 @@ pub async fn update(ctx: &Ctx, id: Uuid, patch: SpacePatch) -> ApiResult<space::
         let current = w.lock::<space::Entity>(id, "space").await?;
         let mut active = current.into_active_model();
         if let Some(name) = &patch.name {
-            active.name = Set(validate::required_text("name", name, 200)?);
+            active.name = Set(validate::line("name", name, 200)?);
         }
         if let Some(d) = &patch.description {
             active.description = Set(validate::optional_text("description", d.as_deref(), 5000)?);
         }
         if let Some(l) = &patch.location {
-            active.location = Set(validate::optional_text("location", l.as_deref(), 200)?);
+            active.location = Set(validate::optional_line("location", l.as_deref(), 200)?);
         }
         if let Some(c) = patch.capacity {
             active.capacity = Set(check_capacity(c)?);

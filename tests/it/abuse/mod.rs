@@ -3,4 +3,5 @@
 //! the HTTP edges refuse what no real client sends.
 
 mod edges;
+mod inputs;
 mod limits;
