@@ -77,7 +77,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(
         "yeondae listening on http://{addr} (database: {database}; GraphiQL: http://{addr}/graphql)"
     );
-    server::serve(listener, app.router, server::shutdown_signal()).await?;
+    let edges = app.state.config.edges.clone();
+    server::serve(listener, app.router, &edges, server::shutdown_signal()).await?;
     Ok(())
 }
 

@@ -13,7 +13,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use clap::{Args, Parser, Subcommand};
 use sea_orm::DbBackend;
 
-use service::db;
+use service::db::{self, PoolSettings};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://yeondae.db?mode=rwc";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -52,6 +52,25 @@ pub struct DbArgs {
     /// Size of the database connection pool.
     #[arg(long, env = "YEONDAE_DB_MAX_CONNECTIONS", default_value_t = 10)]
     pub db_max_connections: u32,
+    /// How long a request waits for a free database connection before it is
+    /// answered UNAVAILABLE (HTTP 503 with Retry-After).
+    #[arg(long, env = "YEONDAE_DB_ACQUIRE_TIMEOUT_SECS", default_value_t = 5)]
+    pub db_acquire_timeout_secs: u64,
+    /// SQLite durability: `full` (an acknowledged write survives a power
+    /// cut) or `normal` (faster commits; the last ones before a power cut
+    /// may be lost, the database stays consistent).
+    #[arg(long, env = "YEONDAE_SQLITE_SYNCHRONOUS", default_value = "full", value_parser = ["full", "normal"])]
+    pub sqlite_synchronous: String,
+}
+
+impl DbArgs {
+    pub fn pool(&self) -> PoolSettings {
+        PoolSettings {
+            max_connections: self.db_max_connections.max(1),
+            acquire_timeout: Duration::from_secs(self.db_acquire_timeout_secs.max(1)),
+            sqlite_full_sync: self.sqlite_synchronous != "normal",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -82,6 +101,17 @@ pub struct ServeArgs {
     /// comma-separated, e.g. `https://app.example.org`; none by default.
     #[arg(long, env = "YEONDAE_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
+    /// A client must send its request headers within this many seconds of
+    /// connecting (or of its previous request), else the connection closes.
+    #[arg(long, env = "YEONDAE_HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_read_timeout_secs: u64,
+    /// A request body must arrive within this many seconds (HTTP 408).
+    #[arg(long, env = "YEONDAE_BODY_READ_TIMEOUT_SECS", default_value_t = 30)]
+    pub body_read_timeout_secs: u64,
+    /// On SIGTERM, in-flight requests get this long to finish; then the
+    /// remaining connections are closed and the process exits.
+    #[arg(long, env = "YEONDAE_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
+    pub shutdown_grace_secs: u64,
     /// Load the demo coalition (five civic groups, an MOU, a shared office)
     /// unless it is there already. For local exploration only: the demo
     /// accounts share a published password.
@@ -105,7 +135,7 @@ pub struct CreateAdminArgs {
 #[derive(Clone)]
 pub struct Config {
     pub database_url: String,
-    pub db_max_connections: u32,
+    pub pool: PoolSettings,
     pub listen: SocketAddr,
     pub jwt_secret: Vec<u8>,
     pub request_timeout: Duration,
@@ -113,13 +143,17 @@ pub struct Config {
     pub edges: Edges,
 }
 
-/// How the service meets the outside world: what it tells about itself and
-/// whom it lets in. The defaults suit a deployment that expects strangers.
+/// How the service meets the outside world: what it tells about itself,
+/// whom it lets in, and how long it waits for slow clients. The defaults
+/// suit a deployment that expects strangers.
 #[derive(Debug, Clone)]
 pub struct Edges {
     pub introspection: bool,
     /// Exact origins (`scheme://host[:port]`) browsers may call from.
     pub cors_origins: Vec<axum::http::HeaderValue>,
+    pub header_read_timeout: Duration,
+    pub body_read_timeout: Duration,
+    pub shutdown_grace: Duration,
 }
 
 impl Default for Edges {
@@ -127,6 +161,9 @@ impl Default for Edges {
         Edges {
             introspection: true,
             cors_origins: Vec::new(),
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(30),
+            shutdown_grace: Duration::from_secs(10),
         }
     }
 }
@@ -134,18 +171,21 @@ impl Default for Edges {
 /// An origin as browsers send it: scheme, host and port only.
 fn parse_origin(origin: &str) -> anyhow::Result<axum::http::HeaderValue> {
     let origin = origin.trim().trim_end_matches('/');
-    let url = url::Url::parse(origin).with_context(|| format!("YEONDAE_CORS_ORIGINS: `{origin}` is not a URL"))?;
+    let url = url::Url::parse(origin)
+        .with_context(|| format!("YEONDAE_CORS_ORIGINS: `{origin}` is not a URL"))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() || url.path() != "/" {
         bail!("YEONDAE_CORS_ORIGINS: `{origin}` is not an origin like https://app.example.org");
     }
-    Ok(axum::http::HeaderValue::from_str(&url.origin().ascii_serialization())?)
+    Ok(axum::http::HeaderValue::from_str(
+        &url.origin().ascii_serialization(),
+    )?)
 }
 
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
             .field("database_url", &db::redact_url(&self.database_url))
-            .field("db_max_connections", &self.db_max_connections)
+            .field("pool", &self.pool)
             .field("listen", &self.listen)
             .field("jwt_secret", &"<redacted>")
             .field("request_timeout", &self.request_timeout)
@@ -167,7 +207,7 @@ impl Config {
         };
         Ok(Config {
             database_url: args.db.database_url.clone(),
-            db_max_connections: args.db.db_max_connections.max(1),
+            pool: args.db.pool(),
             listen: args.listen,
             jwt_secret,
             request_timeout: Duration::from_secs(args.request_timeout_secs.max(1)),
@@ -180,6 +220,9 @@ impl Config {
                     .filter(|o| !o.trim().is_empty())
                     .map(|o| parse_origin(o))
                     .collect::<anyhow::Result<_>>()?,
+                header_read_timeout: Duration::from_secs(args.header_read_timeout_secs.max(1)),
+                body_read_timeout: Duration::from_secs(args.body_read_timeout_secs.max(1)),
+                shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
             },
         })
     }
@@ -191,7 +234,7 @@ impl Config {
     pub fn for_tools(database_url: &str) -> Self {
         Config {
             database_url: database_url.to_owned(),
-            db_max_connections: 1,
+            pool: PoolSettings::with_max(1),
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             jwt_secret: rand::random::<[u8; 32]>().to_vec(),
             request_timeout: Duration::from_secs(30),

@@ -38,7 +38,11 @@ impl AppState {
         let hasher = PasswordHasher::new(config.hash_concurrency).await?;
         let writer = match crate::db::sqlite_path(&config.database_url) {
             Some(_) if db.get_database_backend() == DbBackend::Sqlite => {
-                crate::db::connect(&config.database_url, 1).await?
+                let one = crate::db::PoolSettings {
+                    max_connections: 1,
+                    ..config.pool
+                };
+                crate::db::connect_with(&config.database_url, one).await?
             }
             _ => db.clone(),
         };

@@ -27,22 +27,61 @@ where
         .ok_or(crate::ApiError::NotFound(what))
 }
 
-/// Open a pool. SQLite gets WAL (readers never block the writer), a busy
-/// timeout (writers queue instead of failing) and foreign keys.
+/// How a pool connects: its size, how long a request waits for a
+/// connection, and SQLite's durability.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    /// Waiting longer than this for a free connection answers UNAVAILABLE
+    /// (it should be well below the request timeout).
+    pub acquire_timeout: Duration,
+    /// SQLite `synchronous=FULL`: an acknowledged commit survives a power
+    /// cut. `false` is `NORMAL` (WAL stays consistent, but the last commits
+    /// before a power cut may be lost), for operators who trade that for
+    /// write speed.
+    pub sqlite_full_sync: bool,
+}
+
+impl PoolSettings {
+    pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+    /// `max_connections` with the defaults: a 5 s wait, full durability.
+    pub fn with_max(max_connections: u32) -> Self {
+        PoolSettings {
+            max_connections,
+            acquire_timeout: Self::DEFAULT_ACQUIRE_TIMEOUT,
+            sqlite_full_sync: true,
+        }
+    }
+}
+
+/// Open a pool of `max_connections` with the default settings.
 pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnection, DbErr> {
+    connect_with(url, PoolSettings::with_max(max_connections)).await
+}
+
+/// Open a pool. SQLite gets WAL (readers never block the writer), a busy
+/// timeout (writers queue instead of failing), foreign keys and the
+/// durability asked for.
+pub async fn connect_with(url: &str, settings: PoolSettings) -> Result<DatabaseConnection, DbErr> {
+    let synchronous = if settings.sqlite_full_sync {
+        SqliteSynchronous::Full
+    } else {
+        SqliteSynchronous::Normal
+    };
     let mut opt = ConnectOptions::new(url.to_owned());
-    opt.max_connections(max_connections)
+    opt.max_connections(settings.max_connections.max(1))
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(30))
+        .acquire_timeout(settings.acquire_timeout)
         // Statements are logged at DEBUG, never INFO; slow ones at WARN.
         .sqlx_logging(true)
         .sqlx_logging_level(log::LevelFilter::Debug)
         .sqlx_slow_statements_logging_settings(log::LevelFilter::Warn, Duration::from_secs(1))
-        .map_sqlx_sqlite_opts(|o| {
+        .map_sqlx_sqlite_opts(move |o| {
             o.create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(synchronous)
                 .busy_timeout(Duration::from_secs(30))
                 .foreign_keys(true)
         });

@@ -31,6 +31,9 @@ pub enum ApiError {
         message: String,
         retry_after_secs: u64,
     },
+    /// The database could not be reached in time (no free connection, the
+    /// server gone): HTTP 503 with `Retry-After`. The cause is logged once.
+    Unavailable(anyhow::Error),
     /// Lost a race the database resolved by aborting us (deadlock,
     /// serialization failure, busy database): safe to retry; reported as
     /// CONFLICT when retries run out.
@@ -41,6 +44,9 @@ pub enum ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// What an UNAVAILABLE answer asks the client to wait.
+pub const UNAVAILABLE_RETRY_SECS: u64 = 5;
+
 impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
@@ -50,6 +56,7 @@ impl ApiError {
             ApiError::BadUserInput { .. } => "BAD_USER_INPUT",
             ApiError::Conflict { .. } => "CONFLICT",
             ApiError::RateLimited { .. } => "RATE_LIMITED",
+            ApiError::Unavailable(_) => "UNAVAILABLE",
             ApiError::Transient => "CONFLICT",
             ApiError::QueryTooComplex(_) => "QUERY_TOO_COMPLEX",
             ApiError::Internal(_) => "INTERNAL",
@@ -68,6 +75,9 @@ impl ApiError {
             | ApiError::RateLimited { message, .. } => message.clone(),
             ApiError::Transient => {
                 "the request collided with a concurrent change; try again".to_owned()
+            }
+            ApiError::Unavailable(_) => {
+                "the service cannot reach its database right now; try again shortly".to_owned()
             }
             ApiError::Internal(_) => "internal error".to_owned(),
         }
@@ -97,6 +107,9 @@ impl ApiError {
             } => {
                 ext.insert("retryAfterSeconds".into(), json!(retry_after_secs));
             }
+            ApiError::Unavailable(_) => {
+                ext.insert("retryAfterSeconds".into(), json!(UNAVAILABLE_RETRY_SECS));
+            }
             _ => {}
         }
         ext
@@ -105,8 +118,25 @@ impl ApiError {
     /// Log an internal error with its cause chain — the one place that
     /// happens; transports call it as they mask the error.
     pub fn log_internal(&self) {
-        if let ApiError::Internal(source) = self {
-            tracing::error!(error = format!("{source:#}"), "internal error");
+        match self {
+            ApiError::Internal(source) => {
+                tracing::error!(error = format!("{source:#}"), "internal error");
+            }
+            ApiError::Unavailable(source) => {
+                tracing::warn!(error = format!("{source:#}"), "database unavailable");
+            }
+            _ => {}
+        }
+    }
+
+    /// How long a client should wait before trying again, where it should.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            ApiError::RateLimited {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            ApiError::Unavailable(_) => Some(UNAVAILABLE_RETRY_SECS),
+            _ => None,
         }
     }
 
@@ -208,14 +238,34 @@ pub fn database_error(e: &DbErr) -> Option<(String, String)> {
     }
 }
 
+/// No connection in time, or the server gone: not the request's fault, and
+/// not worth retrying at once.
+fn unreachable(e: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error as Sqlx;
+    match e {
+        DbErr::ConnectionAcquire(_) => true,
+        DbErr::Conn(RuntimeErr::SqlxError(inner))
+        | DbErr::Exec(RuntimeErr::SqlxError(inner))
+        | DbErr::Query(RuntimeErr::SqlxError(inner)) => matches!(
+            inner.as_ref(),
+            Sqlx::PoolTimedOut
+                | Sqlx::PoolClosed
+                | Sqlx::Io(_)
+                | Sqlx::Tls(_)
+                | Sqlx::WorkerCrashed
+        ),
+        _ => false,
+    }
+}
+
 /// PostgreSQL deadlock / serialization failure; SQLite busy or locked.
 const TRANSIENT_CODES: &[&str] = &["40P01", "40001", "5", "6", "517"];
 
 impl From<DbErr> for ApiError {
     fn from(e: DbErr) -> Self {
-        if matches!(e, DbErr::ConnectionAcquire(_)) {
-            // The pool stayed busy past its timeout: overload, worth a retry.
-            return ApiError::Transient;
+        if unreachable(&e) {
+            return ApiError::Unavailable(anyhow::Error::new(e));
         }
         if let Some((code, message)) = database_error(&e) {
             if TRANSIENT_CODES.contains(&code.as_str()) {

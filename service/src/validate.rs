@@ -50,7 +50,11 @@ pub fn line(field: &str, raw: &str, max: usize) -> Result<String, ApiError> {
 }
 
 /// Like [`line`], but an empty or blank value means "none".
-pub fn optional_line(field: &str, raw: Option<&str>, max: usize) -> Result<Option<String>, ApiError> {
+pub fn optional_line(
+    field: &str,
+    raw: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, ApiError> {
     optional(field, raw, max, Kind::Line)
 }
 
@@ -79,7 +83,12 @@ fn required(field: &str, raw: &str, max: usize, kind: Kind) -> Result<String, Ap
     checked(field, value, max, kind)
 }
 
-fn optional(field: &str, raw: Option<&str>, max: usize, kind: Kind) -> Result<Option<String>, ApiError> {
+fn optional(
+    field: &str,
+    raw: Option<&str>,
+    max: usize,
+    kind: Kind,
+) -> Result<Option<String>, ApiError> {
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
         Some(value) => checked(field, value, max, kind).map(Some),
@@ -95,7 +104,10 @@ fn is_bidi_control(c: char) -> bool {
 /// Invisible characters with no place in a name: zero-width space and
 /// joiners, word joiner, byte-order mark, line and paragraph separators.
 fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{2028}' | '\u{2029}')
+    matches!(
+        c,
+        '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{2028}' | '\u{2029}'
+    )
 }
 
 fn checked(field: &str, value: &str, max: usize, kind: Kind) -> Result<String, ApiError> {
@@ -114,7 +126,10 @@ fn checked(field: &str, value: &str, max: usize, kind: Kind) -> Result<String, A
             Kind::Line => "line breaks, control characters or invisible formatting characters",
             Kind::Text => "control characters or bidirectional overrides",
         };
-        return Err(ApiError::bad_input(field, format!("`{field}` must not contain {what}")));
+        return Err(ApiError::bad_input(
+            field,
+            format!("`{field}` must not contain {what}"),
+        ));
     }
     Ok(value.to_owned())
 }
@@ -203,12 +218,24 @@ mod tests {
     #[test]
     fn lines_refuse_what_text_may_hold() {
         for bad in [
-            "a\nb", "a\rb", "a\tb", "a\u{0}b", "a\u{7f}b", "a\u{202E}b", "a\u{2067}b", "a\u{200B}b",
-            "a\u{200D}b", "a\u{FEFF}b", "a\u{2028}b",
+            "a\nb",
+            "a\rb",
+            "a\tb",
+            "a\u{0}b",
+            "a\u{7f}b",
+            "a\u{202E}b",
+            "a\u{2067}b",
+            "a\u{200B}b",
+            "a\u{200D}b",
+            "a\u{FEFF}b",
+            "a\u{2028}b",
         ] {
             assert!(line("name", bad, 200).is_err(), "{bad:?}");
         }
-        assert_eq!(line("name", " 한밭 시민모임 ", 200).unwrap(), "한밭 시민모임");
+        assert_eq!(
+            line("name", " 한밭 시민모임 ", 200).unwrap(),
+            "한밭 시민모임"
+        );
         assert!(required_text("purpose", "line one\r\nline\ttwo", 200).is_ok());
         for bad in ["a\u{0}b", "a\u{202E}b", "a\u{1b}[31mb"] {
             assert!(required_text("purpose", bad, 200).is_err(), "{bad:?}");

@@ -128,7 +128,7 @@ async fn main() -> anyhow::Result<()> {
     let (database_url, _dir) = database(postgres.as_deref()).await?;
     let config = Config {
         database_url: database_url.clone(),
-        db_max_connections: 16,
+        pool: service::db::PoolSettings::with_max(16),
         listen: "127.0.0.1:0".parse()?,
         jwt_secret: b"bench-secret-bench-secret-bench-secret-0123".to_vec(),
         request_timeout: Duration::from_secs(60),
@@ -138,7 +138,10 @@ async fn main() -> anyhow::Result<()> {
     let app = server::build(config, Clock::system()).await?;
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/graphql", listener.local_addr()?);
-    tokio::spawn(server::serve(listener, app.router, std::future::pending()));
+    let edges = app.state.config.edges.clone();
+    tokio::spawn(async move {
+        server::serve(listener, app.router, &edges, std::future::pending()).await
+    });
     let client = Arc::new(Client {
         http: reqwest::Client::builder()
             .pool_max_idle_per_host(64)

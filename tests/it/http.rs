@@ -184,7 +184,7 @@ async fn requests_time_out(backend: Backend) {
         )
         .await;
     assert_eq!(r.status, 503, "{}", r.body);
-    r.assert_error("INTERNAL", None);
+    r.assert_error("UNAVAILABLE", None);
     tx.rollback().await.unwrap();
 }
 

@@ -17,6 +17,7 @@ pub fn status_of(error: &ApiError) -> StatusCode {
         ApiError::BadUserInput { .. } | ApiError::QueryTooComplex(_) => StatusCode::BAD_REQUEST,
         ApiError::Conflict { .. } | ApiError::Transient => StatusCode::CONFLICT,
         ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -33,6 +34,11 @@ pub fn with_status(status: StatusCode, error: ApiError) -> Response {
         response
             .headers_mut()
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    if let Some(secs) = error.retry_after_secs() {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
     response
 }

@@ -82,14 +82,16 @@ pub async fn space(
         Ok(v) => v,
         Err(refused) => return private(errors::response(refused)),
     };
-    private(match calendar(&app.request_at(viewer, now), space_id).await {
-        Ok(body) => (
-            [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
-            body,
-        )
-            .into_response(),
-        Err(e) => errors::response(e),
-    })
+    private(
+        match calendar(&app.request_at(viewer, now), space_id).await {
+            Ok(body) => (
+                [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
+                body,
+            )
+                .into_response(),
+            Err(e) => errors::response(e),
+        },
+    )
 }
 
 /// A feed is one viewer's view, fetched with a secret in its URL: no cache
@@ -108,6 +110,12 @@ fn private(mut response: Response) -> Response {
 /// crate then escapes `\`, `;` and `,` in TEXT values (RFC 5545 §3.3.11).
 fn one_line(text: &str) -> String {
     text.chars()
-        .map(|c| if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') { ' ' } else { c })
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect()
 }

@@ -27,22 +27,34 @@ fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
 }
 
-/// The one operation a body asks for, or the HTTP answer refusing it.
-async fn operation(headers: &HeaderMap, body: Body) -> Result<async_graphql::Request, Response> {
+/// The one operation a body asks for, or the HTTP answer refusing it. The
+/// body must arrive within `deadline` (a client that stalls halfway gets
+/// 408, and its connection is not held).
+async fn operation(
+    headers: &HeaderMap,
+    body: Body,
+    deadline: std::time::Duration,
+) -> Result<async_graphql::Request, Response> {
     if !is_json(headers) {
         return Err(with_status(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::bad_input("Content-Type", "send GraphQL requests as application/json"),
         ));
     }
-    let bytes: Bytes = axum::body::to_bytes(body, MAX_BODY_BYTES)
+    let read = tokio::time::timeout(deadline, axum::body::to_bytes(body, MAX_BODY_BYTES))
         .await
         .map_err(|_| {
             with_status(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                ApiError::bad_input("body", "request body exceeds 1 MiB"),
+                StatusCode::REQUEST_TIMEOUT,
+                ApiError::bad_input("body", "the request body did not arrive in time"),
             )
         })?;
+    let bytes: Bytes = read.map_err(|_| {
+        with_status(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::bad_input("body", "request body exceeds 1 MiB"),
+        )
+    })?;
     let bad = |message: &str| {
         with_status(
             StatusCode::BAD_REQUEST,
@@ -63,29 +75,34 @@ async fn operation(headers: &HeaderMap, body: Body) -> Result<async_graphql::Req
 /// `POST /graphql`. Only `application/json` bodies, one operation per
 /// request (batches are refused), at most 1 MiB.
 pub async fn post(State(shared): State<Shared>, headers: HeaderMap, body: Body) -> Response {
-    let request = match operation(&headers, body).await {
+    let request = match operation(&headers, body, shared.app.config.edges.body_read_timeout).await {
         Ok(r) => r,
         Err(refused) => return refused,
     };
+    let timeout = shared.app.config.request_timeout;
+    match tokio::time::timeout(timeout, run(&shared, &headers, request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(?timeout, "request timed out");
+            super::errors::response(ApiError::Unavailable(anyhow::anyhow!(
+                "request exceeded {timeout:?}"
+            )))
+        }
+    }
+}
+
+/// Authenticate and execute one operation: everything the request timeout
+/// covers.
+async fn run(shared: &Shared, headers: &HeaderMap, request: async_graphql::Request) -> Response {
     let app = &shared.app;
     let now = app.clock.now();
-    let viewer = match authenticate(app, &headers, now).await {
+    let viewer = match authenticate(app, headers, now).await {
         Ok(v) => v,
         Err(refused) => return refused,
     };
     let variables = serde_json::to_value(&request.variables).unwrap_or_default();
     let request = request.data(RequestCtx::new(app.clone(), viewer, now));
-    let timeout = app.config.request_timeout;
-    let mut response = match tokio::time::timeout(timeout, shared.schema.execute(request)).await {
-        Ok(r) => r,
-        Err(_) => {
-            tracing::warn!(?timeout, "request timed out");
-            return with_status(
-                StatusCode::SERVICE_UNAVAILABLE,
-                ApiError::internal(anyhow::anyhow!("request exceeded {timeout:?}")),
-            );
-        }
-    };
+    let mut response = shared.schema.execute(request).await;
     // Errors raised by async-graphql itself (syntax, validation, input
     // coercion) carry no code; all of them are the client's mistake.
     for error in &mut response.errors {
@@ -98,7 +115,23 @@ pub async fn post(State(shared): State<Shared>, headers: HeaderMap, body: Body) 
         }
         ext.unset(REFUSED_VALUE);
     }
-    sized(&response)
+    let unavailable = response.errors.iter().any(|e| {
+        e.extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .is_some_and(|c| *c == async_graphql::Value::from("UNAVAILABLE"))
+    });
+    let mut answer = sized(&response);
+    if unavailable {
+        // Wherever in the request the database was lost, the answer is the
+        // same: 503 and when to come back.
+        *answer.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+        answer.headers_mut().insert(
+            header::RETRY_AFTER,
+            axum::http::HeaderValue::from(service::error::UNAVAILABLE_RETRY_SECS),
+        );
+    }
+    answer
 }
 
 /// The input field an input-coercion error is about, so BAD_USER_INPUT names
@@ -169,7 +202,9 @@ mod tests {
     async fn an_oversized_response_is_replaced_by_the_refusal() {
         let big = async_graphql::Value::String("x".repeat(MAX_RESPONSE_BYTES));
         let response = sized(&async_graphql::Response::new(big));
-        let body = axum::body::to_bytes(response.into_body(), 4096).await.unwrap();
+        let body = axum::body::to_bytes(response.into_body(), 4096)
+            .await
+            .unwrap();
         let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(json["errors"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX");
 

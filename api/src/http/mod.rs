@@ -7,12 +7,12 @@ pub mod feeds;
 pub mod graphql;
 
 use std::future::Future;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
+use axum::http::Method;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -20,14 +20,13 @@ use sea_orm::DatabaseConnection;
 use service::ApiError;
 use service::auth::{Viewer, viewer};
 use tokio::net::TcpListener;
-use axum::http::Method;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::config::Config;
+use crate::config::{Config, Edges};
 use crate::graphql::{self as schema, AppSchema};
 use crate::state::AppState;
 use service::clock::Clock;
@@ -49,7 +48,7 @@ pub struct App {
 
 /// Connect, migrate and assemble the service.
 pub async fn build(config: Config, clock: Clock) -> anyhow::Result<App> {
-    let db = crate::db::connect(&config.database_url, config.db_max_connections).await?;
+    let db = crate::db::connect_with(&config.database_url, config.pool).await?;
     crate::db::migrate(&db).await?;
     build_with_db(db, config, clock).await
 }
@@ -71,7 +70,10 @@ pub fn router(app: AppState, schema: AppSchema) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/ical/spaces/{file}", get(feeds::space))
-        .with_state(Shared { app: app.clone(), schema });
+        .with_state(Shared {
+            app: app.clone(),
+            schema,
+        });
     with_middleware(routes).layer(cors(&app.config.edges.cors_origins))
 }
 
@@ -101,18 +103,68 @@ fn with_middleware(routes: Router) -> Router {
         .layer(SetRequestIdLayer::new(x_request_id, MakeRequestUuid))
 }
 
-/// Serve until `shutdown` resolves, then finish in-flight requests.
+/// Serve until `shutdown` resolves, then give in-flight requests
+/// `edges.shutdown_grace` to finish and close what is left.
+///
+/// Written on hyper directly rather than `axum::serve`, which sets no
+/// header-read timeout and waits forever at shutdown: one client that sends
+/// half a request and stalls would keep the process from ever exiting.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
+    edges: &Edges,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto;
+    use tower::ServiceExt;
+
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(edges.header_read_timeout);
+    builder.http2().timer(TokioTimer::new());
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: pause, go on.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let router = router.clone();
+        let service =
+            hyper::service::service_fn(move |mut request: Request<hyper::body::Incoming>| {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(remote));
+                router.clone().oneshot(request)
+            });
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            // A client closing early or timing out is not the server's error.
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(edges.shutdown_grace) => {
+            tracing::warn!(grace = ?edges.shutdown_grace, "closing the connections still open after the grace period");
+        }
+    }
+    Ok(())
 }
 
 /// Resolves on SIGINT or SIGTERM.
@@ -187,9 +239,10 @@ pub fn authorization(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
             "send one Authorization header, not several",
         ));
     }
-    value.to_str().map(Some).map_err(|_| {
-        ApiError::unauthenticated("the Authorization header must be `Bearer <token>`")
-    })
+    value
+        .to_str()
+        .map(Some)
+        .map_err(|_| ApiError::unauthenticated("the Authorization header must be `Bearer <token>`"))
 }
 
 async fn healthz() -> &'static str {

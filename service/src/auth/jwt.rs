@@ -96,7 +96,8 @@ impl JwtKeys {
                 "access token expired; refresh the session",
             ));
         }
-        if claims.iat > now.timestamp() + 60 || claims.nbf.is_some_and(|nbf| nbf > now.timestamp()) {
+        if claims.iat > now.timestamp() + 60 || claims.nbf.is_some_and(|nbf| nbf > now.timestamp())
+        {
             return Err(invalid());
         }
         let user_id = Uuid::parse_str(&claims.sub).map_err(|_| invalid())?;
@@ -131,7 +132,10 @@ mod tests {
         assert!(keys.verify(&sign(None), now).is_ok());
         assert!(keys.verify(&sign(Some(now.timestamp())), now).is_ok());
         let later = sign(Some((now + TimeDelta::minutes(5)).timestamp()));
-        assert!(matches!(keys.verify(&later, now), Err(ApiError::Unauthenticated(_))));
+        assert!(matches!(
+            keys.verify(&later, now),
+            Err(ApiError::Unauthenticated(_))
+        ));
         assert!(keys.verify(&later, now + TimeDelta::minutes(5)).is_ok());
     }
 }

@@ -221,7 +221,14 @@ mod tests {
         for header in ["Bearer abc", "bearer abc", "BEARER abc", "bEaReR   abc "] {
             assert_eq!(bearer(header), Some("abc"), "{header}");
         }
-        for header in ["Basic abc", "Bearer", "Bearer ", "Bearerabc", "Bearer a b", "abc"] {
+        for header in [
+            "Basic abc",
+            "Bearer",
+            "Bearer ",
+            "Bearerabc",
+            "Bearer a b",
+            "abc",
+        ] {
             assert_eq!(bearer(header), None, "{header}");
         }
     }

@@ -98,8 +98,7 @@ pub async fn create_admin(
     let password = password
         .ok_or_else(|| ApiError::bad_input("password", "a new account needs a password"))?;
     let default_name = email.split('@').next().unwrap_or("admin").to_owned();
-    let display_name =
-        validate::line("displayName", display_name.unwrap_or(&default_name), 100)?;
+    let display_name = validate::line("displayName", display_name.unwrap_or(&default_name), 100)?;
     let user = user::Model {
         id: Uuid::now_v7(),
         email,

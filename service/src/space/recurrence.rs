@@ -47,9 +47,9 @@ fn check_shape(rule: &RRule<Unvalidated>, starts_at: DateTime<Utc>) -> Result<()
         return Err(format!("a BY-list may hold at most {MAX_BY_VALUES} values"));
     }
     match (rule.get_count(), rule.get_until()) {
-        (None, None) => {
-            Err(format!("limit the rule with COUNT (at most {MAX_OCCURRENCES}) or UNTIL"))
-        }
+        (None, None) => Err(format!(
+            "limit the rule with COUNT (at most {MAX_OCCURRENCES}) or UNTIL"
+        )),
         (Some(count), _) if count as usize > MAX_OCCURRENCES => Err(format!(
             "the rule yields more than {MAX_OCCURRENCES} occurrences; lower COUNT"
         )),
@@ -95,7 +95,9 @@ pub fn occurrences(
         .build(dt_start)
         .map_err(|e| bad(format!("not a valid RFC 5545 RRULE: {e}")))?;
     let result = set.all((MAX_OCCURRENCES + 1) as u16);
-    if result.dates.len() > MAX_OCCURRENCES || (result.limited && result.dates.len() == MAX_OCCURRENCES + 1) {
+    if result.dates.len() > MAX_OCCURRENCES
+        || (result.limited && result.dates.len() == MAX_OCCURRENCES + 1)
+    {
         return Err(bad(format!(
             "the rule yields more than {MAX_OCCURRENCES} occurrences; limit it with COUNT or UNTIL"
         )));
@@ -103,7 +105,9 @@ pub fn occurrences(
     if wanted.is_some_and(|n| result.dates.len() < n as usize) {
         // COUNT not reached within the horizon (or the crate's own
         // iteration limit cut the rule short).
-        return Err(bad("a series may reach at most five years from its start".into()));
+        return Err(bad(
+            "a series may reach at most five years from its start".into()
+        ));
     }
     if result.dates.is_empty() {
         return Err(bad("the rule yields no occurrence".into()));
@@ -145,11 +149,20 @@ mod tests {
             ("FREQ=WEEKLY;INTERVAL=2;COUNT=26", 26),
             ("FREQ=HOURLY;INTERVAL=3;COUNT=5", 5),
         ] {
-            assert_eq!(occurrences(s, e, Some(rule), seoul).unwrap().len(), n, "{rule}");
+            assert_eq!(
+                occurrences(s, e, Some(rule), seoul).unwrap().len(),
+                n,
+                "{rule}"
+            );
         }
         // A rule that never matches stops at the horizon, quickly.
         let started = std::time::Instant::now();
-        let never = occurrences(s, e, Some("FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=30;COUNT=3"), seoul);
+        let never = occurrences(
+            s,
+            e,
+            Some("FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=30;COUNT=3"),
+            seoul,
+        );
         assert!(never.is_err());
         assert!(started.elapsed() < std::time::Duration::from_secs(5));
     }

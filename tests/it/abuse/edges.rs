@@ -11,7 +11,10 @@ async fn preflight(app: &TestApp, origin: &str) -> reqwest::Response {
         .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.url))
         .header("Origin", origin)
         .header("Access-Control-Request-Method", "POST")
-        .header("Access-Control-Request-Headers", "authorization, content-type")
+        .header(
+            "Access-Control-Request-Headers",
+            "authorization, content-type",
+        )
         .send()
         .await
         .unwrap()
@@ -28,7 +31,10 @@ async fn cors_allows_the_listed_origins_only(backend: Backend) {
     let Some(closed) = TestApp::spawn_with(backend, Options::default()).await else {
         return;
     };
-    assert_eq!(allowed_origin(&preflight(&closed, "https://app.example.org").await), None);
+    assert_eq!(
+        allowed_origin(&preflight(&closed, "https://app.example.org").await),
+        None
+    );
 
     let mut options = Options::default();
     options.edges.cors_origins = vec!["https://app.example.org".parse().unwrap()];
@@ -36,13 +42,28 @@ async fn cors_allows_the_listed_origins_only(backend: Backend) {
         return;
     };
     let ok = preflight(&app, "https://app.example.org").await;
-    assert_eq!(allowed_origin(&ok).as_deref(), Some("https://app.example.org"));
-    let methods = ok.headers()["access-control-allow-methods"].to_str().unwrap().to_owned();
+    assert_eq!(
+        allowed_origin(&ok).as_deref(),
+        Some("https://app.example.org")
+    );
+    let methods = ok.headers()["access-control-allow-methods"]
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(methods.contains("POST"), "{methods}");
-    let headers = ok.headers()["access-control-allow-headers"].to_str().unwrap().to_lowercase();
+    let headers = ok.headers()["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_lowercase();
     assert!(headers.contains("authorization"), "{headers}");
-    assert_eq!(allowed_origin(&preflight(&app, "https://evil.example").await), None);
-    assert_eq!(allowed_origin(&preflight(&app, "http://app.example.org").await), None);
+    assert_eq!(
+        allowed_origin(&preflight(&app, "https://evil.example").await),
+        None
+    );
+    assert_eq!(
+        allowed_origin(&preflight(&app, "http://app.example.org").await),
+        None
+    );
 
     let post = app
         .client
@@ -52,7 +73,10 @@ async fn cors_allows_the_listed_origins_only(backend: Backend) {
         .send()
         .await
         .unwrap();
-    assert_eq!(allowed_origin(&post).as_deref(), Some("https://app.example.org"));
+    assert_eq!(
+        allowed_origin(&post).as_deref(),
+        Some("https://app.example.org")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,7 +8,6 @@ use yeondae_api::graphql::limits::STANDARD_INTROSPECTION;
 use crate::db_test;
 use crate::support::{Backend, Options, TestApp};
 
-
 db_test! {
     async fn the_standard_introspection_query_passes_and_copies_of_it_do_not(app) {
         let r = app.gql(None, STANDARD_INTROSPECTION, json!({})).await;
@@ -66,12 +65,22 @@ async fn introspection_can_be_turned_off(backend: Backend) {
     let Some(app) = TestApp::spawn_with(backend, options).await else {
         return;
     };
-    for query in ["{ __schema { queryType { name } } }", "{ __type(name: \"Query\") { name } }"] {
+    for query in [
+        "{ __schema { queryType { name } } }",
+        "{ __type(name: \"Query\") { name } }",
+    ] {
         let r = app.gql(None, query, json!({})).await;
         r.assert_error("BAD_USER_INPUT", None);
-        assert!(r.message().contains("introspection is turned off"), "{query}: {}", r.body);
+        assert!(
+            r.message().contains("introspection is turned off"),
+            "{query}: {}",
+            r.body
+        );
     }
-    assert_eq!(app.gql(None, "{ __typename }", json!({})).await.data()["__typename"], "Query");
+    assert_eq!(
+        app.gql(None, "{ __typename }", json!({})).await.data()["__typename"],
+        "Query"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,5 +3,6 @@
 //! the HTTP edges refuse what no real client sends.
 
 mod edges;
+mod faults;
 mod inputs;
 mod limits;

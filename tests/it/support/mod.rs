@@ -178,6 +178,7 @@ impl Drop for TestDatabase {
 pub struct Options {
     pub request_timeout: Duration,
     pub edges: Edges,
+    pub pool: service::db::PoolSettings,
 }
 
 impl Default for Options {
@@ -185,6 +186,7 @@ impl Default for Options {
         Options {
             request_timeout: Duration::from_secs(60),
             edges: Edges::default(),
+            pool: service::db::PoolSettings::with_max(8),
         }
     }
 }
@@ -205,7 +207,7 @@ impl TestApp {
         let database = TestDatabase::create(backend).await?;
         let config = Config {
             database_url: database.url().to_owned(),
-            db_max_connections: 8,
+            pool: options.pool,
             listen: "127.0.0.1:0".parse().unwrap(),
             jwt_secret: TEST_JWT_SECRET.as_bytes().to_vec(),
             request_timeout: options.request_timeout,
@@ -213,7 +215,7 @@ impl TestApp {
             edges: options.edges,
         };
         let clock = Clock::system();
-        let mut db = service::db::connect(&config.database_url, config.db_max_connections)
+        let mut db = service::db::connect_with(&config.database_url, config.pool)
             .await
             .expect("connect to the test database");
         service::db::migrate(&db)
@@ -233,8 +235,9 @@ impl TestApp {
         let addr = listener.local_addr().unwrap();
         let (tx, rx) = oneshot::channel::<()>();
         let router = app.router;
+        let edges = app.state.config.edges.clone();
         let server = tokio::spawn(async move {
-            server::serve(listener, router, async {
+            server::serve(listener, router, &edges, async {
                 let _ = rx.await;
             })
             .await
@@ -325,6 +328,18 @@ impl TestApp {
             .send()
             .await
             .expect("request")
+    }
+}
+
+impl TestApp {
+    /// Signal shutdown (as SIGTERM does) and wait for the server to return.
+    pub async fn shut_down(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.expect("the server task");
+        }
     }
 }
 

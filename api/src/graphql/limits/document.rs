@@ -14,7 +14,10 @@ use service::ApiError;
 /// "Directives Are Unique Per Location": none this schema accepts is
 /// `repeatable` — a test keeps it so), and — when the operator turned
 /// introspection off — any `__schema` or `__type`.
-pub(super) fn check_document(doc: &ExecutableDocument, introspection: bool) -> Result<(), ApiError> {
+pub(super) fn check_document(
+    doc: &ExecutableDocument,
+    introspection: bool,
+) -> Result<(), ApiError> {
     let check = Check { introspection };
     for (_, operation) in doc.operations.iter() {
         check.directives(&operation.node.directives)?;

@@ -159,7 +159,10 @@ impl SchemaShape {
         for root in ["Query", "Mutation", "Subscription"] {
             add(
                 root,
-                vec![("__schema", object("__Schema")), ("__type", object("__Type"))],
+                vec![
+                    ("__schema", object("__Schema")),
+                    ("__type", object("__Type")),
+                ],
             );
         }
         add(

@@ -39,16 +39,28 @@ fn dashboard_query_fits_and_three_nested_hundreds_do_not() {
 fn introspection_is_counted_by_the_size_of_the_schema() {
     let copies = |n: usize| -> String {
         let c: String = (0..n)
-            .map(|i| format!("s{i}: __schema {{ types {{ fields {{ args {{ name }} type {{ name }} }} }} }} "))
+            .map(|i| {
+                format!(
+                    "s{i}: __schema {{ types {{ fields {{ args {{ name }} type {{ name }} }} }} }} "
+                )
+            })
             .collect();
         format!("{{ {c} }}")
     };
     assert_eq!(check(&copies(1)), Ok(()));
     assert!(check(&copies(16)).unwrap_err().contains("aliases"));
     let typenames: String = (0..16).map(|i| format!("t{i}: __typename ")).collect();
-    assert!(check(&format!("{{ {typenames} }}")).unwrap_err().contains("aliases"));
+    assert!(
+        check(&format!("{{ {typenames} }}"))
+            .unwrap_err()
+            .contains("aliases")
+    );
     let ofs = "ofType { ".repeat(20) + "name" + &" }".repeat(20);
-    assert!(check(&format!("{{ __type(name: \"X\") {{ {ofs} }} }}")).unwrap_err().contains("introspection depth"));
+    assert!(
+        check(&format!("{{ __type(name: \"X\") {{ {ofs} }} }}"))
+            .unwrap_err()
+            .contains("introspection depth")
+    );
 }
 
 #[test]
