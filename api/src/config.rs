@@ -88,8 +88,8 @@ pub struct ServeArgs {
     /// Requests running longer than this are cut off.
     #[arg(long, env = "YEONDAE_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
-    /// How many password hashes may run at once (each takes 19 MiB of memory);
-    /// 0 means one per CPU.
+    /// Password hashing threads: how many hashes run at once, each thread
+    /// keeping one 19 MiB block of memory for good; 0 means one per CPU.
     #[arg(long, env = "YEONDAE_HASH_CONCURRENCY", default_value_t = 0)]
     pub hash_concurrency: usize,
     /// Whether the schema answers introspection (`__schema`, `__type`).

@@ -5,4 +5,5 @@
 mod edges;
 mod faults;
 mod inputs;
+mod memory;
 mod limits;
