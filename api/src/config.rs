@@ -108,6 +108,19 @@ pub struct ServeArgs {
     /// A request body must arrive within this many seconds (HTTP 408).
     #[arg(long, env = "YEONDAE_BODY_READ_TIMEOUT_SECS", default_value_t = 30)]
     pub body_read_timeout_secs: u64,
+    /// Proxies (addresses or CIDR ranges, comma-separated) whose
+    /// `X-Forwarded-For` names the client; without one, the client is the
+    /// connection's peer and forwarding headers are ignored.
+    #[arg(long, env = "YEONDAE_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
+    /// Log-ins, sign-ups and session refreshes per client address per
+    /// minute (0: no limit).
+    #[arg(long, env = "YEONDAE_AUTH_RATE_PER_MINUTE", default_value_t = 30)]
+    pub auth_rate_per_minute: u32,
+    /// GraphQL requests per API token, user or (anonymous) address per
+    /// minute (0: no limit).
+    #[arg(long, env = "YEONDAE_REQUEST_RATE_PER_MINUTE", default_value_t = 600)]
+    pub request_rate_per_minute: u32,
     /// On SIGTERM, in-flight requests get this long to finish; then the
     /// remaining connections are closed and the process exits.
     #[arg(long, env = "YEONDAE_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
@@ -154,6 +167,11 @@ pub struct Edges {
     pub header_read_timeout: Duration,
     pub body_read_timeout: Duration,
     pub shutdown_grace: Duration,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Per client address per minute; 0 is no limit.
+    pub auth_per_minute: u32,
+    /// Per token, user or anonymous address per minute; 0 is no limit.
+    pub requests_per_minute: u32,
 }
 
 impl Default for Edges {
@@ -164,8 +182,19 @@ impl Default for Edges {
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(30),
             shutdown_grace: Duration::from_secs(10),
+            trusted_proxies: Vec::new(),
+            auth_per_minute: 30,
+            requests_per_minute: 600,
         }
     }
+}
+
+/// A trusted proxy: an address (one host) or a CIDR range.
+fn parse_proxy(raw: &str) -> anyhow::Result<ipnet::IpNet> {
+    let raw = raw.trim();
+    raw.parse::<ipnet::IpNet>()
+        .or_else(|_| raw.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .with_context(|| format!("YEONDAE_TRUSTED_PROXIES: `{raw}` is neither an address nor a CIDR range"))
 }
 
 /// An origin as browsers send it: scheme, host and port only.
@@ -223,6 +252,14 @@ impl Config {
                 header_read_timeout: Duration::from_secs(args.header_read_timeout_secs.max(1)),
                 body_read_timeout: Duration::from_secs(args.body_read_timeout_secs.max(1)),
                 shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
+                trusted_proxies: args
+                    .trusted_proxies
+                    .iter()
+                    .filter(|p| !p.trim().is_empty())
+                    .map(|p| parse_proxy(p))
+                    .collect::<anyhow::Result<_>>()?,
+                auth_per_minute: args.auth_rate_per_minute,
+                requests_per_minute: args.request_rate_per_minute,
             },
         })
     }

@@ -30,6 +30,7 @@ pub struct Inner {
     pub clock: Clock,
     pub jwt: JwtKeys,
     pub hasher: PasswordHasher,
+    pub limits: Arc<crate::http::clients::RateLimits>,
 }
 
 impl AppState {
@@ -46,7 +47,12 @@ impl AppState {
             }
             _ => db.clone(),
         };
+        let limits = crate::http::clients::RateLimits::new(
+            config.edges.auth_per_minute,
+            config.edges.requests_per_minute,
+        );
         Ok(AppState(Arc::new(Inner {
+            limits,
             db,
             writer,
             config,

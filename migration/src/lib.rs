@@ -12,6 +12,7 @@ mod m20261129_000002_agreements;
 mod m20261129_000003_spaces;
 mod m20261201_000004_tenancy;
 mod m20261202_000005_emails;
+mod m20261202_000006_login_throttles;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_spaces::Migration),
             Box::new(m20261201_000004_tenancy::Migration),
             Box::new(m20261202_000005_emails::Migration),
+            Box::new(m20261202_000006_login_throttles::Migration),
         ]
     }
 }

@@ -26,6 +26,7 @@ pub struct Ctx {
     db: DatabaseConnection,
     writer: DatabaseConnection,
     reads: Arc<dyn Reads>,
+    client: Option<std::net::IpAddr>,
 }
 
 impl Ctx {
@@ -42,7 +43,20 @@ impl Ctx {
             db,
             writer,
             reads,
+            client: None,
         }
+    }
+
+    /// The same request, made from network address `client` (as the
+    /// transport established it): what throttles and limits count by.
+    pub fn from_client(mut self, client: Option<std::net::IpAddr>) -> Self {
+        self.client = client;
+        self
+    }
+
+    /// Where the request came from, when the transport knows.
+    pub fn client(&self) -> Option<std::net::IpAddr> {
+        self.client
     }
 
     pub fn now(&self) -> DateTime<Utc> {

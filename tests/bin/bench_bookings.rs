@@ -133,7 +133,12 @@ async fn main() -> anyhow::Result<()> {
         jwt_secret: b"bench-secret-bench-secret-bench-secret-0123".to_vec(),
         request_timeout: Duration::from_secs(60),
         hash_concurrency: 2,
-        edges: Default::default(),
+        // The benchmark is one client making many requests on purpose.
+        edges: yeondae_api::config::Edges {
+            auth_per_minute: 0,
+            requests_per_minute: 0,
+            ..Default::default()
+        },
     };
     let app = server::build(config, Clock::system()).await?;
     let listener = TcpListener::bind("127.0.0.1:0").await?;

@@ -216,6 +216,7 @@ pub struct IdentityMutation;
 impl IdentityMutation {
     async fn sign_up(&self, ctx: &Context<'_>, input: SignUpInput) -> Result<AuthPayload> {
         let rc = request_ctx(ctx)?;
+        rc.state.limits.check_auth(rc.core.client())?;
         let input = SignUp {
             email: input.email,
             password: input.password,
@@ -234,6 +235,7 @@ impl IdentityMutation {
         password: String,
     ) -> Result<AuthPayload> {
         let rc = request_ctx(ctx)?;
+        rc.state.limits.check_auth(rc.core.client())?;
         let st = &rc.state;
         Ok(
             sessions::log_in(&rc.core, &st.hasher, &st.jwt, &email, &password)
@@ -249,6 +251,7 @@ impl IdentityMutation {
         refresh_token: String,
     ) -> Result<AuthPayload> {
         let rc = request_ctx(ctx)?;
+        rc.state.limits.check_auth(rc.core.client())?;
         Ok(sessions::refresh(&rc.core, &rc.state.jwt, &refresh_token)
             .await?
             .into())

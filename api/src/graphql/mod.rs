@@ -64,8 +64,9 @@ impl RequestCtx {
         state: AppState,
         viewer: service::auth::Viewer,
         now: chrono::DateTime<chrono::Utc>,
+        client: Option<std::net::IpAddr>,
     ) -> Self {
-        let core = state.request_at(viewer, now);
+        let core = state.request_at(viewer, now).from_client(client);
         RequestCtx { state, core }
     }
 }

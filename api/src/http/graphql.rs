@@ -14,7 +14,9 @@ use axum::response::{Html, IntoResponse, Response};
 use service::ApiError;
 
 use super::errors::with_status;
+use super::clients::client_ip;
 use super::{MAX_BODY_BYTES, Shared, authenticate};
+use service::auth::Viewer;
 use crate::graphql::RequestCtx;
 use crate::graphql::limits::MAX_RESPONSE_BYTES;
 use crate::graphql::scalars::REFUSED_VALUE;
@@ -74,13 +76,21 @@ async fn operation(
 
 /// `POST /graphql`. Only `application/json` bodies, one operation per
 /// request (batches are refused), at most 1 MiB.
-pub async fn post(State(shared): State<Shared>, headers: HeaderMap, body: Body) -> Response {
-    let request = match operation(&headers, body, shared.app.config.edges.body_read_timeout).await {
+pub async fn post(State(shared): State<Shared>, request: axum::extract::Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let headers = parts.headers;
+    let edges = &shared.app.config.edges;
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0);
+    let client = client_ip(peer, &headers, &edges.trusted_proxies);
+    let request = match operation(&headers, body, edges.body_read_timeout).await {
         Ok(r) => r,
         Err(refused) => return refused,
     };
     let timeout = shared.app.config.request_timeout;
-    match tokio::time::timeout(timeout, run(&shared, &headers, request)).await {
+    match tokio::time::timeout(timeout, run(&shared, &headers, client, request)).await {
         Ok(response) => response,
         Err(_) => {
             tracing::warn!(?timeout, "request timed out");
@@ -93,15 +103,29 @@ pub async fn post(State(shared): State<Shared>, headers: HeaderMap, body: Body) 
 
 /// Authenticate and execute one operation: everything the request timeout
 /// covers.
-async fn run(shared: &Shared, headers: &HeaderMap, request: async_graphql::Request) -> Response {
+async fn run(
+    shared: &Shared,
+    headers: &HeaderMap,
+    client: Option<std::net::IpAddr>,
+    request: async_graphql::Request,
+) -> Response {
     let app = &shared.app;
     let now = app.clock.now();
     let viewer = match authenticate(app, headers, now).await {
         Ok(v) => v,
-        Err(refused) => return refused,
+        Err(refused) => {
+            // A refused credential still spends its address's budget.
+            return match app.limits.check_request(&Viewer::anonymous(), client) {
+                Err(spent) => super::errors::response(spent),
+                Ok(()) => refused,
+            };
+        }
     };
+    if let Err(spent) = app.limits.check_request(&viewer, client) {
+        return super::errors::response(spent);
+    }
     let variables = serde_json::to_value(&request.variables).unwrap_or_default();
-    let request = request.data(RequestCtx::new(app.clone(), viewer, now));
+    let request = request.data(RequestCtx::new(app.clone(), viewer, now, client));
     let mut response = shared.schema.execute(request).await;
     // Errors raised by async-graphql itself (syntax, validation, input
     // coercion) carry no code; all of them are the client's mistake.
@@ -115,23 +139,45 @@ async fn run(shared: &Shared, headers: &HeaderMap, request: async_graphql::Reque
         }
         ext.unset(REFUSED_VALUE);
     }
-    let unavailable = response.errors.iter().any(|e| {
-        e.extensions
-            .as_ref()
-            .and_then(|x| x.get("code"))
-            .is_some_and(|c| *c == async_graphql::Value::from("UNAVAILABLE"))
-    });
     let mut answer = sized(&response);
-    if unavailable {
-        // Wherever in the request the database was lost, the answer is the
-        // same: 503 and when to come back.
-        *answer.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
-        answer.headers_mut().insert(
-            header::RETRY_AFTER,
-            axum::http::HeaderValue::from(service::error::UNAVAILABLE_RETRY_SECS),
-        );
+    if let Some((status, retry_after)) = come_back_later(&response) {
+        // Wherever in the request the database was lost or a limit was
+        // hit, the answer is the same: its status and when to come back.
+        *answer.status_mut() = status;
+        answer
+            .headers_mut()
+            .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(retry_after));
     }
     answer
+}
+
+/// The status and `Retry-After` of a response holding an UNAVAILABLE (503)
+/// or RATE_LIMITED (429) error; the longest wait among them.
+fn come_back_later(response: &async_graphql::Response) -> Option<(StatusCode, u64)> {
+    let mut found: Option<(StatusCode, u64)> = None;
+    for error in &response.errors {
+        let Some(ext) = error.extensions.as_ref() else {
+            continue;
+        };
+        let status = match ext.get("code") {
+            Some(async_graphql::Value::String(code)) if code == "UNAVAILABLE" => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            Some(async_graphql::Value::String(code)) if code == "RATE_LIMITED" => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            _ => continue,
+        };
+        let wait = match ext.get("retryAfterSeconds") {
+            Some(async_graphql::Value::Number(n)) => n.as_u64().unwrap_or(1),
+            _ => 1,
+        };
+        found = Some(match found {
+            Some((s, w)) if w >= wait => (s, w),
+            _ => (status, wait),
+        });
+    }
+    found
 }
 
 /// The input field an input-coercion error is about, so BAD_USER_INPUT names

@@ -2,6 +2,7 @@
 //! running with graceful shutdown. The GraphQL endpoint is [`graphql`], the
 //! calendar feeds [`feeds`], errors as HTTP answers [`errors`].
 
+pub mod clients;
 pub mod errors;
 pub mod feeds;
 pub mod graphql;

@@ -113,8 +113,9 @@ pub async fn log_in(
         ));
     }
     // Counted before the password is checked, in its own transaction.
+    let attempt = throttle::Attempt::new(&email, ctx.client());
     let locked = mutate!(ctx, |w| {
-        throttle::count_attempt(w.tx(), &email, w.now()).await
+        throttle::count_attempt(w.tx(), &attempt, w.now()).await
     })?;
     if let Some(secs) = locked {
         return Err(throttle::locked(secs));
@@ -134,7 +135,7 @@ pub async fn log_in(
         return Err(suspended());
     }
     let (session, refresh) = mutate!(ctx, |w| {
-        throttle::clear(w.tx(), &email).await?;
+        throttle::clear(w.tx(), &attempt).await?;
         let (session, refresh) = start_session(w.tx(), user.id, w.now()).await?;
         w.audit(Record::new("session.log_in", "session", session.id).by(user.id));
         Ok((session, refresh))

@@ -7,3 +7,4 @@ mod faults;
 mod inputs;
 mod memory;
 mod limits;
+mod limits_per_client;
