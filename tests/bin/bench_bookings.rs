@@ -15,65 +15,11 @@ use std::time::{Duration, Instant};
 use chrono::{DurationRound, TimeDelta, Utc};
 use futures::StreamExt;
 use serde_json::{Value, json};
-use service::clock::Clock;
-use tokio::net::TcpListener;
-use yeondae_api::config::Config;
-use yeondae_api::http as server;
+use yeondae_tests::bench::{Client, database, drop_database, percentile, start, unlimited};
 
 const CONCURRENCY: usize = 32;
 const SPREAD_REQUESTS: usize = 2000;
 const HOT_REQUESTS: usize = 1000;
-
-struct Client {
-    http: reqwest::Client,
-    url: String,
-}
-
-impl Client {
-    async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
-        let mut req = self
-            .http
-            .post(&self.url)
-            .json(&json!({ "query": query, "variables": variables }));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        req.send()
-            .await
-            .expect("request")
-            .json()
-            .await
-            .expect("JSON")
-    }
-}
-
-async fn database(postgres: Option<&str>) -> anyhow::Result<(String, Option<tempfile::TempDir>)> {
-    match postgres {
-        None => {
-            let dir = tempfile::tempdir()?;
-            let url = format!(
-                "sqlite://{}?mode=rwc",
-                dir.path().join("bench.db").display()
-            );
-            Ok((url, Some(dir)))
-        }
-        Some(admin) => {
-            use sea_orm::ConnectionTrait;
-            let name = format!("yd_bench_{}", uuid::Uuid::now_v7().simple());
-            let db = sea_orm::Database::connect(admin).await?;
-            db.execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                .await?;
-            let mut url = url::Url::parse(admin)?;
-            url.set_path(&format!("/{name}"));
-            Ok((url.to_string(), None))
-        }
-    }
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[i.min(sorted.len() - 1)]
-}
 
 /// Runs the requests `CONCURRENCY` at a time; returns (wall time, latencies, successes).
 async fn run(
@@ -126,47 +72,9 @@ fn report(name: &str, (wall, latencies, successes): &(Duration, Vec<Duration>, u
 async fn main() -> anyhow::Result<()> {
     let postgres = std::env::args().nth(1);
     let (database_url, _dir) = database(postgres.as_deref()).await?;
-    let config = Config {
-        database_url: database_url.clone(),
-        pool: service::db::PoolSettings::with_max(16),
-        listen: "127.0.0.1:0".parse()?,
-        jwt_secret: b"bench-secret-bench-secret-bench-secret-0123".to_vec(),
-        request_timeout: Duration::from_secs(60),
-        hash_concurrency: 2,
-        // The benchmark is one client making many requests on purpose.
-        edges: yeondae_api::config::Edges {
-            auth_per_minute: 0,
-            requests_per_minute: 0,
-            ..Default::default()
-        },
-    };
-    let app = server::build(config, Clock::system()).await?;
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let url = format!("http://{}/graphql", listener.local_addr()?);
-    let edges = app.state.config.edges.clone();
-    tokio::spawn(async move {
-        server::serve(listener, app.router, &edges, std::future::pending()).await
-    });
-    let client = Arc::new(Client {
-        http: reqwest::Client::builder()
-            .pool_max_idle_per_host(64)
-            .build()?,
-        url,
-    });
-
-    let signed_up = client
-        .gql(
-            None,
-            "mutation { signUp(input: { email: \"bench@hanbat.example\", password: \"benchmark password\", displayName: \"bench\" }) { accessToken } }",
-            json!({}),
-        )
-        .await;
-    let token = Arc::new(
-        signed_up["data"]["signUp"]["accessToken"]
-            .as_str()
-            .expect("signed up")
-            .to_owned(),
-    );
+    let (url, state) = start(&database_url, unlimited()).await?;
+    let client = Arc::new(Client::new(url)?);
+    let token = Arc::new(client.sign_up("bench@hanbat.example").await);
     let org = client
         .gql(
             Some(&token),
@@ -233,16 +141,6 @@ async fn main() -> anyhow::Result<()> {
     assert_eq!(spread.2, SPREAD_REQUESTS, "every distinct slot is booked");
     assert_eq!(hot.2, 1, "the hot slot is booked exactly once");
 
-    if let Some(admin) = postgres {
-        use sea_orm::ConnectionTrait;
-        let name = url::Url::parse(&database_url)?
-            .path()
-            .trim_start_matches('/')
-            .to_owned();
-        app.state.db.clone().close().await.ok();
-        let db = sea_orm::Database::connect(admin.as_str()).await?;
-        db.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-            .await?;
-    }
+    drop_database(postgres.as_deref(), &database_url, &state).await?;
     Ok(())
 }

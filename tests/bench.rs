@@ -1,0 +1,128 @@
+//! The benchmark programs' common ground: a fresh database, the real server
+//! in-process on a free port, and a small GraphQL client. Benchmarks print
+//! figures; they assert nothing about speed.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use service::clock::Clock;
+use tokio::net::TcpListener;
+use yeondae_api::config::{Config, Edges};
+use yeondae_api::http as server;
+use yeondae_api::state::AppState;
+
+/// A fresh database: an SQLite file in a temporary directory, or a new
+/// database on the PostgreSQL server at `postgres` (an admin URL).
+pub async fn database(postgres: Option<&str>) -> anyhow::Result<(String, Option<tempfile::TempDir>)> {
+    match postgres {
+        None => {
+            let dir = tempfile::tempdir()?;
+            let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
+            Ok((url, Some(dir)))
+        }
+        Some(admin) => {
+            use sea_orm::ConnectionTrait;
+            let name = format!("yd_bench_{}", uuid::Uuid::now_v7().simple());
+            let db = sea_orm::Database::connect(admin).await?;
+            db.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
+            let mut url = url::Url::parse(admin)?;
+            url.set_path(&format!("/{name}"));
+            Ok((url.to_string(), None))
+        }
+    }
+}
+
+/// Drop the PostgreSQL database [`database`] made (SQLite's goes with its
+/// directory).
+pub async fn drop_database(postgres: Option<&str>, database_url: &str, state: &AppState) -> anyhow::Result<()> {
+    use sea_orm::ConnectionTrait;
+    let Some(admin) = postgres else {
+        return Ok(());
+    };
+    let name = url::Url::parse(database_url)?.path().trim_start_matches('/').to_owned();
+    state.db.clone().close().await.ok();
+    let db = sea_orm::Database::connect(admin).await?;
+    db.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await?;
+    Ok(())
+}
+
+/// The server on `database_url`, serving on a free port: its GraphQL URL
+/// and state. `edges` as given (benchmarks usually turn the per-client
+/// limits off: they are one client making many requests on purpose).
+pub async fn start(database_url: &str, edges: Edges) -> anyhow::Result<(String, AppState)> {
+    let config = Config {
+        database_url: database_url.to_owned(),
+        pool: service::db::PoolSettings::with_max(16),
+        listen: "127.0.0.1:0".parse()?,
+        jwt_secret: b"bench-secret-bench-secret-bench-secret-0123".to_vec(),
+        request_timeout: Duration::from_secs(60),
+        hash_concurrency: 2,
+        edges,
+    };
+    let app = server::build(config, Clock::system()).await?;
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/graphql", listener.local_addr()?);
+    let edges = app.state.config.edges.clone();
+    let state = app.state.clone();
+    tokio::spawn(async move { server::serve(listener, app.router, &edges, std::future::pending()).await });
+    Ok((url, state))
+}
+
+/// Edges with the per-client limits off.
+pub fn unlimited() -> Edges {
+    Edges {
+        auth_per_minute: 0,
+        requests_per_minute: 0,
+        ..Edges::default()
+    }
+}
+
+pub struct Client {
+    pub http: reqwest::Client,
+    pub url: String,
+}
+
+impl Client {
+    pub fn new(url: String) -> anyhow::Result<Self> {
+        Ok(Client {
+            http: reqwest::Client::builder().pool_max_idle_per_host(64).build()?,
+            url,
+        })
+    }
+
+    /// The JSON answer to one operation, and its size in bytes.
+    pub async fn gql_sized(&self, token: Option<&str>, query: &str, variables: Value) -> (Value, usize) {
+        let mut req = self.http.post(&self.url).json(&json!({ "query": query, "variables": variables }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let body = req.send().await.expect("request").bytes().await.expect("body");
+        (serde_json::from_slice(&body).expect("JSON"), body.len())
+    }
+
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        self.gql_sized(token, query, variables).await.0
+    }
+
+    /// Sign up `email` and return the access token.
+    pub async fn sign_up(&self, email: &str) -> String {
+        let r = self
+            .gql(
+                None,
+                "mutation($input: SignUpInput!) { signUp(input: $input) { accessToken } }",
+                json!({ "input": { "email": email, "password": "benchmark password", "displayName": "bench" } }),
+            )
+            .await;
+        r["data"]["signUp"]["accessToken"].as_str().expect("signed up").to_owned()
+    }
+}
+
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+/// The error code of an answer, or "ok".
+pub fn outcome(answer: &Value) -> String {
+    answer["errors"][0]["extensions"]["code"].as_str().unwrap_or("ok").to_owned()
+}
