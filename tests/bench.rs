@@ -13,18 +13,24 @@ use yeondae_api::state::AppState;
 
 /// A fresh database: an SQLite file in a temporary directory, or a new
 /// database on the PostgreSQL server at `postgres` (an admin URL).
-pub async fn database(postgres: Option<&str>) -> anyhow::Result<(String, Option<tempfile::TempDir>)> {
+pub async fn database(
+    postgres: Option<&str>,
+) -> anyhow::Result<(String, Option<tempfile::TempDir>)> {
     match postgres {
         None => {
             let dir = tempfile::tempdir()?;
-            let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
+            let url = format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("bench.db").display()
+            );
             Ok((url, Some(dir)))
         }
         Some(admin) => {
             use sea_orm::ConnectionTrait;
             let name = format!("yd_bench_{}", uuid::Uuid::now_v7().simple());
             let db = sea_orm::Database::connect(admin).await?;
-            db.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
+            db.execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await?;
             let mut url = url::Url::parse(admin)?;
             url.set_path(&format!("/{name}"));
             Ok((url.to_string(), None))
@@ -34,15 +40,23 @@ pub async fn database(postgres: Option<&str>) -> anyhow::Result<(String, Option<
 
 /// Drop the PostgreSQL database [`database`] made (SQLite's goes with its
 /// directory).
-pub async fn drop_database(postgres: Option<&str>, database_url: &str, state: &AppState) -> anyhow::Result<()> {
+pub async fn drop_database(
+    postgres: Option<&str>,
+    database_url: &str,
+    state: &AppState,
+) -> anyhow::Result<()> {
     use sea_orm::ConnectionTrait;
     let Some(admin) = postgres else {
         return Ok(());
     };
-    let name = url::Url::parse(database_url)?.path().trim_start_matches('/').to_owned();
+    let name = url::Url::parse(database_url)?
+        .path()
+        .trim_start_matches('/')
+        .to_owned();
     state.db.clone().close().await.ok();
     let db = sea_orm::Database::connect(admin).await?;
-    db.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await?;
+    db.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .await?;
     Ok(())
 }
 
@@ -64,7 +78,9 @@ pub async fn start(database_url: &str, edges: Edges) -> anyhow::Result<(String, 
     let url = format!("http://{}/graphql", listener.local_addr()?);
     let edges = app.state.config.edges.clone();
     let state = app.state.clone();
-    tokio::spawn(async move { server::serve(listener, app.router, &edges, std::future::pending()).await });
+    tokio::spawn(async move {
+        server::serve(listener, app.router, &edges, std::future::pending()).await
+    });
     Ok((url, state))
 }
 
@@ -85,18 +101,34 @@ pub struct Client {
 impl Client {
     pub fn new(url: String) -> anyhow::Result<Self> {
         Ok(Client {
-            http: reqwest::Client::builder().pool_max_idle_per_host(64).build()?,
+            http: reqwest::Client::builder()
+                .pool_max_idle_per_host(64)
+                .build()?,
             url,
         })
     }
 
     /// The JSON answer to one operation, and its size in bytes.
-    pub async fn gql_sized(&self, token: Option<&str>, query: &str, variables: Value) -> (Value, usize) {
-        let mut req = self.http.post(&self.url).json(&json!({ "query": query, "variables": variables }));
+    pub async fn gql_sized(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (Value, usize) {
+        let mut req = self
+            .http
+            .post(&self.url)
+            .json(&json!({ "query": query, "variables": variables }));
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
-        let body = req.send().await.expect("request").bytes().await.expect("body");
+        let body = req
+            .send()
+            .await
+            .expect("request")
+            .bytes()
+            .await
+            .expect("body");
         (serde_json::from_slice(&body).expect("JSON"), body.len())
     }
 
@@ -113,7 +145,10 @@ impl Client {
                 json!({ "input": { "email": email, "password": "benchmark password", "displayName": "bench" } }),
             )
             .await;
-        r["data"]["signUp"]["accessToken"].as_str().expect("signed up").to_owned()
+        r["data"]["signUp"]["accessToken"]
+            .as_str()
+            .expect("signed up")
+            .to_owned()
     }
 }
 
@@ -124,5 +159,8 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 /// The error code of an answer, or "ok".
 pub fn outcome(answer: &Value) -> String {
-    answer["errors"][0]["extensions"]["code"].as_str().unwrap_or("ok").to_owned()
+    answer["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("ok")
+        .to_owned()
 }

@@ -194,7 +194,9 @@ fn parse_proxy(raw: &str) -> anyhow::Result<ipnet::IpNet> {
     let raw = raw.trim();
     raw.parse::<ipnet::IpNet>()
         .or_else(|_| raw.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-        .with_context(|| format!("YEONDAE_TRUSTED_PROXIES: `{raw}` is neither an address nor a CIDR range"))
+        .with_context(|| {
+            format!("YEONDAE_TRUSTED_PROXIES: `{raw}` is neither an address nor a CIDR range")
+        })
 }
 
 /// An origin as browsers send it: scheme, host and port only.

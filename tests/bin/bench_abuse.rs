@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 use chrono::{DurationRound, TimeDelta, Utc};
 use serde_json::json;
 use yeondae_api::graphql::limits::STANDARD_INTROSPECTION;
-use yeondae_tests::bench::{Client, database, drop_database, outcome, percentile, start, unlimited};
+use yeondae_tests::bench::{
+    Client, database, drop_database, outcome, percentile, start, unlimited,
+};
 
 fn resident_mib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -30,7 +32,11 @@ fn resident_mib() -> u64 {
 }
 
 fn row(what: &str, outcome: &str, took: Duration, bytes: usize) {
-    println!("{what:<52} {outcome:<18} {:>9.1} ms {:>11} bytes", took.as_secs_f64() * 1000.0, bytes);
+    println!(
+        "{what:<52} {outcome:<18} {:>9.1} ms {:>11} bytes",
+        took.as_secs_f64() * 1000.0,
+        bytes
+    );
 }
 
 #[tokio::main]
@@ -51,16 +57,24 @@ async fn main() -> anyhow::Result<()> {
     };
     let (o, t, b) = timed(STANDARD_INTROSPECTION.to_owned()).await;
     row("standard introspection query", &o, t, b);
-    let copies: String = (0..15).map(|i| format!("s{i}: __schema {{ types {{ ...T }} }} ")).collect();
+    let copies: String = (0..15)
+        .map(|i| format!("s{i}: __schema {{ types {{ ...T }} }} "))
+        .collect();
     let chain: String = (1..5)
         .map(|i| format!("fragment R{i} on __Type {{ name ofType {{ fields {{ name type {{ ...R{} }} }} }} }} ", i + 1))
         .collect();
-    let attack = format!("{{ {copies} }} fragment T on __Type {{ name fields {{ name type {{ ...R1 }} }} }} {chain} fragment R5 on __Type {{ name }}");
+    let attack = format!(
+        "{{ {copies} }} fragment T on __Type {{ name fields {{ name type {{ ...R1 }} }} }} {chain} fragment R5 on __Type {{ name }}"
+    );
     let (o, t, b) = timed(attack).await;
     row("15 aliased type systems chained through ofType", &o, t, b);
-    let fragments = &STANDARD_INTROSPECTION[STANDARD_INTROSPECTION.find("fragment FullType").unwrap_or(0)..];
+    let fragments = &STANDARD_INTROSPECTION[STANDARD_INTROSPECTION
+        .find("fragment FullType")
+        .unwrap_or(0)..];
     for n in [2, 3, 15] {
-        let full: String = (0..n).map(|i| format!("s{i}: __schema {{ types {{ ...FullType }} }} ")).collect();
+        let full: String = (0..n)
+            .map(|i| format!("s{i}: __schema {{ types {{ ...FullType }} }} "))
+            .collect();
         let (o, t, b) = timed(format!("{{ {full} }} {fragments}")).await;
         row(&format!("{n} aliased full introspections"), &o, t, b);
     }
@@ -70,12 +84,24 @@ async fn main() -> anyhow::Result<()> {
 
     // Recurrences.
     let token = client.sign_up("owner@hanbat.example").await;
-    let org = client.gql(Some(&token), "mutation { createOrganization(input: { slug: \"hanbat\", name: \"한밭\" }) { id } }", json!({})).await;
-    let org = org["data"]["createOrganization"]["id"].as_str().expect("organization").to_owned();
+    let org = client
+        .gql(
+            Some(&token),
+            "mutation { createOrganization(input: { slug: \"hanbat\", name: \"한밭\" }) { id } }",
+            json!({}),
+        )
+        .await;
+    let org = org["data"]["createOrganization"]["id"]
+        .as_str()
+        .expect("organization")
+        .to_owned();
     let space = client
         .gql(Some(&token), "mutation($o: ID!) { createSpace(input: { organizationId: $o, name: \"회의실\", requiresApproval: false }) { id } }", json!({ "o": org }))
         .await;
-    let space = space["data"]["createSpace"]["id"].as_str().expect("space").to_owned();
+    let space = space["data"]["createSpace"]["id"]
+        .as_str()
+        .expect("space")
+        .to_owned();
     let start_at = Utc::now().duration_trunc(TimeDelta::hours(1))? + TimeDelta::days(1);
     let hostile = "FREQ=YEARLY;BYDAY=MO,TU,WE,TH,FR,SA,SU;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23;BYMINUTE=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,52,53,54,55,56,57,58,59;BYSECOND=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,52,53,54,55,56,57,58,59;UNTIL=20991231T000000Z";
     let never = "FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=30;COUNT=3";
@@ -112,7 +138,11 @@ async fn main() -> anyhow::Result<()> {
     let (_, quiet) = log_in().await;
     let attacks = futures::future::join_all((0..10).map(|_| book(hostile)));
     let (_, (o, busy)) = futures::join!(attacks, log_in());
-    println!("victim's log-in: {:.1} ms alone, {:.1} ms beside ten hostile recurrences ({o})", quiet.as_secs_f64() * 1000.0, busy.as_secs_f64() * 1000.0);
+    println!(
+        "victim's log-in: {:.1} ms alone, {:.1} ms beside ten hostile recurrences ({o})",
+        quiet.as_secs_f64() * 1000.0,
+        busy.as_secs_f64() * 1000.0
+    );
 
     // A flood of sign-ups and log-ins.
     let before = resident_mib();

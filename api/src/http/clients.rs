@@ -18,7 +18,11 @@ use service::auth::{Credential, Viewer};
 /// The client's address: the connection's peer — or, when the peer is a
 /// proxy the operator trusts, the last address in `X-Forwarded-For` that is
 /// not itself a trusted proxy (earlier entries are the client's own claim).
-pub fn client_ip(peer: Option<SocketAddr>, headers: &HeaderMap, trusted: &[IpNet]) -> Option<IpAddr> {
+pub fn client_ip(
+    peer: Option<SocketAddr>,
+    headers: &HeaderMap,
+    trusted: &[IpNet],
+) -> Option<IpAddr> {
     let peer = peer?.ip();
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
     if !is_trusted(&peer) {
@@ -84,7 +88,11 @@ impl RateLimits {
     /// One log-in, sign-up or refresh from `client`.
     pub fn check_auth(&self, client: Option<IpAddr>) -> Result<(), ApiError> {
         match (&self.auth, client) {
-            (Some(limiter), Some(ip)) => check(limiter, &ip, "too many log-in, sign-up or refresh attempts from this address"),
+            (Some(limiter), Some(ip)) => check(
+                limiter,
+                &ip,
+                "too many log-in, sign-up or refresh attempts from this address",
+            ),
             _ => Ok(()),
         }
     }
@@ -129,17 +137,33 @@ mod tests {
     fn the_client_is_the_peer_unless_a_trusted_proxy_says_otherwise() {
         let peer: SocketAddr = "10.0.0.5:4000".parse().unwrap();
         let mut headers = HeaderMap::new();
-        headers.insert("x-forwarded-for", "203.0.113.9, 198.51.100.7".parse().unwrap());
-        assert_eq!(client_ip(Some(peer), &headers, &[]), Some(peer.ip()), "no proxy trusted");
+        headers.insert(
+            "x-forwarded-for",
+            "203.0.113.9, 198.51.100.7".parse().unwrap(),
+        );
+        assert_eq!(
+            client_ip(Some(peer), &headers, &[]),
+            Some(peer.ip()),
+            "no proxy trusted"
+        );
         let proxies: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
         assert_eq!(
             client_ip(Some(peer), &headers, &proxies),
             Some("198.51.100.7".parse().unwrap()),
             "the last hop before our proxy, not the client's own claim"
         );
-        let chain: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap(), "198.51.100.7/32".parse().unwrap()];
-        assert_eq!(client_ip(Some(peer), &headers, &chain), Some("203.0.113.9".parse().unwrap()));
-        assert_eq!(client_ip(Some(peer), &HeaderMap::new(), &proxies), Some(peer.ip()));
+        let chain: Vec<IpNet> = vec![
+            "10.0.0.0/8".parse().unwrap(),
+            "198.51.100.7/32".parse().unwrap(),
+        ];
+        assert_eq!(
+            client_ip(Some(peer), &headers, &chain),
+            Some("203.0.113.9".parse().unwrap())
+        );
+        assert_eq!(
+            client_ip(Some(peer), &HeaderMap::new(), &proxies),
+            Some(peer.ip())
+        );
     }
 
     #[tokio::test]
@@ -150,10 +174,18 @@ mod tests {
         assert!(limits.check_auth(a).is_ok());
         assert!(limits.check_auth(a).is_ok());
         match limits.check_auth(a) {
-            Err(ApiError::RateLimited { retry_after_secs, .. }) => assert!((1..=30).contains(&retry_after_secs)),
+            Err(ApiError::RateLimited {
+                retry_after_secs, ..
+            }) => assert!((1..=30).contains(&retry_after_secs)),
             other => panic!("{other:?}"),
         }
-        assert!(limits.check_auth(b).is_ok(), "another address has its own budget");
-        assert!(limits.check_request(&Viewer::anonymous(), a).is_ok(), "the request budget is off");
+        assert!(
+            limits.check_auth(b).is_ok(),
+            "another address has its own budget"
+        );
+        assert!(
+            limits.check_request(&Viewer::anonymous(), a).is_ok(),
+            "the request budget is off"
+        );
     }
 }

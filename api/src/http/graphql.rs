@@ -13,13 +13,13 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use service::ApiError;
 
-use super::errors::with_status;
 use super::clients::client_ip;
+use super::errors::with_status;
 use super::{MAX_BODY_BYTES, Shared, authenticate};
-use service::auth::Viewer;
 use crate::graphql::RequestCtx;
 use crate::graphql::limits::MAX_RESPONSE_BYTES;
 use crate::graphql::scalars::REFUSED_VALUE;
+use service::auth::Viewer;
 
 fn is_json(headers: &HeaderMap) -> bool {
     headers
@@ -144,9 +144,10 @@ async fn run(
         // Wherever in the request the database was lost or a limit was
         // hit, the answer is the same: its status and when to come back.
         *answer.status_mut() = status;
-        answer
-            .headers_mut()
-            .insert(header::RETRY_AFTER, axum::http::HeaderValue::from(retry_after));
+        answer.headers_mut().insert(
+            header::RETRY_AFTER,
+            axum::http::HeaderValue::from(retry_after),
+        );
     }
     answer
 }

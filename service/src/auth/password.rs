@@ -79,10 +79,7 @@ impl PasswordHasher {
     }
 
     /// Hand a job to the workers and wait for its answer.
-    async fn run<T>(
-        &self,
-        job: impl FnOnce(oneshot::Sender<T>) -> Job,
-    ) -> Result<T, ApiError> {
+    async fn run<T>(&self, job: impl FnOnce(oneshot::Sender<T>) -> Job) -> Result<T, ApiError> {
         let (reply, answer) = oneshot::channel();
         let gone = || ApiError::internal(anyhow::anyhow!("the password hashing workers stopped"));
         self.jobs.send(job(reply)).await.map_err(|_| gone())?;
@@ -158,7 +155,12 @@ fn hash_with(memory: &mut [Block], password: &[u8]) -> Result<String, ApiError> 
     let mut out = vec![0u8; params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN)];
     let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
     argon
-        .hash_password_into_with_memory(password, &salt, &mut out, &mut memory[..params.block_count()])
+        .hash_password_into_with_memory(
+            password,
+            &salt,
+            &mut out,
+            &mut memory[..params.block_count()],
+        )
         .map_err(|e| internal("hashing a password", e))?;
     let hash = PasswordHash {
         algorithm: Algorithm::Argon2id.ident(),
@@ -182,7 +184,7 @@ fn verify_with(memory: &mut Vec<Block>, password: &[u8], stored: &str) -> Result
     }
     let algorithm = Algorithm::try_from(parsed.algorithm.as_str()).map_err(|e| unreadable(&e))?;
     let version = match parsed.version {
-        Some(v) => Version::try_from(u32::from(v)).map_err(|e| unreadable(&e))?,
+        Some(v) => Version::try_from(v).map_err(|e| unreadable(&e))?,
         None => Version::default(),
     };
     let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else {
@@ -193,7 +195,12 @@ fn verify_with(memory: &mut Vec<Block>, password: &[u8], stored: &str) -> Result
     }
     let mut out = vec![0u8; expected.len()];
     Argon2::new(algorithm, version, params.clone())
-        .hash_password_into_with_memory(password, salt.as_ref(), &mut out, &mut memory[..params.block_count()])
+        .hash_password_into_with_memory(
+            password,
+            salt.as_ref(),
+            &mut out,
+            &mut memory[..params.block_count()],
+        )
         .map_err(|e| internal("verifying a password", e))?;
     let computed = Output::new(&out).map_err(|e| internal("hash output", e))?;
     Ok(computed == *expected)
@@ -225,13 +232,33 @@ mod tests {
     async fn hashes_are_standard_argon2id_both_ways() {
         let hasher = PasswordHasher::new(2).await.unwrap();
         let ours = hasher.hash("correct horse battery").await.unwrap();
-        assert!(ours.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{ours}");
+        assert!(
+            ours.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{ours}"
+        );
         // The argon2 crate reads ours, and we read the crate's.
         let parsed = PasswordHash::new(&ours).unwrap();
-        assert!(Argon2::default().verify_password(b"correct horse battery", &parsed).is_ok());
-        let theirs = Argon2::default().hash_password(b"correct horse battery").unwrap().to_string();
-        assert!(hasher.verify("correct horse battery", Some(&theirs)).await.unwrap());
-        assert!(!hasher.verify("wrong horse battery", Some(&theirs)).await.unwrap());
+        assert!(
+            Argon2::default()
+                .verify_password(b"correct horse battery", &parsed)
+                .is_ok()
+        );
+        let theirs = Argon2::default()
+            .hash_password(b"correct horse battery")
+            .unwrap()
+            .to_string();
+        assert!(
+            hasher
+                .verify("correct horse battery", Some(&theirs))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !hasher
+                .verify("wrong horse battery", Some(&theirs))
+                .await
+                .unwrap()
+        );
         assert!(!hasher.verify("correct horse battery", None).await.unwrap());
         // A hash from elsewhere with other parameters still verifies.
         let params = Params::new(8 * 1024, 3, 1, None).unwrap();
@@ -239,7 +266,12 @@ mod tests {
             .hash_password(b"correct horse battery")
             .unwrap()
             .to_string();
-        assert!(hasher.verify("correct horse battery", Some(&other)).await.unwrap());
+        assert!(
+            hasher
+                .verify("correct horse battery", Some(&other))
+                .await
+                .unwrap()
+        );
     }
 
     #[tokio::test]
@@ -252,6 +284,11 @@ mod tests {
             Err(ApiError::Internal(_))
         ));
         // The worker is still there for the next one.
-        assert!(hasher.verify("correct horse battery", Some(&ours)).await.unwrap());
+        assert!(
+            hasher
+                .verify("correct horse battery", Some(&ours))
+                .await
+                .unwrap()
+        );
     }
 }

@@ -127,9 +127,17 @@ async fn slow_clients_are_cut_off(backend: Backend) {
         return;
     };
     let started = Instant::now();
-    let mut half_headers = stall(&app, "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: appl").await;
+    let mut half_headers = stall(
+        &app,
+        "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: appl",
+    )
+    .await;
     read_to_close(&mut half_headers).await;
-    assert!(started.elapsed() < Duration::from_secs(5), "headers: {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "headers: {:?}",
+        started.elapsed()
+    );
 
     let started = Instant::now();
     let mut half_body = stall(
@@ -139,7 +147,11 @@ async fn slow_clients_are_cut_off(backend: Backend) {
     .await;
     let answer = read_to_close(&mut half_body).await;
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
-    assert!(started.elapsed() < Duration::from_secs(5), "body: {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "body: {:?}",
+        started.elapsed()
+    );
 
     // Stalled clients hold connections open, and a request waits for its
     // body far longer than the grace period: shutdown still finishes.
@@ -151,12 +163,19 @@ async fn slow_clients_are_cut_off(backend: Backend) {
     let Some(mut app) = TestApp::spawn_with(backend, patient).await else {
         return;
     };
-    let _held: Vec<_> = futures::future::join_all((0..20).map(|_| stall(&app, "GET /healthz HTTP/1.1\r\n"))).await;
+    let _held: Vec<_> =
+        futures::future::join_all((0..20).map(|_| stall(&app, "GET /healthz HTTP/1.1\r\n"))).await;
     let _busy = stall(&app, "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n").await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     let started = Instant::now();
-    tokio::time::timeout(Duration::from_secs(10), app.shut_down()).await.expect("shutdown finishes");
-    assert!(started.elapsed() < Duration::from_secs(5), "shutdown: {:?}", started.elapsed());
+    tokio::time::timeout(Duration::from_secs(10), app.shut_down())
+        .await
+        .expect("shutdown finishes");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "shutdown: {:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

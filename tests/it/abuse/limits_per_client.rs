@@ -9,7 +9,13 @@ use crate::support::fixtures::{LOG_IN, PASSWORD};
 use crate::support::{Backend, Options, TestApp};
 
 /// A request to /graphql as if from `forwarded` behind a trusted proxy.
-async fn from(app: &TestApp, forwarded: &str, token: Option<&str>, query: &str, variables: serde_json::Value) -> reqwest::Response {
+async fn from(
+    app: &TestApp,
+    forwarded: &str,
+    token: Option<&str>,
+    query: &str,
+    variables: serde_json::Value,
+) -> reqwest::Response {
     let mut req = app
         .client
         .post(format!("{}/graphql", app.url))
@@ -30,7 +36,9 @@ async fn spawn(backend: Backend, auth: u32, requests: u32) -> Option<TestApp> {
 }
 
 async fn auth_is_limited_per_address(backend: Backend) {
-    let Some(app) = spawn(backend, 5, 0).await else { return };
+    let Some(app) = spawn(backend, 5, 0).await else {
+        return;
+    };
     let wrong = json!({ "email": "nobody@hanbat.example", "password": "wrong horse battery" });
     for _ in 0..5 {
         let r = from(&app, "203.0.113.1", None, LOG_IN, wrong.clone()).await;
@@ -38,14 +46,28 @@ async fn auth_is_limited_per_address(backend: Backend) {
     }
     let limited = from(&app, "203.0.113.1", None, LOG_IN, wrong.clone()).await;
     assert_eq!(limited.status(), 429);
-    let retry: u64 = limited.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry: u64 = limited.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=60).contains(&retry), "{retry}");
     let body: serde_json::Value = limited.json().await.unwrap();
     assert_eq!(body["errors"][0]["extensions"]["code"], "RATE_LIMITED");
     assert_eq!(body["errors"][0]["extensions"]["retryAfterSeconds"], retry);
     // Another address is not affected, and neither are other operations.
-    assert_eq!(from(&app, "203.0.113.2", None, LOG_IN, wrong).await.status(), 200);
-    assert_eq!(from(&app, "203.0.113.1", None, "{ __typename }", json!({})).await.status(), 200);
+    assert_eq!(
+        from(&app, "203.0.113.2", None, LOG_IN, wrong)
+            .await
+            .status(),
+        200
+    );
+    assert_eq!(
+        from(&app, "203.0.113.1", None, "{ __typename }", json!({}))
+            .await
+            .status(),
+        200
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -59,19 +81,55 @@ async fn auth_is_limited_per_address_on_postgres() {
 }
 
 async fn requests_have_a_budget_per_caller(backend: Backend) {
-    let Some(app) = spawn(backend, 0, 4).await else { return };
+    let Some(app) = spawn(backend, 0, 4).await else {
+        return;
+    };
     let owner = app.sign_up("owner@hanbat.example").await;
     // (The sign-up came from 127.0.0.1: it spent none of this budget.)
     for _ in 0..4 {
-        assert_eq!(from(&app, "203.0.113.1", owner.token(), "{ me { id } }", json!({})).await.status(), 200);
+        assert_eq!(
+            from(
+                &app,
+                "203.0.113.1",
+                owner.token(),
+                "{ me { id } }",
+                json!({})
+            )
+            .await
+            .status(),
+            200
+        );
     }
-    let spent = from(&app, "203.0.113.1", owner.token(), "{ me { id } }", json!({})).await;
+    let spent = from(
+        &app,
+        "203.0.113.1",
+        owner.token(),
+        "{ me { id } }",
+        json!({}),
+    )
+    .await;
     assert_eq!(spent.status(), 429);
     assert!(spent.headers().contains_key("retry-after"));
     // The budget is the user's wherever they call from; anonymous callers
     // have their address's.
-    assert_eq!(from(&app, "203.0.113.9", owner.token(), "{ me { id } }", json!({})).await.status(), 429);
-    assert_eq!(from(&app, "203.0.113.9", None, "{ __typename }", json!({})).await.status(), 200);
+    assert_eq!(
+        from(
+            &app,
+            "203.0.113.9",
+            owner.token(),
+            "{ me { id } }",
+            json!({})
+        )
+        .await
+        .status(),
+        429
+    );
+    assert_eq!(
+        from(&app, "203.0.113.9", None, "{ __typename }", json!({}))
+            .await
+            .status(),
+        200
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -87,15 +145,35 @@ async fn requests_have_a_budget_per_caller_on_postgres() {
 /// An attacker failing the owner's log-in from one address locks only that
 /// address out; the owner logs in from theirs.
 async fn failures_elsewhere_never_lock_the_owner_out(backend: Backend) {
-    let Some(app) = spawn(backend, 0, 0).await else { return };
+    let Some(app) = spawn(backend, 0, 0).await else {
+        return;
+    };
     let owner = app.sign_up("owner@hanbat.example").await;
     let wrong = json!({ "email": owner.email, "password": "wrong horse battery" });
     for _ in 0..8 {
         from(&app, "198.51.100.66", None, LOG_IN, wrong.clone()).await;
     }
-    let attacker = from(&app, "198.51.100.66", None, LOG_IN, json!({ "email": owner.email, "password": PASSWORD })).await;
-    assert_eq!(attacker.status(), 429, "locked for the attacker's address, even with the right password");
-    let ok = from(&app, "203.0.113.5", None, LOG_IN, json!({ "email": owner.email, "password": PASSWORD })).await;
+    let attacker = from(
+        &app,
+        "198.51.100.66",
+        None,
+        LOG_IN,
+        json!({ "email": owner.email, "password": PASSWORD }),
+    )
+    .await;
+    assert_eq!(
+        attacker.status(),
+        429,
+        "locked for the attacker's address, even with the right password"
+    );
+    let ok = from(
+        &app,
+        "203.0.113.5",
+        None,
+        LOG_IN,
+        json!({ "email": owner.email, "password": PASSWORD }),
+    )
+    .await;
     assert_eq!(ok.status(), 200);
     let body: serde_json::Value = ok.json().await.unwrap();
     assert!(body["data"]["logIn"]["accessToken"].is_string(), "{body}");

@@ -5,6 +5,6 @@
 mod edges;
 mod faults;
 mod inputs;
-mod memory;
 mod limits;
 mod limits_per_client;
+mod memory;
