@@ -152,6 +152,38 @@ impl Client {
     }
 }
 
+impl Client {
+    /// A new organization `slug` owned by `token`'s user: its id.
+    pub async fn create_org(&self, token: &str, slug: &str) -> String {
+        let r = self
+            .gql(
+                Some(token),
+                "mutation($slug: String!) { createOrganization(input: { slug: $slug, name: $slug }) { id } }",
+                json!({ "slug": slug }),
+            )
+            .await;
+        r["data"]["createOrganization"]["id"]
+            .as_str()
+            .expect("organization")
+            .to_owned()
+    }
+
+    /// A new space of `org` that needs no approval: its id.
+    pub async fn create_space(&self, token: &str, org: &str, name: &str) -> String {
+        let r = self
+            .gql(
+                Some(token),
+                "mutation($input: CreateSpaceInput!) { createSpace(input: $input) { id } }",
+                json!({ "input": { "organizationId": org, "name": name, "requiresApproval": false } }),
+            )
+            .await;
+        r["data"]["createSpace"]["id"]
+            .as_str()
+            .expect("space")
+            .to_owned()
+    }
+}
+
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i.min(sorted.len() - 1)]

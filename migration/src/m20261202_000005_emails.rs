@@ -11,29 +11,27 @@ use crate::{constraints, run_sql};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
+/// Replace the unique index on users' e-mails by one over `on`. One
+/// statement string: on SQLite the pool may otherwise run the two on
+/// different connections.
+async fn unique_on(manager: &SchemaManager<'_>, on: &str) -> Result<(), DbErr> {
+    let name = constraints::USERS_EMAIL.name;
+    run_sql(
+        manager,
+        &[&format!(
+            "DROP INDEX {name}; CREATE UNIQUE INDEX {name} ON users ({on})"
+        )],
+    )
+    .await
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let name = constraints::USERS_EMAIL.name;
-        // One statement string: on SQLite the pool may otherwise run the
-        // two on different connections.
-        run_sql(
-            manager,
-            &[&format!(
-                "DROP INDEX {name}; CREATE UNIQUE INDEX {name} ON users (lower(email))"
-            )],
-        )
-        .await
+        unique_on(manager, "lower(email)").await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let name = constraints::USERS_EMAIL.name;
-        run_sql(
-            manager,
-            &[&format!(
-                "DROP INDEX {name}; CREATE UNIQUE INDEX {name} ON users (email)"
-            )],
-        )
-        .await
+        unique_on(manager, "email").await
     }
 }

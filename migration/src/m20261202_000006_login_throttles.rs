@@ -21,18 +21,29 @@ enum LoginThrottles {
     UpdatedAt,
 }
 
+/// The table, keyed by `key`.
+async fn create(manager: &SchemaManager<'_>, key: ColumnDef) -> Result<(), DbErr> {
+    create_table(
+        manager,
+        Table::create()
+            .table(LoginThrottles::Table)
+            .col(key)
+            .col(integer(LoginThrottles::Failures).default(0))
+            .col(timestamp_with_time_zone_null(LoginThrottles::LockedUntil))
+            .col(timestamp_with_time_zone(LoginThrottles::UpdatedAt)),
+    )
+    .await
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         drop_tables(manager, &["login_throttles"]).await?;
-        create_table(
+        create(
             manager,
-            Table::create()
-                .table(LoginThrottles::Table)
-                .col(string_len(LoginThrottles::Key, 400).primary_key())
-                .col(integer(LoginThrottles::Failures).default(0))
-                .col(timestamp_with_time_zone_null(LoginThrottles::LockedUntil))
-                .col(timestamp_with_time_zone(LoginThrottles::UpdatedAt)),
+            string_len(LoginThrottles::Key, 400)
+                .primary_key()
+                .to_owned(),
         )
         .await?;
         index(
@@ -46,14 +57,11 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         drop_tables(manager, &["login_throttles"]).await?;
-        create_table(
+        create(
             manager,
-            Table::create()
-                .table(LoginThrottles::Table)
-                .col(string_len(LoginThrottles::Email, 254).primary_key())
-                .col(integer(LoginThrottles::Failures).default(0))
-                .col(timestamp_with_time_zone_null(LoginThrottles::LockedUntil))
-                .col(timestamp_with_time_zone(LoginThrottles::UpdatedAt)),
+            string_len(LoginThrottles::Email, 254)
+                .primary_key()
+                .to_owned(),
         )
         .await
     }

@@ -84,24 +84,8 @@ async fn main() -> anyhow::Result<()> {
 
     // Recurrences.
     let token = client.sign_up("owner@hanbat.example").await;
-    let org = client
-        .gql(
-            Some(&token),
-            "mutation { createOrganization(input: { slug: \"hanbat\", name: \"한밭\" }) { id } }",
-            json!({}),
-        )
-        .await;
-    let org = org["data"]["createOrganization"]["id"]
-        .as_str()
-        .expect("organization")
-        .to_owned();
-    let space = client
-        .gql(Some(&token), "mutation($o: ID!) { createSpace(input: { organizationId: $o, name: \"회의실\", requiresApproval: false }) { id } }", json!({ "o": org }))
-        .await;
-    let space = space["data"]["createSpace"]["id"]
-        .as_str()
-        .expect("space")
-        .to_owned();
+    let org = client.create_org(&token, "hanbat").await;
+    let space = client.create_space(&token, &org, "회의실").await;
     let start_at = Utc::now().duration_trunc(TimeDelta::hours(1))? + TimeDelta::days(1);
     let hostile = "FREQ=YEARLY;BYDAY=MO,TU,WE,TH,FR,SA,SU;BYHOUR=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23;BYMINUTE=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,52,53,54,55,56,57,58,59;BYSECOND=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,52,53,54,55,56,57,58,59;UNTIL=20991231T000000Z";
     let never = "FREQ=HOURLY;BYMONTH=2;BYMONTHDAY=30;COUNT=3";

@@ -75,37 +75,9 @@ async fn main() -> anyhow::Result<()> {
     let (url, state) = start(&database_url, unlimited()).await?;
     let client = Arc::new(Client::new(url)?);
     let token = Arc::new(client.sign_up("bench@hanbat.example").await);
-    let org = client
-        .gql(
-            Some(&token),
-            "mutation { createOrganization(input: { slug: \"hanbat\", name: \"한밭\" }) { id } }",
-            json!({}),
-        )
-        .await;
-    let org = org["data"]["createOrganization"]["id"]
-        .as_str()
-        .expect("organization")
-        .to_owned();
-    let space = |name: &str| {
-        let client = client.clone();
-        let token = token.clone();
-        let org = org.clone();
-        let name = name.to_owned();
-        async move {
-            let r = client
-                .gql(
-                    Some(&token),
-                    "mutation($input: CreateSpaceInput!) { createSpace(input: $input) { id } }",
-                    json!({ "input": { "organizationId": org, "name": name, "requiresApproval": false } }),
-                )
-                .await;
-            r["data"]["createSpace"]["id"]
-                .as_str()
-                .expect("space")
-                .to_owned()
-        }
-    };
-    let (spread_space, hot_space) = (space("spread").await, space("hot").await);
+    let org = client.create_org(&token, "hanbat").await;
+    let spread_space = client.create_space(&token, &org, "spread").await;
+    let hot_space = client.create_space(&token, &org, "hot").await;
     let start = (Utc::now() + TimeDelta::days(1)).duration_trunc(TimeDelta::hours(1))?;
     let slot = |space: &str, hour: i64| {
         let s = start + TimeDelta::hours(hour);

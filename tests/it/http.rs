@@ -188,16 +188,6 @@ async fn requests_time_out(backend: Backend) {
     tx.rollback().await.unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn requests_time_out_sqlite() {
-    requests_time_out(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn requests_time_out_postgres() {
-    requests_time_out(Backend::Postgres).await;
-}
-
 /// POST an oversized body over a raw connection. The server answers 413
 /// without reading the rest, so the client's writes may fail midway; the
 /// answer is read from the socket regardless of how the writing ends.
@@ -258,3 +248,5 @@ async fn post_oversized(app: &TestApp, len: usize, chunked: bool) -> (u16, Value
         .unwrap_or("null");
     (status, serde_json::from_str(json).unwrap_or(Value::Null))
 }
+
+crate::on_each_backend!(requests_time_out);

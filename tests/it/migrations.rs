@@ -210,12 +210,4 @@ async fn tenancy_upgrade(backend: Backend) {
     );
 }
 
-#[tokio::test]
-async fn tenancy_upgrade_on_sqlite() {
-    tenancy_upgrade(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn tenancy_upgrade_on_postgres() {
-    tenancy_upgrade(Backend::Postgres).await;
-}
+crate::on_each_backend!(tenancy_upgrade);

@@ -79,16 +79,6 @@ async fn cors_allows_the_listed_origins_only(backend: Backend) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cors_allows_the_listed_origins_only_on_sqlite() {
-    cors_allows_the_listed_origins_only(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cors_allows_the_listed_origins_only_on_postgres() {
-    cors_allows_the_listed_origins_only(Backend::Postgres).await;
-}
-
 db_test! {
     async fn one_authorization_header_with_the_scheme_in_any_case(app) {
         let owner = app.sign_up("owner@hanbat.example").await;
@@ -168,3 +158,5 @@ db_test! {
         assert_eq!(refused.headers()["cache-control"], "private, no-store");
     }
 }
+
+crate::on_each_backend!(cors_allows_the_listed_origins_only);

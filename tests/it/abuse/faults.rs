@@ -57,16 +57,6 @@ async fn an_exhausted_pool_answers_unavailable(backend: Backend) {
     assert_eq!(after.data()["me"]["id"], owner.user_id.as_str());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_exhausted_pool_answers_unavailable_on_sqlite() {
-    an_exhausted_pool_answers_unavailable(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_exhausted_pool_answers_unavailable_on_postgres() {
-    an_exhausted_pool_answers_unavailable(Backend::Postgres).await;
-}
-
 /// Acknowledged means durable: SQLite runs with synchronous=FULL unless the
 /// operator relaxes it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -178,12 +168,7 @@ async fn slow_clients_are_cut_off(backend: Backend) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn slow_clients_are_cut_off_on_sqlite() {
-    slow_clients_are_cut_off(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn slow_clients_are_cut_off_on_postgres() {
-    slow_clients_are_cut_off(Backend::Postgres).await;
-}
+crate::on_each_backend!(
+    an_exhausted_pool_answers_unavailable,
+    slow_clients_are_cut_off
+);

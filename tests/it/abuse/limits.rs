@@ -83,12 +83,4 @@ async fn introspection_can_be_turned_off(backend: Backend) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn introspection_can_be_turned_off_on_sqlite() {
-    introspection_can_be_turned_off(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn introspection_can_be_turned_off_on_postgres() {
-    introspection_can_be_turned_off(Backend::Postgres).await;
-}
+crate::on_each_backend!(introspection_can_be_turned_off);

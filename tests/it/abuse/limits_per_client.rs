@@ -70,16 +70,6 @@ async fn auth_is_limited_per_address(backend: Backend) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn auth_is_limited_per_address_on_sqlite() {
-    auth_is_limited_per_address(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn auth_is_limited_per_address_on_postgres() {
-    auth_is_limited_per_address(Backend::Postgres).await;
-}
-
 async fn requests_have_a_budget_per_caller(backend: Backend) {
     let Some(app) = spawn(backend, 0, 4).await else {
         return;
@@ -132,16 +122,6 @@ async fn requests_have_a_budget_per_caller(backend: Backend) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn requests_have_a_budget_per_caller_on_sqlite() {
-    requests_have_a_budget_per_caller(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn requests_have_a_budget_per_caller_on_postgres() {
-    requests_have_a_budget_per_caller(Backend::Postgres).await;
-}
-
 /// An attacker failing the owner's log-in from one address locks only that
 /// address out; the owner logs in from theirs.
 async fn failures_elsewhere_never_lock_the_owner_out(backend: Backend) {
@@ -179,16 +159,6 @@ async fn failures_elsewhere_never_lock_the_owner_out(backend: Backend) {
     assert!(body["data"]["logIn"]["accessToken"].is_string(), "{body}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn failures_elsewhere_never_lock_the_owner_out_on_sqlite() {
-    failures_elsewhere_never_lock_the_owner_out(Backend::Sqlite).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn failures_elsewhere_never_lock_the_owner_out_on_postgres() {
-    failures_elsewhere_never_lock_the_owner_out(Backend::Postgres).await;
-}
-
 db_test! {
     async fn the_throttle_table_forgets_idle_rows(app) {
         use sea_orm::{EntityTrait, PaginatorTrait};
@@ -203,3 +173,9 @@ db_test! {
         assert_eq!(rows, 2, "a day later only the new attempt's rows remain");
     }
 }
+
+crate::on_each_backend!(
+    auth_is_limited_per_address,
+    requests_have_a_budget_per_caller,
+    failures_elsewhere_never_lock_the_owner_out
+);

@@ -54,6 +54,28 @@ macro_rules! db_test {
     };
 }
 
+/// Run each `async fn name(backend: Backend)` as `name::sqlite` and
+/// `name::postgres` (for tests that start their server themselves, with
+/// options of their own; the PostgreSQL half returns early without one).
+#[macro_export]
+macro_rules! on_each_backend {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::support::Backend::Sqlite).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::support::Backend::Postgres).await;
+                }
+            }
+        )*
+    };
+}
+
 pub struct TestApp {
     pub backend: Backend,
     pub url: String,
