@@ -105,6 +105,9 @@ pub struct ServeArgs {
     /// connecting (or of its previous request), else the connection closes.
     #[arg(long, env = "YEONDAE_HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
     pub header_read_timeout_secs: u64,
+    /// Open connections at most; further clients wait to be accepted.
+    #[arg(long, env = "YEONDAE_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
     /// A request body must arrive within this many seconds (HTTP 408).
     #[arg(long, env = "YEONDAE_BODY_READ_TIMEOUT_SECS", default_value_t = 30)]
     pub body_read_timeout_secs: u64,
@@ -117,8 +120,8 @@ pub struct ServeArgs {
     /// minute (0: no limit).
     #[arg(long, env = "YEONDAE_AUTH_RATE_PER_MINUTE", default_value_t = 30)]
     pub auth_rate_per_minute: u32,
-    /// GraphQL requests per API token, user or (anonymous) address per
-    /// minute (0: no limit).
+    /// GraphQL requests per user (all their tokens together) or anonymous
+    /// address per minute (0: no limit).
     #[arg(long, env = "YEONDAE_REQUEST_RATE_PER_MINUTE", default_value_t = 600)]
     pub request_rate_per_minute: u32,
     /// On SIGTERM, in-flight requests get this long to finish; then the
@@ -167,10 +170,11 @@ pub struct Edges {
     pub header_read_timeout: Duration,
     pub body_read_timeout: Duration,
     pub shutdown_grace: Duration,
+    pub max_connections: usize,
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Per client address per minute; 0 is no limit.
     pub auth_per_minute: u32,
-    /// Per token, user or anonymous address per minute; 0 is no limit.
+    /// Per user or anonymous address per minute; 0 is no limit.
     pub requests_per_minute: u32,
 }
 
@@ -182,6 +186,7 @@ impl Default for Edges {
             header_read_timeout: Duration::from_secs(10),
             body_read_timeout: Duration::from_secs(30),
             shutdown_grace: Duration::from_secs(10),
+            max_connections: 1024,
             trusted_proxies: Vec::new(),
             auth_per_minute: 30,
             requests_per_minute: 600,
@@ -254,6 +259,7 @@ impl Config {
                 header_read_timeout: Duration::from_secs(args.header_read_timeout_secs.max(1)),
                 body_read_timeout: Duration::from_secs(args.body_read_timeout_secs.max(1)),
                 shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
+                max_connections: args.max_connections.max(1),
                 trusted_proxies: args
                     .trusted_proxies
                     .iter()

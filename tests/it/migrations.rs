@@ -37,10 +37,13 @@ async fn tenancy_upgrade(backend: Backend) {
     };
     let t = |h: i64| -> DateTime<Utc> { base + TimeDelta::hours(h) };
     let [owner, left, rejoined, org, partner, late] = [(); 6].map(|_| Uuid::now_v7());
+    // Stored before e-mails were normalized: decomposed and capitalized.
+    let decomposed = Uuid::now_v7();
     for (id, email) in [
         (owner, "o@x.example"),
         (left, "l@x.example"),
         (rejoined, "r@x.example"),
+        (decomposed, "Jose\u{301}@X.example"),
     ] {
         insert(
             &db,
@@ -159,6 +162,16 @@ async fn tenancy_upgrade(backend: Backend) {
     }
 
     migration::Migrator::up(&db, None).await.unwrap();
+
+    let normalized = entity::user::Entity::find_by_id(decomposed)
+        .one(&db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        normalized.email, "jos\u{e9}@x.example",
+        "the form log-ins now look up"
+    );
 
     let tokens_after = entity::api_token::Entity::find().all(&db).await.unwrap();
     let by_id = |id: Uuid| tokens_after.iter().find(|x| x.id == id).unwrap();

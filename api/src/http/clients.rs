@@ -13,35 +13,58 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use ipnet::IpNet;
 use service::ApiError;
-use service::auth::{Credential, Viewer};
+use service::auth::Viewer;
 
-/// The client's address: the connection's peer — or, when the peer is a
-/// proxy the operator trusts, the last address in `X-Forwarded-For` that is
-/// not itself a trusted proxy (earlier entries are the client's own claim).
+/// The client, as limits and throttles count it: the connection's peer —
+/// or, when the peer is a proxy the operator trusts, the last address in
+/// `X-Forwarded-For` that is not itself a trusted proxy (earlier entries are
+/// the client's own claim). Read from the right, an entry that is not an
+/// address ends the walk at the proxy that wrote it, so nothing the client
+/// wrote to its left is believed. An IPv6 client counts as its /64 network,
+/// the block one subscriber is given (else one machine would be 2^64
+/// clients); IPv4-mapped IPv6 addresses count as IPv4.
 pub fn client_ip(
     peer: Option<SocketAddr>,
     headers: &HeaderMap,
     trusted: &[IpNet],
 ) -> Option<IpAddr> {
-    let peer = peer?.ip();
+    let mut client = peer?.ip().to_canonical();
     let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
-    if !is_trusted(&peer) {
-        return Some(peer);
-    }
-    let forwarded: Vec<IpAddr> = headers
+    let entries: Vec<&str> = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .filter_map(|part| part.trim().parse().ok())
         .collect();
-    Some(
-        forwarded
-            .into_iter()
-            .rev()
-            .find(|ip| !is_trusted(ip))
-            .unwrap_or(peer),
-    )
+    for entry in entries.into_iter().rev() {
+        if !is_trusted(&client) {
+            break;
+        }
+        match forwarded_ip(entry) {
+            Some(ip) => client = ip,
+            None => break,
+        }
+    }
+    Some(network(client))
+}
+
+/// One `X-Forwarded-For` entry: an address, possibly with a port
+/// (`192.0.2.1:4711`, `[2001:db8::1]:4711`).
+fn forwarded_ip(entry: &str) -> Option<IpAddr> {
+    let entry = entry.trim();
+    entry
+        .parse::<IpAddr>()
+        .or_else(|_| entry.parse::<SocketAddr>().map(|s| s.ip()))
+        .ok()
+        .map(|ip| ip.to_canonical())
+}
+
+/// IPv4 as is; IPv6 as its /64 network.
+fn network(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => IpAddr::V6((u128::from(v6) & !((1u128 << 64) - 1)).into()),
+    }
 }
 
 /// The rate limits of one server (in memory: each instance counts its own).
@@ -97,17 +120,17 @@ impl RateLimits {
         }
     }
 
-    /// One request by `viewer` from `client`: counted against the API
-    /// token, else the user, else the address.
+    /// One request by `viewer` from `client`: counted against the user
+    /// (whatever token or session they use, so more tokens buy no more
+    /// requests), else the address.
     pub fn check_request(&self, viewer: &Viewer, client: Option<IpAddr>) -> Result<(), ApiError> {
         let Some(limiter) = &self.requests else {
             return Ok(());
         };
-        let key = match (&viewer.credential, viewer.user_id(), client) {
-            (Credential::ApiToken { token_id, .. }, _, _) => format!("token:{token_id}"),
-            (_, Some(user), _) => format!("user:{user}"),
-            (_, None, Some(ip)) => format!("ip:{ip}"),
-            (_, None, None) => return Ok(()),
+        let key = match (viewer.user_id(), client) {
+            (Some(user), _) => format!("user:{user}"),
+            (None, Some(ip)) => format!("ip:{ip}"),
+            (None, None) => return Ok(()),
         };
         check(limiter, &key, "request budget spent")
     }
@@ -163,6 +186,41 @@ mod tests {
         assert_eq!(
             client_ip(Some(peer), &HeaderMap::new(), &proxies),
             Some(peer.ip())
+        );
+        let mut ported = HeaderMap::new();
+        ported.insert(
+            "x-forwarded-for",
+            "[2001:db8::1]:4711, 198.51.100.7:80".parse().unwrap(),
+        );
+        assert_eq!(
+            client_ip(Some(peer), &ported, &proxies),
+            Some("198.51.100.7".parse().unwrap())
+        );
+        // What the proxy could not read ends the walk: the forged entry to
+        // its left is not believed.
+        let mut garbled = HeaderMap::new();
+        garbled.insert("x-forwarded-for", "203.0.113.66, unknown".parse().unwrap());
+        assert_eq!(client_ip(Some(peer), &garbled, &proxies), Some(peer.ip()));
+        let mapped: SocketAddr = "[::ffff:10.0.0.5]:1".parse().unwrap();
+        assert_eq!(
+            client_ip(Some(mapped), &headers, &proxies),
+            Some("198.51.100.7".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn an_ipv6_client_is_its_64_network() {
+        let a: SocketAddr = "[2001:db8:1:2:aaaa::1]:1".parse().unwrap();
+        let b: SocketAddr = "[2001:db8:1:2:bbbb::9]:1".parse().unwrap();
+        let other: SocketAddr = "[2001:db8:1:3::1]:1".parse().unwrap();
+        let none = HeaderMap::new();
+        assert_eq!(
+            client_ip(Some(a), &none, &[]),
+            client_ip(Some(b), &none, &[])
+        );
+        assert_ne!(
+            client_ip(Some(a), &none, &[]),
+            client_ip(Some(other), &none, &[])
         );
     }
 

@@ -24,7 +24,9 @@ use entity::BookingStatus;
 pub async fn calendar(ctx: &Ctx, space_id: Uuid) -> ApiResult<String> {
     let (space, entries) = feed::feed(ctx, space_id).await?;
     let mut calendar = Calendar::new();
-    calendar.name(&one_line(&space.name));
+    // NAME has no value type in the icalendar crate, so it is not escaped
+    // there: escape it here as the TEXT it is.
+    calendar.name(&escape_text(&one_line(&space.name)));
     for FeedEntry {
         booking: b,
         organization_name: org_name,
@@ -77,21 +79,26 @@ pub async fn space(
     };
     let token = from_header.or(params.get("token").map(String::as_str));
     let app = &shared.app;
-    let now = app.clock.now();
-    let viewer = match viewer::authenticate_feed(&app.db, &app.writer, now, token).await {
-        Ok(v) => v,
-        Err(refused) => return private(errors::response(refused)),
-    };
-    private(
-        match calendar(&app.request_at(viewer, now), space_id).await {
-            Ok(body) => (
-                [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
-                body,
-            )
-                .into_response(),
-            Err(e) => errors::response(e),
-        },
-    )
+    let timeout = app.config.request_timeout;
+    let answer = tokio::time::timeout(timeout, async {
+        let now = app.clock.now();
+        let viewer = viewer::authenticate_feed(&app.db, &app.writer, now, token).await?;
+        calendar(&app.request_at(viewer, now), space_id).await
+    })
+    .await
+    .unwrap_or_else(|_| {
+        Err(ApiError::Unavailable(anyhow::anyhow!(
+            "feed exceeded {timeout:?}"
+        )))
+    });
+    private(match answer {
+        Ok(body) => (
+            [(header::CONTENT_TYPE, "text/calendar; charset=utf-8")],
+            body,
+        )
+            .into_response(),
+        Err(e) => errors::response(e),
+    })
 }
 
 /// A feed is one viewer's view, fetched with a secret in its URL: no cache
@@ -102,6 +109,13 @@ fn private(mut response: Response) -> Response {
         HeaderValue::from_static("private, no-store"),
     );
     response
+}
+
+/// RFC 5545 §3.3.11 TEXT escaping, for values the crate writes raw.
+fn escape_text(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace(';', "\\;")
+        .replace(',', "\\,")
 }
 
 /// Text as one line of an iCalendar value: control characters (CR, LF,

@@ -140,9 +140,18 @@ async fn run(
         ext.unset(REFUSED_VALUE);
     }
     let mut answer = sized(&response);
-    if let Some((status, retry_after)) = come_back_later(&response) {
+    // Nothing came back: every root field is null (or the whole data is).
+    let failed = match &response.data {
+        async_graphql::Value::Object(fields) => {
+            fields.values().all(|v| *v == async_graphql::Value::Null)
+        }
+        _ => true,
+    };
+    if let Some((status, retry_after)) = come_back_later(&response).filter(|_| failed) {
         // Wherever in the request the database was lost or a limit was
-        // hit, the answer is the same: its status and when to come back.
+        // hit, an operation that returned nothing answers the same: its
+        // status and when to come back. (A partial answer stays 200: what
+        // it holds may have been written.)
         *answer.status_mut() = status;
         answer.headers_mut().insert(
             header::RETRY_AFTER,

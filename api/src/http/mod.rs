@@ -8,6 +8,7 @@ pub mod feeds;
 pub mod graphql;
 
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -86,6 +87,7 @@ fn cors(origins: &[header::HeaderValue]) -> CorsLayer {
         .allow_origin(AllowOrigin::list(origins.iter().cloned()))
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(600))
 }
 
@@ -110,25 +112,35 @@ fn with_middleware(routes: Router) -> Router {
 /// Written on hyper directly rather than `axum::serve`, which sets no
 /// header-read timeout and waits forever at shutdown: one client that sends
 /// half a request and stalls would keep the process from ever exiting.
+/// HTTP/1.1 only: its header deadline runs from the moment a connection
+/// waits for a request (a silent connection is closed too), where
+/// HTTP/2's cleartext preface sniffing would wait unbounded. At most
+/// `edges.max_connections` are open at once; further clients wait in the
+/// listen backlog.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     edges: &Edges,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-    use hyper_util::server::conn::auto;
+    use hyper_util::rt::{TokioIo, TokioTimer};
     use tower::ServiceExt;
 
-    let mut builder = auto::Builder::new(TokioExecutor::new());
+    let mut builder = hyper::server::conn::http1::Builder::new();
     builder
-        .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(edges.header_read_timeout);
-    builder.http2().timer(TokioTimer::new());
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let slots = Arc::new(tokio::sync::Semaphore::new(edges.max_connections.max(1)));
     tokio::pin!(shutdown);
     loop {
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
         let (stream, remote) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
@@ -149,13 +161,13 @@ pub async fn serve(
                     .insert(axum::extract::ConnectInfo(remote));
                 router.clone().oneshot(request)
             });
-        let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), service)
-            .into_owned();
+        // (No upgrades yet: WebSocket subscriptions will add them.)
+        let connection = builder.serve_connection(TokioIo::new(stream), service);
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             // A client closing early or timing out is not the server's error.
             let _ = connection.await;
+            drop(slot);
         });
     }
     drop(listener);

@@ -126,7 +126,10 @@ fn work(queue: &Mutex<mpsc::Receiver<Job>>) {
             Ok(mut queue) => queue.blocking_recv(),
             Err(_) => None,
         };
+        // A request that gave up (timed out, disconnected) is not hashed for.
         match job {
+            Some(Job::Hash { reply, .. }) if reply.is_closed() => {}
+            Some(Job::Verify { reply, .. }) if reply.is_closed() => {}
             Some(Job::Hash { password, reply }) => {
                 let _ = reply.send(hash_with(&mut memory, password.as_bytes()));
             }

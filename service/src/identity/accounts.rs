@@ -74,7 +74,7 @@ pub async fn create_admin(
 ) -> ApiResult<AdminOutcome> {
     let email = validate::email("email", email)?;
     let existing = user::Entity::find()
-        .filter(user::Column::Email.eq(email.clone()))
+        .filter(crate::identity::email_is(&email))
         .one(ctx.db())
         .await?;
     if let Some(user) = existing {

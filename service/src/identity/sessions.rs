@@ -121,7 +121,7 @@ pub async fn log_in(
         return Err(throttle::locked(secs));
     }
     let user = user::Entity::find()
-        .filter(user::Column::Email.eq(email.clone()))
+        .filter(crate::identity::email_is(&email))
         .one(ctx.db())
         .await?;
     let ok = hasher

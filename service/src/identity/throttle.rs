@@ -15,12 +15,13 @@
 //! 30 s, doubling with every further failure up to 15 minutes; a key idle
 //! for [`RESET_AFTER`] starts over, and rows idle for a day are deleted, so
 //! the table stays bounded. A successful log-in clears its e-mail's counter
-//! (not the client's). During a lockout even the right password is refused
+//! and takes its own attempt back from the client's. During a lockout even the right password is refused
 //! with RATE_LIMITED — that is what makes it a lockout.
 
 use std::net::IpAddr;
 
 use chrono::{DateTime, TimeDelta, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
     QueryFilter, QuerySelect, Set, sea_query::LockType,
@@ -152,10 +153,21 @@ pub fn locked(secs: u64) -> ApiError {
     }
 }
 
-/// Forget the failures of this e-mail from this client after a successful
-/// log-in.
+/// After a successful log-in: forget the failures of this e-mail from this
+/// client, and take back the attempt counted against the client (so an
+/// office of many people behind one address never trips its limit by
+/// logging in; a success does not erase its other failures).
 pub async fn clear(db: &impl ConnectionTrait, attempt: &Attempt) -> ApiResult<()> {
     login_throttle::Entity::delete_by_id(attempt.pair.clone())
+        .exec(db)
+        .await?;
+    login_throttle::Entity::update_many()
+        .col_expr(
+            login_throttle::Column::Failures,
+            sea_orm::sea_query::ExprTrait::sub(Expr::col(login_throttle::Column::Failures), 1),
+        )
+        .filter(login_throttle::Column::Key.eq(attempt.client.clone()))
+        .filter(login_throttle::Column::Failures.gt(0))
         .exec(db)
         .await?;
     Ok(())

@@ -47,7 +47,7 @@ pub async fn invite(
         let access = w.act_for(organization_id, Lock::Exclusive).await?;
         policy::ensure_can_invite(&access, role)?;
         let invitee = user::Entity::find()
-            .filter(user::Column::Email.eq(email.clone()))
+            .filter(crate::identity::email_is(&email))
             .one(w.tx())
             .await?;
         if let Some(u) = invitee

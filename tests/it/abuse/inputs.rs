@@ -40,6 +40,10 @@ db_test! {
         let start = at(&app, 24);
         let sliver = start.replace(":00:00Z", ":00:00.0000004Z");
         book(start.clone(), sliver).await.assert_error("BAD_USER_INPUT", Some("endsAt"));
+        let minute = start.replace(":00:00Z", ":01:00Z");
+        let r = book(start.clone(), minute).await;
+        r.assert_error("BAD_USER_INPUT", Some("endsAt"));
+        assert!(r.message().contains("at least 5 minutes"), "{}", r.body);
         let leap = start.replace(":00:00Z", ":59:60Z");
         book(leap, at(&app, 26)).await.assert_error("BAD_USER_INPUT", Some("startsAt"));
         // Finer than microseconds is dropped, the same on both databases.

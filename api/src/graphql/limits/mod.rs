@@ -24,8 +24,10 @@
 //!   most twice the standard introspection query
 //!   ([`STANDARD_INTROSPECTION`]): GraphiQL and client generators pass,
 //!   aliased copies of the type system do not;
-//! - and after execution, a response over [`MAX_RESPONSE_BYTES`] is replaced
-//!   by the refusal (the HTTP handler measures it).
+//! - and while executing, the response's size is counted field by field:
+//!   once past [`MAX_RESPONSE_BYTES`] every further field is refused, so a
+//!   query of many long text fields stops growing the server's memory; the
+//!   HTTP handler then replaces such a response by the refusal.
 //!
 //! Refusals carry `extensions.code = QUERY_TOO_COMPLEX`.
 
@@ -34,15 +36,17 @@ mod measure;
 #[cfg(test)]
 mod tests;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest,
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextResolve,
+    ResolveInfo,
 };
 use async_graphql::parser::types::{
     ExecutableDocument, OperationDefinition, OperationType, Selection, SelectionSet,
 };
-use async_graphql::{Name, Request, ServerResult, Variables};
+use async_graphql::{Name, Request, ServerResult, Value, Variables};
 
 use crate::graphql::RequestCtx;
 pub use measure::SchemaShape;
@@ -143,6 +147,7 @@ impl ExtensionFactory for QueryLimits {
             shape: self.shape.clone(),
             introspection: self.introspection,
             operation_name: Mutex::new(None),
+            response_bytes: AtomicUsize::new(0),
         })
     }
 }
@@ -152,6 +157,23 @@ struct QueryLimitsExtension {
     introspection: bool,
     /// The requested operation name, remembered from `prepare_request`.
     operation_name: Mutex<Option<String>>,
+    /// The response's size so far, as JSON, give or take punctuation.
+    response_bytes: AtomicUsize,
+}
+
+/// The JSON size of what a field itself adds: scalars; an object's or a
+/// list of objects' fields are counted as they resolve.
+fn own_bytes(value: &Value) -> usize {
+    match value {
+        Value::Null => 4,
+        Value::Number(_) => 8,
+        Value::Boolean(_) => 5,
+        Value::String(s) => s.len() + 2,
+        Value::Enum(e) => e.len() + 2,
+        Value::Binary(b) => b.len() * 2,
+        Value::List(items) => items.iter().map(own_bytes).sum::<usize>() + 2,
+        Value::Object(_) => 2,
+    }
 }
 
 #[async_trait::async_trait]
@@ -221,5 +243,24 @@ impl Extension for QueryLimitsExtension {
             }
         }
         Ok(doc)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        if self.response_bytes.load(Ordering::Relaxed) > MAX_RESPONSE_BYTES {
+            return Err(too_complex(format!(
+                "the response would exceed {} MiB; ask for fewer nodes",
+                MAX_RESPONSE_BYTES / (1024 * 1024)
+            )));
+        }
+        let key = info.alias.unwrap_or(info.name).len() + 3;
+        let value = next.run(ctx, info).await?;
+        let bytes = key + value.as_ref().map_or(4, own_bytes);
+        self.response_bytes.fetch_add(bytes, Ordering::Relaxed);
+        Ok(value)
     }
 }
