@@ -33,6 +33,7 @@
 
 mod document;
 mod measure;
+mod shape;
 #[cfg(test)]
 mod tests;
 
@@ -49,10 +50,10 @@ use async_graphql::parser::types::{
 use async_graphql::{Name, Request, ServerResult, Value, Variables};
 
 use crate::graphql::RequestCtx;
-pub use measure::SchemaShape;
 use measure::{check_operation, too_complex};
 use service::ApiError;
 use service::policy;
+pub use shape::SchemaShape;
 
 pub const MAX_DEPTH: usize = 10;
 pub const MAX_INTROSPECTION_DEPTH: usize = 20;
