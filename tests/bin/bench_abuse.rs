@@ -17,18 +17,11 @@ use chrono::{DurationRound, TimeDelta, Utc};
 use serde_json::json;
 use yeondae_api::graphql::limits::STANDARD_INTROSPECTION;
 use yeondae_tests::bench::{
-    Client, database, drop_database, outcome, percentile, start, unlimited,
+    Client, database, drop_database, outcome, percentile, resident_mib, start, unlimited,
 };
 
-fn resident_mib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("VmRSS:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-        })
-        .map_or(0, |kib| kib / 1024)
+fn resident() -> u64 {
+    resident_mib("self").unwrap_or(0)
 }
 
 fn row(what: &str, outcome: &str, took: Duration, bytes: usize) {
@@ -45,7 +38,7 @@ async fn main() -> anyhow::Result<()> {
     let (database_url, _dir) = database(postgres.as_deref()).await?;
     let (url, state) = start(&database_url, unlimited()).await?;
     let client = Client::new(url)?;
-    println!("resident memory at start: {} MiB", resident_mib());
+    println!("resident memory at start: {} MiB", resident());
 
     let timed = |query: String| {
         let client = &client;
@@ -129,7 +122,7 @@ async fn main() -> anyhow::Result<()> {
     );
 
     // A flood of sign-ups and log-ins.
-    let before = resident_mib();
+    let before = resident();
     let mut latencies = Vec::new();
     for round in 0..10 {
         let requests = (0..40).map(|i| {
@@ -153,7 +146,7 @@ async fn main() -> anyhow::Result<()> {
         "400 sign-ups and log-ins, 40 at a time: p50 {:.0} ms, p99 {:.0} ms; resident memory {before} MiB before, {} MiB after",
         percentile(&latencies, 0.5).as_secs_f64() * 1000.0,
         percentile(&latencies, 0.99).as_secs_f64() * 1000.0,
-        resident_mib()
+        resident()
     );
     drop_database(postgres.as_deref(), &database_url, &state).await
 }

@@ -24,7 +24,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QuerySelect, Set, sea_query::LockType,
+    QueryFilter, QuerySelect, Set, TryInsertResult, sea_query::LockType,
 };
 
 use crate::error::{ApiError, ApiResult};
@@ -79,19 +79,25 @@ pub async fn count_attempt(
     attempt: &Attempt,
     now: DateTime<Utc>,
 ) -> ApiResult<Option<u64>> {
-    forget_idle(tx, now).await?;
     let keys = [
         (attempt.pair.as_str(), FREE_FAILURES),
         (attempt.client.as_str(), FREE_CLIENT_FAILURES),
     ];
     let mut rows = Vec::with_capacity(keys.len());
+    let mut created = false;
     for (key, free) in keys {
-        let row = locked_row(tx, key, now).await?;
+        let (row, new) = locked_row(tx, key, now).await?;
+        created |= new;
         if let Some(until) = row.locked_until.filter(|until| *until > now) {
             let secs = ((until - now).num_milliseconds() + 999).max(1000) as u64 / 1000;
             return Ok(Some(secs));
         }
         rows.push((row, free));
+    }
+    // The table grows only by new counters, so only they pay for pruning
+    // it (an attempt on known counters deletes nothing).
+    if created {
+        forget_idle(tx, attempt, now).await?;
     }
     for (row, free) in rows {
         let failures = if now - row.updated_at > RESET_AFTER {
@@ -108,13 +114,14 @@ pub async fn count_attempt(
     Ok(None)
 }
 
-/// The counter `key`, created if new, locked for this transaction.
+/// The counter `key`, created if new (then `true`), locked for this
+/// transaction.
 async fn locked_row(
     tx: &impl ConnectionTrait,
     key: &str,
     now: DateTime<Utc>,
-) -> ApiResult<login_throttle::Model> {
-    login_throttle::Entity::insert(login_throttle::ActiveModel {
+) -> ApiResult<(login_throttle::Model, bool)> {
+    let inserted = login_throttle::Entity::insert(login_throttle::ActiveModel {
         key: Set(key.to_owned()),
         failures: Set(0),
         locked_until: Set(None),
@@ -123,17 +130,28 @@ async fn locked_row(
     .on_conflict_do_nothing_on([login_throttle::Column::Key])
     .exec_without_returning(tx)
     .await?;
-    login_throttle::Entity::find_by_id(key.to_owned())
+    let row = login_throttle::Entity::find_by_id(key.to_owned())
         .lock(LockType::Update)
         .one(tx)
         .await?
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("throttle row vanished")))
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("throttle row vanished")))?;
+    Ok((
+        row,
+        matches!(inserted, TryInsertResult::Inserted(n) if n > 0),
+    ))
 }
 
-/// Delete counters idle for a day and not locked: every address ever tried
-/// would otherwise leave a row forever.
-async fn forget_idle(tx: &impl ConnectionTrait, now: DateTime<Utc>) -> ApiResult<()> {
+/// Delete counters idle for a day and not locked — every address ever tried
+/// would otherwise leave a row forever — except this attempt's own.
+async fn forget_idle(
+    tx: &impl ConnectionTrait,
+    attempt: &Attempt,
+    now: DateTime<Utc>,
+) -> ApiResult<()> {
     login_throttle::Entity::delete_many()
+        .filter(
+            login_throttle::Column::Key.is_not_in([attempt.pair.clone(), attempt.client.clone()]),
+        )
         .filter(login_throttle::Column::UpdatedAt.lt(now - FORGET_AFTER))
         .filter(
             Condition::any()

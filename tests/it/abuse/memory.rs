@@ -4,21 +4,9 @@
 
 use serde_json::json;
 
-use crate::support::process;
+use yeondae_tests::bench::resident_mib;
 
-/// Resident memory of a process, in MiB (Linux).
-fn resident_mib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let kib: u64 = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))?
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .ok()?;
-    Some(kib / 1024)
-}
+use crate::support::process;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_flood_of_sign_ups_and_log_ins_keeps_memory_bounded() {
@@ -27,7 +15,7 @@ async fn a_flood_of_sign_ups_and_log_ins_keeps_memory_bounded() {
     // 24 at once, as a flood does.
     let served = process::serve(dir.path(), &[("YEONDAE_HASH_CONCURRENCY", "2")]).await;
     let pid = served.child.id().expect("pid");
-    let Some(before) = resident_mib(pid) else {
+    let Some(before) = resident_mib(&pid.to_string()) else {
         return; // not Linux
     };
     let client = reqwest::Client::new();
@@ -51,7 +39,7 @@ async fn a_flood_of_sign_ups_and_log_ins_keeps_memory_bounded() {
             assert_eq!(status.unwrap(), 200);
         }
     }
-    let after = resident_mib(pid).unwrap();
+    let after = resident_mib(&pid.to_string()).unwrap();
     println!("resident memory: {before} MiB at start, {after} MiB after 72 sign-ups and log-ins");
     // Two workers hold 38 MiB for good; hashing on tokio's blocking pool
     // left 19 MiB with every blocking thread used (38 -> 614 MiB here).
