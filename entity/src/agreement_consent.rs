@@ -1,5 +1,4 @@
 use sea_orm::entity::prelude::*;
-use serde::{Deserialize, Serialize};
 
 /// A sharing party's answer (through its OWNER) to a newcomer's admission
 /// into a ratified agreement. `(agreement_id, newcomer_id, organization_id)`
@@ -21,22 +20,9 @@ pub struct Model {
 
 no_relations!();
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
-)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum ConsentStatus {
-    #[sea_orm(string_value = "CONSENTED")]
-    Consented,
-    #[sea_orm(string_value = "REFUSED")]
-    Refused,
-}
-
-impl ConsentStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ConsentStatus::Consented => "CONSENTED",
-            ConsentStatus::Refused => "REFUSED",
-        }
+text_enum! {
+    pub enum ConsentStatus {
+        Consented = "CONSENTED",
+        Refused = "REFUSED",
     }
 }

@@ -1,5 +1,4 @@
 use sea_orm::entity::prelude::*;
-use serde::{Deserialize, Serialize};
 
 /// One organization's place in an agreement; `(agreement_id,
 /// organization_id)` is unique.
@@ -23,42 +22,19 @@ pub struct Model {
 
 no_relations!();
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
-)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum PartyRole {
-    #[sea_orm(string_value = "CONVENER")]
-    Convener,
-    #[sea_orm(string_value = "PARTNER")]
-    Partner,
+text_enum! {
+    pub enum PartyRole {
+        Convener = "CONVENER",
+        Partner = "PARTNER",
+    }
 }
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
-)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum PartyStatus {
-    #[sea_orm(string_value = "INVITED")]
-    Invited,
-    #[sea_orm(string_value = "SIGNED")]
-    Signed,
-    #[sea_orm(string_value = "DECLINED")]
-    Declined,
-    #[sea_orm(string_value = "WITHDRAWN")]
-    Withdrawn,
-    #[sea_orm(string_value = "REMOVED")]
-    Removed,
-}
-
-impl PartyStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PartyStatus::Invited => "INVITED",
-            PartyStatus::Signed => "SIGNED",
-            PartyStatus::Declined => "DECLINED",
-            PartyStatus::Withdrawn => "WITHDRAWN",
-            PartyStatus::Removed => "REMOVED",
-        }
+text_enum! {
+    pub enum PartyStatus {
+        Invited = "INVITED",
+        Signed = "SIGNED",
+        Declined = "DECLINED",
+        Withdrawn = "WITHDRAWN",
+        Removed = "REMOVED",
     }
 }

@@ -1,5 +1,4 @@
 use sea_orm::entity::prelude::*;
-use serde::{Deserialize, Serialize};
 
 /// A half-open interval [starts_at, ends_at) of a space. PENDING and
 /// CONFIRMED bookings of one space never overlap: an exclusion constraint on
@@ -31,33 +30,18 @@ pub struct Model {
 
 no_relations!();
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
-)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum BookingStatus {
-    #[sea_orm(string_value = "PENDING")]
-    Pending,
-    #[sea_orm(string_value = "CONFIRMED")]
-    Confirmed,
-    #[sea_orm(string_value = "REJECTED")]
-    Rejected,
-    #[sea_orm(string_value = "CANCELLED")]
-    Cancelled,
+text_enum! {
+    pub enum BookingStatus {
+        Pending = "PENDING",
+        Confirmed = "CONFIRMED",
+        Rejected = "REJECTED",
+        Cancelled = "CANCELLED",
+    }
 }
 
 impl BookingStatus {
     /// Holds its slot.
     pub fn is_live(self) -> bool {
         matches!(self, BookingStatus::Pending | BookingStatus::Confirmed)
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BookingStatus::Pending => "PENDING",
-            BookingStatus::Confirmed => "CONFIRMED",
-            BookingStatus::Rejected => "REJECTED",
-            BookingStatus::Cancelled => "CANCELLED",
-        }
     }
 }

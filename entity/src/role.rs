@@ -1,21 +1,14 @@
 use sea_orm::entity::prelude::*;
-use serde::{Deserialize, Serialize};
 
-/// Role of a user inside one organization. Declared strongest first; stored
-/// as text (`OWNER`, ...) with a CHECK constraint in the migration.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
-)]
-#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
-pub enum Role {
-    #[sea_orm(string_value = "OWNER")]
-    Owner,
-    #[sea_orm(string_value = "ADMIN")]
-    Admin,
-    #[sea_orm(string_value = "EDITOR")]
-    Editor,
-    #[sea_orm(string_value = "MEMBER")]
-    Member,
+text_enum! {
+    /// Role of a user inside one organization. Declared strongest first;
+    /// stored as text (`OWNER`, ...) with a CHECK constraint in the migration.
+    pub enum Role {
+        Owner = "OWNER",
+        Admin = "ADMIN",
+        Editor = "EDITOR",
+        Member = "MEMBER",
+    }
 }
 
 impl Role {
@@ -34,19 +27,11 @@ impl Role {
         self.rank() >= min.rank()
     }
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Owner => "OWNER",
-            Role::Admin => "ADMIN",
-            Role::Editor => "EDITOR",
-            Role::Member => "MEMBER",
-        }
-    }
-
     /// All roles at least as strong as `min`, for `role IN (...)` filters.
     pub fn at_least_all(min: Role) -> Vec<Role> {
-        [Role::Owner, Role::Admin, Role::Editor, Role::Member]
-            .into_iter()
+        Role::ALL
+            .iter()
+            .copied()
             .filter(|r| r.at_least(min))
             .collect()
     }

@@ -49,6 +49,14 @@ named! {
         "agreement_consents_key",
         "agreement_consents.agreement_id, agreement_consents.newcomer_id, agreement_consents.organization_id"
     );
+    PROJECT_PARTICIPANTS_KEY = (
+        "project_participants_key",
+        "project_participants.project_id, project_participants.organization_id"
+    );
+    ENDORSEMENTS_KEY = (
+        "endorsements_action_org_key",
+        "endorsements.action_id, endorsements.organization_id"
+    );
     /// Raised by the triggers that keep an organization's last OWNER.
     LAST_OWNER = ("yd_last_owner", "yd_last_owner");
 }

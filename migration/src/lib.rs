@@ -13,6 +13,7 @@ mod m20261129_000003_spaces;
 mod m20261201_000004_tenancy;
 mod m20261202_000005_emails;
 mod m20261202_000006_login_throttles;
+mod m20261202_000007_projects_and_actions;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000004_tenancy::Migration),
             Box::new(m20261202_000005_emails::Migration),
             Box::new(m20261202_000006_login_throttles::Migration),
+            Box::new(m20261202_000007_projects_and_actions::Migration),
         ]
     }
 }
@@ -78,6 +80,14 @@ pub(crate) mod refs {
     pub(crate) enum Agreements {
         Table,
     }
+}
+
+/// A text column holding one of `values` (a stored enum), under a CHECK.
+pub(crate) fn one_of<T: IntoIden + Clone + 'static>(col: T, values: &[&str]) -> ColumnDef {
+    use sea_orm_migration::schema::string_len;
+    string_len(col.clone(), 24)
+        .check(Expr::col(col).is_in(values.iter().copied()))
+        .to_owned()
 }
 
 /// Create a table from its builder.

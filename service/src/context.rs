@@ -89,8 +89,11 @@ impl Ctx {
 /// and the request's "now" ([`crate::policy`] decides, the batched queries
 /// live in each domain's `reads.rs`). Nothing here checks whether the viewer
 /// may see the parent: callers follow relations from what they may see.
+/// Each domain added since spaces declares its own part of this port
+/// beside its batched queries (`project::reads::ProjectReads`,
+/// `action::reads::ActionReads`).
 #[async_trait::async_trait]
-pub trait Reads: Send + Sync {
+pub trait Reads: crate::project::reads::ProjectReads + crate::action::reads::ActionReads {
     async fn user(&self, id: Uuid) -> ApiResult<Option<user::Model>>;
     async fn organization(&self, id: Uuid) -> ApiResult<Option<organization::Model>>;
     /// Several organizations, in the order of `ids`.
@@ -112,6 +115,8 @@ pub trait Reads: Send + Sync {
 
     /// An agreement by id, regardless of visibility.
     async fn agreement(&self, id: Uuid) -> ApiResult<Option<agreement::Model>>;
+    /// Whether the viewer may see the agreement (`agreement(id:)`).
+    async fn agreement_visible(&self, id: Uuid) -> ApiResult<bool>;
     async fn parties(&self, agreement: Uuid) -> ApiResult<Vec<agreement_party::Model>>;
     async fn consents(&self, agreement: Uuid) -> ApiResult<Vec<agreement_consent::Model>>;
     /// The agreements an organization is party to that the viewer may see.

@@ -208,6 +208,18 @@ const KNOWN_VIOLATIONS: &[Violation] = &[
             "this organization has already answered for the newcomer",
         )
     }),
+    (constraints::PROJECT_PARTICIPANTS_KEY, || {
+        ApiError::conflict(
+            Some("organizationId"),
+            "this organization already takes part in the project",
+        )
+    }),
+    (constraints::ENDORSEMENTS_KEY, || {
+        ApiError::conflict(
+            Some("organizationId"),
+            "this organization has already endorsed the action",
+        )
+    }),
     (constraints::LAST_OWNER, || {
         ApiError::bad_input("role", "an organization must keep at least one OWNER")
     }),

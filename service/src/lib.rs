@@ -9,6 +9,7 @@
 //! "may X" is one function in [`policy`]; every error is an [`ApiError`].
 //! `docs/architecture.md` walks one request through the layers.
 
+pub mod action;
 pub mod agreement;
 pub mod audit;
 pub mod auth;
@@ -22,6 +23,7 @@ pub mod membership;
 pub mod organization;
 pub mod paging;
 pub mod policy;
+pub mod project;
 pub mod space;
 pub mod validate;
 pub mod write;

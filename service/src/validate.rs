@@ -140,6 +140,13 @@ pub fn search(field: &str, raw: Option<&str>) -> Result<Option<String>, ApiError
     optional_line(field, raw, MAX_SEARCH_LEN)
 }
 
+/// `s` as a literal inside a `LIKE` pattern escaped with `\\`.
+pub fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
 /// Organization slugs: 2–40 of `a-z`, `0-9` and single inner hyphens.
 pub fn slug(field: &str, raw: &str) -> Result<String, ApiError> {
     let s = raw.trim();

@@ -4,6 +4,7 @@
 //! [`service::Ctx`], wrap the result in an API type (entities are never API
 //! types).
 
+pub mod action;
 pub mod agreement;
 pub mod audit;
 pub mod connection;
@@ -14,12 +15,14 @@ pub mod limits;
 pub mod loaders;
 pub mod membership;
 pub mod organization;
+pub mod project;
 pub mod scalars;
 pub mod space;
 
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 
 use crate::state::AppState;
+use action::{ActionMutation, ActionQuery};
 use agreement::{AgreementMutation, AgreementQuery};
 use audit::AuditQuery;
 pub use error::{GqlError, Result};
@@ -27,6 +30,7 @@ use identity::{IdentityMutation, IdentityQuery};
 pub use loaders::Loaders;
 use membership::MembershipMutation;
 use organization::{OrganizationMutation, OrganizationQuery};
+use project::operations::{ProjectMutation, ProjectQuery};
 pub use scalars::{Date, DateTime};
 use service::ApiError;
 use space::{SpaceMutation, SpaceQuery};
@@ -36,6 +40,8 @@ pub struct Query(
     IdentityQuery,
     OrganizationQuery,
     AgreementQuery,
+    ProjectQuery,
+    ActionQuery,
     SpaceQuery,
     AuditQuery,
 );
@@ -46,6 +52,8 @@ pub struct Mutation(
     OrganizationMutation,
     MembershipMutation,
     AgreementMutation,
+    ProjectMutation,
+    ActionMutation,
     SpaceMutation,
 );
 

@@ -1,14 +1,16 @@
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 
+use super::action::{ActionStatusGql, SolidarityAction, SolidarityActionConnection};
 use super::agreement::{Agreement, AgreementConnection, AgreementStatusGql};
 use super::membership::{Invitation, Membership, MembershipConnection, RoleGql};
+use super::project::{Project, ProjectConnection, ProjectStatusGql};
 use super::space::Space;
 use super::{DateTime, Result, core, ids, patch};
 use entity::organization;
 use service::ApiError;
 use service::organization::service::{self as organizations, NewOrganization, OrganizationPatch};
 use service::paging::PageArgs;
-use service::{agreement, membership, space};
+use service::{action, agreement, membership, project, space};
 use uuid::Uuid;
 
 #[derive(Clone)]
@@ -128,6 +130,38 @@ impl Organization {
             agreement::reads::of_organization(core(ctx)?, self.0.id, status.map(Into::into), args)
                 .await?;
         Ok(AgreementConnection::from_listing(listing, Agreement))
+    }
+
+    /// Projects this organization leads or takes part in that the viewer may see.
+    async fn projects(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<ProjectStatusGql>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<ProjectConnection> {
+        let args = PageArgs::new(first, after)?;
+        let status = status.map(Into::into);
+        let listing =
+            project::projects::of_organization(core(ctx)?, self.0.id, status, args).await?;
+        Ok(ProjectConnection::from_listing(listing, Project))
+    }
+
+    /// Solidarity actions this organization initiated that the viewer may read.
+    async fn solidarity_actions(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<ActionStatusGql>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<SolidarityActionConnection> {
+        let args = PageArgs::new(first, after)?;
+        let status = status.map(Into::into);
+        let listing = action::actions::of_organization(core(ctx)?, self.0.id, status, args).await?;
+        Ok(SolidarityActionConnection::from_listing(
+            listing,
+            SolidarityAction,
+        ))
     }
 }
 

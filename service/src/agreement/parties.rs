@@ -54,7 +54,7 @@ pub(super) async fn insert_party(
     Ok(party)
 }
 
-pub(super) async fn party_of(
+pub(crate) async fn party_of(
     tx: &impl ConnectionTrait,
     agreement_id: Uuid,
     organization_id: Uuid,

@@ -20,7 +20,7 @@ use crate::policy::sharing;
 use entity::{PartyStatus, agreement, agreement_consent, agreement_party, organization};
 
 /// The agreement, if the viewer may see it; NOT_FOUND otherwise.
-pub(super) async fn find_visible(
+pub(crate) async fn find_visible(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     id: Uuid,
@@ -97,8 +97,37 @@ pub async fn partners(ctx: &Ctx, organization_id: Uuid) -> ApiResult<Vec<organiz
     ctx.reads().organizations(&ids).await
 }
 
+/// The agreement some work (a project, an action) runs under, as a nested
+/// read: shown when the viewer may see the agreement, null otherwise.
+pub async fn under(ctx: &Ctx, id: Option<Uuid>) -> ApiResult<Option<agreement::Model>> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    if !ctx.reads().agreement_visible(id).await? {
+        return Ok(None);
+    }
+    ctx.reads().agreement(id).await
+}
+
 // ---------------------------------------------------------------------------
 // Batched, for the transports' loaders
+
+/// Of the given agreements, those the viewer may see.
+pub async fn visible_agreement_ids(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    ids: &[Uuid],
+) -> Result<Vec<Uuid>, DbErr> {
+    use sea_orm::{ColumnTrait, QuerySelect};
+    agreement::Entity::find()
+        .select_only()
+        .column(agreement::Column::Id)
+        .filter(agreement::Column::Id.is_in(ids.iter().copied()))
+        .filter(sharing::agreement_visible(viewer, agreement::Entity))
+        .into_tuple()
+        .all(db)
+        .await
+}
 
 /// All party rows of each agreement, in invitation order.
 pub async fn parties_of(

@@ -161,7 +161,7 @@ pub async fn list(
 ) -> ApiResult<Listing<organization::Model>> {
     let mut filter = Condition::all();
     if let Some(term) = validate::search("search", search)? {
-        let pattern = format!("%{}%", escape_like(&term.to_lowercase()));
+        let pattern = format!("%{}%", validate::escape_like(&term.to_lowercase()));
         filter = filter.add(
             Condition::any()
                 .add(
@@ -174,12 +174,6 @@ pub async fn list(
         );
     }
     crate::paging::list(ctx.db(), filter, organization::Column::Id, Order::Asc, args).await
-}
-
-fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
 }
 
 /// The time zone an organization's dates and local times are read in (an

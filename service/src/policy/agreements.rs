@@ -1,8 +1,9 @@
 //! Who may do what to an agreement (MOU). Visibility is in [`super::sharing`].
 
 use super::OrgAccess;
+use super::sharing::Scope;
 use crate::error::ApiError;
-use entity::Role;
+use entity::{PartyStatus, Role, agreement, agreement_party};
 
 /// Drafting, editing and proposing: ADMIN+ of the convener. This is acting
 /// for the convener, so a platform admin needs a membership like anyone.
@@ -41,4 +42,35 @@ pub fn ensure_can_terminate(convener: &OrgAccess) -> Result<(), ApiError> {
         return Ok(());
     }
     convener.require(Role::Owner, "terminating this agreement")
+}
+
+/// Work run under an agreement (a project, a solidarity action) needs the
+/// agreement to share its `scope`, and each organization in it to be a
+/// SIGNED party sharing in the agreement (admitted). BAD_USER_INPUT naming
+/// `field`, the input the organization came from, otherwise.
+pub fn ensure_works_under(
+    agreement: &agreement::Model,
+    scope: Scope,
+    party: Option<&agreement_party::Model>,
+    field: &str,
+) -> Result<(), ApiError> {
+    let shared = match scope {
+        Scope::Projects => agreement.shares_projects,
+        Scope::Events => agreement.shares_events,
+        Scope::Actions => agreement.shares_actions,
+        Scope::Spaces => agreement.shares_spaces,
+    };
+    if !shared {
+        return Err(ApiError::bad_input(
+            "agreementId",
+            format!("this agreement does not share {}", scope.name()),
+        ));
+    }
+    match party {
+        Some(p) if p.status == PartyStatus::Signed && p.admitted_at.is_some() => Ok(()),
+        _ => Err(ApiError::bad_input(
+            field,
+            "the organization must be a SIGNED party of the agreement",
+        )),
+    }
 }

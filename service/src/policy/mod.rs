@@ -46,8 +46,10 @@
 //! 5. add every new operation to `tests/it/authorization_matrix.txt`.
 
 pub mod accounts;
+pub mod actions;
 pub mod agreements;
 pub mod members;
+pub mod projects;
 pub mod sharing;
 pub mod spaces;
 

@@ -19,7 +19,10 @@ use sea_orm::{ColumnTrait, Iden};
 
 use super::{bound_organization, is_platform_admin, role_cap};
 use crate::auth::Viewer;
-use entity::{PartyStatus, Role, agreement, agreement_party, booking, membership, space};
+use entity::{
+    ActionStatus, PartyStatus, Role, Visibility, agreement, agreement_party, booking, membership,
+    project, project_participant, solidarity_action, space,
+};
 
 /// What an agreement shares between its signed parties.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -37,6 +40,16 @@ impl Scope {
         Scope::Actions,
         Scope::Spaces,
     ];
+
+    /// As the contract spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Projects => "PROJECTS",
+            Scope::Events => "EVENTS",
+            Scope::Actions => "ACTIONS",
+            Scope::Spaces => "SPACES",
+        }
+    }
 
     /// The agreements column that says whether this scope is shared.
     pub fn column(self) -> agreement::Column {
@@ -266,4 +279,145 @@ pub fn booking_visible(viewer: &Viewer, now: DateTime<Utc>) -> Condition {
             .add(Expr::col((booking::Entity, booking::Column::OrganizationId)).in_subquery(own));
     }
     visible
+}
+
+/// Projects (a sub-select of `project_participants.project_id`) in which
+/// an organization selected by `of` takes part *and* still shares: it is a
+/// SIGNED, admitted party of the project's agreement, which is ACTIVE now.
+/// A participant that withdraws, or whose agreement ends, drops out of it
+/// at once. (The lead takes part whatever the agreement: [`participates`].)
+fn sharing_participations(of: SelectStatement, now: DateTime<Utc>) -> SelectStatement {
+    let (pp, p, ap, a) = (
+        Alias::new("pp"),
+        Alias::new("p"),
+        Alias::new("ap"),
+        Alias::new("a"),
+    );
+    let mut q = Query::select();
+    q.column((pp.clone(), project_participant::Column::ProjectId))
+        .from_as(project_participant::Entity, pp.clone())
+        .join_as(
+            JoinType::InnerJoin,
+            project::Entity,
+            p.clone(),
+            Expr::col((p.clone(), project::Column::Id))
+                .equals((pp.clone(), project_participant::Column::ProjectId)),
+        )
+        .join_as(
+            JoinType::InnerJoin,
+            agreement_party::Entity,
+            ap.clone(),
+            Condition::all()
+                .add(
+                    Expr::col((ap.clone(), agreement_party::Column::AgreementId))
+                        .equals((p.clone(), project::Column::AgreementId)),
+                )
+                .add(
+                    Expr::col((ap.clone(), agreement_party::Column::OrganizationId))
+                        .equals((pp.clone(), project_participant::Column::OrganizationId)),
+                ),
+        )
+        .join_as(
+            JoinType::InnerJoin,
+            agreement::Entity,
+            a.clone(),
+            Expr::col((a.clone(), agreement::Column::Id)).equals((p, project::Column::AgreementId)),
+        )
+        .cond_where(
+            Condition::all()
+                .add(Expr::col((pp, project_participant::Column::OrganizationId)).in_subquery(of))
+                .add(
+                    Expr::col((ap.clone(), agreement_party::Column::Status))
+                        .eq(PartyStatus::Signed.as_str()),
+                )
+                .add(Expr::col((ap, agreement_party::Column::AdmittedAt)).is_not_null())
+                .add(agreement_active(a, now)),
+        );
+    q
+}
+
+/// A condition on `projects`: an organization selected by `of` takes part
+/// in the project now — it leads it, or it is a participant that still
+/// shares under the project's agreement. Those who take part read the
+/// project whatever its visibility, and record progress for it.
+pub fn participates(of: SelectStatement, now: DateTime<Utc>) -> Condition {
+    Condition::any()
+        .add(
+            Expr::col((project::Entity, project::Column::LeadOrganizationId))
+                .in_subquery(of.clone()),
+        )
+        .add(
+            Expr::col((project::Entity, project::Column::Id))
+                .in_subquery(sharing_participations(of, now)),
+        )
+}
+
+/// Who may see a project (a condition on `projects`): anyone when PUBLIC;
+/// members of the organizations taking part ([`participates`]); for
+/// PARTNERS, also members of the lead's partners for PROJECTS; platform
+/// admins always. A PARTNERS project disappears for a partner the moment
+/// the agreement that made them partners ends or the partner leaves it.
+pub fn project_visible(viewer: &Viewer, now: DateTime<Utc>) -> Condition {
+    if is_platform_admin(viewer) {
+        return Condition::all();
+    }
+    let col = |c: project::Column| Expr::col((project::Entity, c));
+    let public = col(project::Column::Visibility).eq(Visibility::Public.as_str());
+    let Some(orgs) = viewer_organizations(viewer) else {
+        return Condition::all().add(public);
+    };
+    Condition::any()
+        .add(public)
+        .add(participates(orgs.clone(), now))
+        .add(
+            Condition::all()
+                .add(col(project::Column::Visibility).eq(Visibility::Partners.as_str()))
+                .add(
+                    col(project::Column::LeadOrganizationId).in_subquery(partners_of(
+                        orgs,
+                        Scope::Projects,
+                        now,
+                    )),
+                ),
+        )
+}
+
+/// Who may read a solidarity action (a condition on `solidarity_actions`),
+/// for the organizations selected by `of` (`None`: an anonymous caller): its
+/// initiator always; once it is no longer a DRAFT, anyone when PUBLIC and
+/// the initiator's partners for ACTIONS when PARTNERS. A draft is the
+/// initiator's alone, whatever its visibility.
+pub fn action_readable_by(of: Option<SelectStatement>, now: DateTime<Utc>) -> Condition {
+    let col = |c: solidarity_action::Column| Expr::col((solidarity_action::Entity, c));
+    let published = col(solidarity_action::Column::Status).ne(ActionStatus::Draft.as_str());
+    let public = Condition::all()
+        .add(published.clone())
+        .add(col(solidarity_action::Column::Visibility).eq(Visibility::Public.as_str()));
+    let Some(of) = of else {
+        return public;
+    };
+    Condition::any()
+        .add(public)
+        .add(col(solidarity_action::Column::InitiatorId).in_subquery(of.clone()))
+        .add(
+            Condition::all()
+                .add(published)
+                .add(col(solidarity_action::Column::Visibility).eq(Visibility::Partners.as_str()))
+                .add(
+                    col(solidarity_action::Column::InitiatorId).in_subquery(partners_of(
+                        of,
+                        Scope::Actions,
+                        now,
+                    )),
+                ),
+        )
+}
+
+/// Who may see a solidarity action: [`action_readable_by`] the viewer's
+/// organizations; platform admins always.
+pub fn action_visible(viewer: &Viewer, now: DateTime<Utc>) -> Condition {
+    if is_platform_admin(viewer) {
+        return Condition::all();
+    }
+    action_readable_by(viewer_organizations(viewer), now)
 }

@@ -5,6 +5,7 @@ use async_graphql::{Context, Enum, ID, Object};
 
 use super::identity::User;
 use super::organization::Organization;
+use super::project::{Project, ProjectConnection};
 use super::{Date, DateTime, Result, core, ids};
 use entity::{agreement, agreement_consent, agreement_party};
 use service::agreement::status::status_of;
@@ -99,6 +100,18 @@ impl Agreement {
     async fn parties(&self, ctx: &Context<'_>) -> Result<Vec<AgreementParty>> {
         let rows = core(ctx)?.reads().parties(self.0.id).await?;
         Ok(rows.into_iter().map(AgreementParty).collect())
+    }
+
+    /// Joint projects run under this agreement that the viewer may see.
+    async fn projects(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<ProjectConnection> {
+        let args = service::paging::PageArgs::new(first, after)?;
+        let listing = service::project::projects::of_agreement(core(ctx)?, self.0.id, args).await?;
+        Ok(ProjectConnection::from_listing(listing, Project))
     }
 
     async fn created_at(&self) -> DateTime {

@@ -90,6 +90,9 @@ macro_rules! loader {
     }};
 }
 
+mod actions;
+mod projects;
+
 type PagesKey<A> = (Uuid, A);
 type AgreementPagesKey = PagesKey<(Option<AgreementStatus>, PageArgs)>;
 type Window = (Uuid, DateTime<Utc>, DateTime<Utc>);
@@ -109,10 +112,13 @@ pub struct Loaders {
     org_agreements: Cached<AgreementPagesKey, Page<agreement::Model>>,
     org_agreement_counts: Cached<PagesKey<Option<AgreementStatus>>, i64>,
     partners: Cached<Uuid, Vec<Uuid>>,
+    agreement_visible: Cached<Uuid, bool>,
     spaces_of: Cached<Uuid, Vec<space::Model>>,
     space_visible: Cached<Uuid, bool>,
     can_book_in: Cached<Uuid, bool>,
     live_bookings: Cached<Window, Vec<booking::Model>>,
+    projects: projects::ProjectLoaders,
+    actions: actions::ActionLoaders,
 }
 
 impl Loaders {
@@ -189,6 +195,10 @@ impl Loaders {
             partners: loader!(with, |db, viewer, orgs: Vec<Uuid>| {
                 agreements::partners_of(&db, &viewer, now, &orgs).await
             }),
+            agreement_visible: loader!(with, |db, viewer, ids: Vec<Uuid>| {
+                let yes = agreements::visible_agreement_ids(&db, &viewer, &ids).await?;
+                Ok::<_, DbErr>(flags(ids, yes))
+            }),
             spaces_of: loader!(with, |db, viewer, orgs: Vec<Uuid>| {
                 let found = spaces::visible_spaces_of(&db, &viewer, now, &orgs).await?;
                 Ok::<_, DbErr>(group_by(found, |s| s.organization_id))
@@ -212,6 +222,8 @@ impl Loaders {
                 }
                 Ok::<_, DbErr>(out)
             }),
+            projects: projects::ProjectLoaders::new(db, &with, now),
+            actions: actions::ActionLoaders::new(&with, now),
         }
     }
 
@@ -295,6 +307,10 @@ impl Reads for Loaders {
 
     async fn agreement(&self, id: Uuid) -> ApiResult<Option<agreement::Model>> {
         maybe(&self.agreements, id).await
+    }
+
+    async fn agreement_visible(&self, id: Uuid) -> ApiResult<bool> {
+        one(&self.agreement_visible, id).await
     }
 
     async fn parties(&self, agreement: Uuid) -> ApiResult<Vec<agreement_party::Model>> {

@@ -1,0 +1,107 @@
+//! The loaders behind [`ActionReads`]: actions of organizations and
+//! endorsements.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sea_orm::{DatabaseConnection, DbErr};
+use uuid::Uuid;
+
+use super::{Cached, PagesKey, batch, grouped, maybe, one};
+use entity::{ActionStatus, endorsement, solidarity_action};
+use service::ApiResult;
+use service::action::reads::{self as actions, ActionReads};
+use service::auth::Viewer;
+use service::paging::{Page, PageArgs};
+
+type StatusPagesKey = PagesKey<(Option<ActionStatus>, PageArgs)>;
+
+pub(super) struct ActionLoaders {
+    org_actions: Cached<StatusPagesKey, Page<solidarity_action::Model>>,
+    org_action_counts: Cached<PagesKey<Option<ActionStatus>>, i64>,
+    endorsement_pages: Cached<PagesKey<PageArgs>, Page<endorsement::Model>>,
+    endorsement_counts: Cached<Uuid, i64>,
+}
+
+impl ActionLoaders {
+    pub(super) fn new(
+        with: &impl Fn() -> (DatabaseConnection, Viewer),
+        now: DateTime<Utc>,
+    ) -> Self {
+        ActionLoaders {
+            org_actions: loader!(with, |db, viewer, keys: Vec<StatusPagesKey>| {
+                let mut out = HashMap::new();
+                for ((status, args), orgs) in grouped(&keys, |(o, a)| (*a, *o)) {
+                    let pages =
+                        actions::organization_action_pages(&db, &viewer, now, status, &orgs, &args)
+                            .await?;
+                    out.extend(pages.into_iter().map(|(o, p)| ((o, (status, args)), p)));
+                }
+                Ok::<_, DbErr>(out)
+            }),
+            org_action_counts: loader!(
+                with,
+                |db, viewer, keys: Vec<PagesKey<Option<ActionStatus>>>| {
+                    let mut out = HashMap::new();
+                    for (status, orgs) in grouped(&keys, |(o, s)| (*s, *o)) {
+                        let counts =
+                            actions::organization_action_counts(&db, &viewer, now, status, &orgs)
+                                .await?;
+                        out.extend(counts.into_iter().map(|(o, n)| ((o, status), n)));
+                    }
+                    Ok::<_, DbErr>(out)
+                }
+            ),
+            endorsement_pages: loader!(with, |db, _, keys: Vec<PagesKey<PageArgs>>| {
+                let mut out = HashMap::new();
+                for (args, ids) in grouped(&keys, |(a, args)| (*args, *a)) {
+                    let pages = actions::endorsement_pages(&db, &ids, &args).await?;
+                    out.extend(pages.into_iter().map(|(a, p)| ((a, args), p)));
+                }
+                Ok::<_, DbErr>(out)
+            }),
+            endorsement_counts: loader!(with, |db, _, ids: Vec<Uuid>| {
+                actions::endorsement_counts(&db, &ids).await
+            }),
+        }
+    }
+}
+
+#[async_trait]
+impl ActionReads for super::Loaders {
+    async fn organization_actions(
+        &self,
+        organization: Uuid,
+        status: Option<ActionStatus>,
+        args: PageArgs,
+    ) -> ApiResult<Page<solidarity_action::Model>> {
+        Ok(
+            maybe(&self.actions.org_actions, (organization, (status, args)))
+                .await?
+                .unwrap_or_else(Page::empty),
+        )
+    }
+
+    async fn organization_action_count(
+        &self,
+        organization: Uuid,
+        status: Option<ActionStatus>,
+    ) -> ApiResult<i64> {
+        one(&self.actions.org_action_counts, (organization, status)).await
+    }
+
+    async fn endorsement_page(
+        &self,
+        action: Uuid,
+        args: PageArgs,
+    ) -> ApiResult<Page<endorsement::Model>> {
+        Ok(maybe(&self.actions.endorsement_pages, (action, args))
+            .await?
+            .unwrap_or_else(Page::empty))
+    }
+
+    async fn endorsement_count(&self, action: Uuid) -> ApiResult<i64> {
+        one(&self.actions.endorsement_counts, action).await
+    }
+}

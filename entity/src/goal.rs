@@ -1,0 +1,50 @@
+use sea_orm::entity::prelude::*;
+
+/// A project's goal. Quantities (target, progress) are stored as whole
+/// ten-thousandths (`*_e4`), so sums are exact on every database.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "goals")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub project_id: Uuid,
+    pub kind: GoalKind,
+    /// Quantitative goals only.
+    pub measure: Option<GoalMeasure>,
+    pub title: String,
+    pub unit: Option<String>,
+    pub target_e4: Option<i64>,
+    pub due_on: Option<Date>,
+    pub status: GoalStatus,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+no_relations!();
+
+text_enum! {
+    pub enum GoalKind {
+        Quantitative = "QUANTITATIVE",
+        Qualitative = "QUALITATIVE",
+    }
+}
+
+text_enum! {
+    /// How a quantitative goal's `achieved` is computed.
+    pub enum GoalMeasure {
+        /// The sum of every recorded amount.
+        Total = "TOTAL",
+        /// The sum of each organization's latest reading.
+        Level = "LEVEL",
+    }
+}
+
+text_enum! {
+    pub enum GoalStatus {
+        NotStarted = "NOT_STARTED",
+        InProgress = "IN_PROGRESS",
+        Achieved = "ACHIEVED",
+        Missed = "MISSED",
+        Dropped = "DROPPED",
+    }
+}

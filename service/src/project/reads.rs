@@ -1,0 +1,411 @@
+//! Batched reads of projects and goals, for the transports' loaders: one
+//! query for however many projects, goals or organizations a response holds.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Condition, Expr, ExprTrait, Func, JoinType, Order, OverStatement, Query,
+    SelectStatement, WindowStatement,
+};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use super::projects::visible;
+use crate::auth::Viewer;
+use crate::context::Ctx;
+use crate::error::ApiResult;
+use crate::paging::{
+    CountSource, Page, PageArgs, count_by_parent, load_pages_by_parent, load_pages_from,
+};
+use entity::{GoalMeasure, ProjectStatus, goal, goal_progress, project, project_participant};
+
+/// The reads projects and goals need to follow relations, batched per
+/// request: the project domain's part of [`crate::Reads`].
+#[async_trait::async_trait]
+pub trait ProjectReads: Send + Sync {
+    /// A project by id, regardless of visibility.
+    async fn project(&self, id: Uuid) -> ApiResult<Option<project::Model>>;
+    /// The organizations taking part in a project, the lead first.
+    async fn participants(&self, project: Uuid) -> ApiResult<Vec<Uuid>>;
+    async fn goals(&self, project: Uuid) -> ApiResult<Vec<goal::Model>>;
+    /// A goal by id, regardless of visibility.
+    async fn goal(&self, id: Uuid) -> ApiResult<Option<goal::Model>>;
+    /// A goal's `achieved`, in ten-thousandths.
+    async fn achieved(&self, goal: Uuid) -> ApiResult<i64>;
+    /// What counts towards a goal's `achieved` before each bucket's end
+    /// (index, end), per organization.
+    async fn tallies(
+        &self,
+        goal: Uuid,
+        buckets: Vec<(i32, DateTime<Utc>)>,
+    ) -> ApiResult<Vec<Tally>>;
+    async fn progress_page(
+        &self,
+        goal: Uuid,
+        args: PageArgs,
+    ) -> ApiResult<Page<goal_progress::Model>>;
+    async fn progress_count(&self, goal: Uuid) -> ApiResult<i64>;
+    /// The projects an organization leads or takes part in that the viewer may see.
+    async fn organization_projects(
+        &self,
+        organization: Uuid,
+        status: Option<ProjectStatus>,
+        args: PageArgs,
+    ) -> ApiResult<Page<project::Model>>;
+    async fn organization_project_count(
+        &self,
+        organization: Uuid,
+        status: Option<ProjectStatus>,
+    ) -> ApiResult<i64>;
+    /// The projects run under an agreement that the viewer may see.
+    async fn agreement_projects(
+        &self,
+        agreement: Uuid,
+        args: PageArgs,
+    ) -> ApiResult<Page<project::Model>>;
+    async fn agreement_project_count(&self, agreement: Uuid) -> ApiResult<i64>;
+}
+
+/// The organizations taking part in each project, in the order they joined
+/// (the lead first).
+pub async fn participants_of(
+    db: &impl ConnectionTrait,
+    projects: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<Uuid>>, DbErr> {
+    let rows: Vec<(Uuid, Uuid)> = project_participant::Entity::find()
+        .select_only()
+        .column(project_participant::Column::ProjectId)
+        .column(project_participant::Column::OrganizationId)
+        .filter(project_participant::Column::ProjectId.is_in(projects.iter().copied()))
+        .order_by_asc(project_participant::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut out: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for (project, org) in rows {
+        out.entry(project).or_default().push(org);
+    }
+    Ok(out)
+}
+
+/// The goals of each project, oldest first.
+pub async fn goals_of(
+    db: &impl ConnectionTrait,
+    projects: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<goal::Model>>, DbErr> {
+    crate::group::children_of::<goal::Entity>(
+        db,
+        goal::Column::ProjectId,
+        goal::Column::Id,
+        projects,
+        |g| g.project_id,
+    )
+    .await
+}
+
+/// What counts towards `achieved`, summed per goal and organization — and
+/// per bucket when `buckets` (index, end) are given, counting only what was
+/// recorded before each bucket's end. A TOTAL goal counts every amount; a
+/// LEVEL goal only each organization's latest reading. The one definition
+/// behind `achieved` and the charts.
+pub async fn achieved_by_organization(
+    db: &impl ConnectionTrait,
+    goals: &[Uuid],
+    buckets: Option<&[(i32, DateTime<Utc>)]>,
+) -> Result<Vec<Tally>, DbErr> {
+    let (gp, g, b) = (Alias::new("gp"), Alias::new("g"), Alias::new("yd_b"));
+    let progress = |c: goal_progress::Column| Expr::col((gp.clone(), c));
+    let mut window = WindowStatement::new();
+    window
+        .partition_by((gp.clone(), goal_progress::Column::GoalId))
+        .partition_by((gp.clone(), goal_progress::Column::OrganizationId));
+    let mut inner = Query::select();
+    match buckets {
+        Some(buckets) => {
+            inner
+                .from_values(buckets.iter().copied(), b.clone())
+                .join_as(
+                    JoinType::InnerJoin,
+                    goal_progress::Entity,
+                    gp.clone(),
+                    progress(goal_progress::Column::RecordedAt)
+                        .lt(Expr::col((b.clone(), Alias::new("column2")))),
+                );
+            inner.expr_as(
+                Expr::col((b.clone(), Alias::new("column1"))),
+                Alias::new("yd_bucket"),
+            );
+            window.partition_by((b, Alias::new("column1")));
+        }
+        None => {
+            inner.from_as(goal_progress::Entity, gp.clone());
+            inner.expr_as(Expr::val(0), Alias::new("yd_bucket"));
+        }
+    }
+    window
+        .order_by((gp.clone(), goal_progress::Column::RecordedAt), Order::Desc)
+        .order_by((gp.clone(), goal_progress::Column::Id), Order::Desc);
+    inner
+        .join_as(
+            JoinType::InnerJoin,
+            goal::Entity,
+            g.clone(),
+            Expr::col((g.clone(), goal::Column::Id))
+                .equals((gp.clone(), goal_progress::Column::GoalId)),
+        )
+        .expr_as(
+            progress(goal_progress::Column::GoalId),
+            Alias::new("yd_goal"),
+        )
+        .expr_as(
+            progress(goal_progress::Column::OrganizationId),
+            Alias::new("yd_org"),
+        )
+        .expr_as(
+            progress(goal_progress::Column::AmountE4),
+            Alias::new("yd_amount"),
+        )
+        .expr_as(
+            Expr::col((g, goal::Column::Measure)),
+            Alias::new("yd_measure"),
+        )
+        .expr_window_as(Func::cust("ROW_NUMBER"), window, Alias::new("yd_rn"))
+        .and_where(progress(goal_progress::Column::GoalId).is_in(goals.iter().copied()));
+    let mut outer = Query::select();
+    outer
+        .columns([
+            Alias::new("yd_goal"),
+            Alias::new("yd_org"),
+            Alias::new("yd_bucket"),
+        ])
+        .expr_as(
+            Func::cast_as(
+                Func::sum(Expr::col(Alias::new("yd_amount"))),
+                Alias::new("BIGINT"),
+            ),
+            Alias::new("yd_sum"),
+        )
+        .from_subquery(inner, Alias::new("yd_t"))
+        .cond_where(
+            Condition::any()
+                .add(Expr::col(Alias::new("yd_measure")).eq(GoalMeasure::Total.as_str()))
+                .add(Expr::col(Alias::new("yd_rn")).eq(1)),
+        )
+        .group_by_col(Alias::new("yd_goal"))
+        .group_by_col(Alias::new("yd_org"))
+        .group_by_col(Alias::new("yd_bucket"));
+    let mut out = Vec::new();
+    for row in db.query_all(&outer).await? {
+        out.push(Tally {
+            goal: row.try_get("", "yd_goal")?,
+            organization: row.try_get("", "yd_org")?,
+            bucket: row.try_get("", "yd_bucket")?,
+            amount_e4: row.try_get("", "yd_sum")?,
+        });
+    }
+    Ok(out)
+}
+
+/// One sum of [`achieved_by_organization`].
+#[derive(Debug, Clone, Copy)]
+pub struct Tally {
+    pub goal: Uuid,
+    pub organization: Uuid,
+    pub bucket: i32,
+    pub amount_e4: i64,
+}
+
+/// `achieved` of each goal, in ten-thousandths.
+pub async fn achieved_of(
+    db: &impl ConnectionTrait,
+    goals: &[Uuid],
+) -> Result<HashMap<Uuid, i64>, DbErr> {
+    let mut out: HashMap<Uuid, i64> = goals.iter().map(|g| (*g, 0)).collect();
+    for t in achieved_by_organization(db, goals, None).await? {
+        *out.entry(t.goal).or_default() += t.amount_e4;
+    }
+    Ok(out)
+}
+
+/// A page of each goal's progress, oldest first.
+pub async fn progress_pages(
+    db: &impl ConnectionTrait,
+    goals: &[Uuid],
+    args: &PageArgs,
+) -> Result<HashMap<Uuid, Page<goal_progress::Model>>, DbErr> {
+    load_pages_by_parent::<goal_progress::Entity, _>(
+        db,
+        goal_progress::Column::GoalId,
+        goal_progress::Column::Id,
+        goals,
+        Condition::all(),
+        args,
+    )
+    .await
+}
+
+pub async fn progress_counts(
+    db: &impl ConnectionTrait,
+    goals: &[Uuid],
+) -> Result<HashMap<Uuid, i64>, DbErr> {
+    count_by_parent::<goal_progress::Entity, _>(
+        db,
+        goal_progress::Column::GoalId,
+        goals,
+        Condition::all(),
+    )
+    .await
+}
+
+/// Projects joined to the organizations taking part, restricted to what the
+/// viewer may see (and to one status).
+fn organization_projects(
+    viewer: &Viewer,
+    now: DateTime<Utc>,
+    status: Option<ProjectStatus>,
+    orgs: &[Uuid],
+) -> SelectStatement {
+    let pp = Alias::new("pp");
+    let mut cond = Condition::all()
+        .add(
+            Expr::col((pp.clone(), project_participant::Column::OrganizationId))
+                .is_in(orgs.iter().copied()),
+        )
+        .add(visible(viewer, now));
+    if let Some(status) = status {
+        cond = cond.add(Expr::col((project::Entity, project::Column::Status)).eq(status.as_str()));
+    }
+    let mut q = Query::select();
+    q.from(project::Entity)
+        .join_as(
+            JoinType::InnerJoin,
+            project_participant::Entity,
+            pp.clone(),
+            Expr::col((pp, project_participant::Column::ProjectId))
+                .equals((project::Entity, project::Column::Id)),
+        )
+        .cond_where(cond);
+    q
+}
+
+/// A page of the projects of each organization (led or taken part in) that
+/// the viewer may see.
+pub async fn organization_project_pages(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    now: DateTime<Utc>,
+    status: Option<ProjectStatus>,
+    orgs: &[Uuid],
+    args: &PageArgs,
+) -> Result<HashMap<Uuid, Page<project::Model>>, DbErr> {
+    let org = (
+        Alias::new("pp"),
+        project_participant::Column::OrganizationId,
+    );
+    let mut inner = organization_projects(viewer, now, status, orgs);
+    inner
+        .column((project::Entity, Asterisk))
+        .expr_as(Expr::col(org.clone()), Alias::new("yd_parent"));
+    load_pages_from::<project::Model>(
+        db,
+        inner,
+        org,
+        (project::Entity, project::Column::Id),
+        orgs,
+        args,
+    )
+    .await
+}
+
+/// How many projects of each organization the viewer may see.
+pub async fn organization_project_counts(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    now: DateTime<Utc>,
+    status: Option<ProjectStatus>,
+    orgs: &[Uuid],
+) -> Result<HashMap<Uuid, i64>, DbErr> {
+    let org = (
+        Alias::new("pp"),
+        project_participant::Column::OrganizationId,
+    );
+    let mut q = organization_projects(viewer, now, status, orgs);
+    q.expr_as(Expr::col(org.clone()), Alias::new("yd_org"))
+        .expr_as(
+            Func::count(Expr::col((project::Entity, project::Column::Id))),
+            Alias::new("yd_n"),
+        )
+        .group_by_col(org);
+    let mut out: HashMap<Uuid, i64> = orgs.iter().map(|o| (*o, 0)).collect();
+    for row in db.query_all(&q).await? {
+        out.insert(row.try_get("", "yd_org")?, row.try_get("", "yd_n")?);
+    }
+    Ok(out)
+}
+
+/// A page of the projects run under each agreement that the viewer may see.
+pub async fn agreement_project_pages(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    now: DateTime<Utc>,
+    agreements: &[Uuid],
+    args: &PageArgs,
+) -> Result<HashMap<Uuid, Page<project::Model>>, DbErr> {
+    load_pages_by_parent::<project::Entity, _>(
+        db,
+        project::Column::AgreementId,
+        project::Column::Id,
+        agreements,
+        visible(viewer, now),
+        args,
+    )
+    .await
+}
+
+pub async fn agreement_project_counts(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    now: DateTime<Utc>,
+    agreements: &[Uuid],
+) -> Result<HashMap<Uuid, i64>, DbErr> {
+    count_by_parent::<project::Entity, _>(
+        db,
+        project::Column::AgreementId,
+        agreements,
+        visible(viewer, now),
+    )
+    .await
+}
+
+/// `totalCount` of `Organization.projects`, through the request's loaders.
+pub(super) struct OrganizationProjectCount(pub Uuid, pub Option<ProjectStatus>);
+
+#[async_trait::async_trait]
+impl CountSource for OrganizationProjectCount {
+    async fn count(&self, ctx: &Ctx) -> ApiResult<i64> {
+        ctx.reads().organization_project_count(self.0, self.1).await
+    }
+}
+
+/// `totalCount` of `Agreement.projects`.
+pub(super) struct AgreementProjectCount(pub Uuid);
+
+#[async_trait::async_trait]
+impl CountSource for AgreementProjectCount {
+    async fn count(&self, ctx: &Ctx) -> ApiResult<i64> {
+        ctx.reads().agreement_project_count(self.0).await
+    }
+}
+
+/// `totalCount` of `Goal.progress`.
+pub(super) struct ProgressCount(pub Uuid);
+
+#[async_trait::async_trait]
+impl CountSource for ProgressCount {
+    async fn count(&self, ctx: &Ctx) -> ApiResult<i64> {
+        ctx.reads().progress_count(self.0).await
+    }
+}

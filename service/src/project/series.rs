@@ -1,0 +1,168 @@
+//! A goal's progress over time, for charts: `achieved` as of the end of
+//! each week (Monday to Sunday) or calendar month over a window, in the
+//! lead organization's time zone — for the coalition and per organization.
+//! The sums are the database's ([`super::reads::achieved_by_organization`],
+//! the same definition as `achieved`), so the last point that has passed
+//! equals `achieved` and the organizations' series add up to the total.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, Days, Months, NaiveDate};
+use uuid::Uuid;
+
+use super::amount::from_e4;
+use super::goals::project_of;
+use crate::agreement::status::start_of_day;
+use crate::context::Ctx;
+use crate::error::{ApiError, ApiResult};
+use entity::goal;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Interval {
+    Week,
+    Month,
+}
+
+/// At most this many periods in one window (five years of weeks).
+pub const MAX_PERIODS: usize = 261;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Point {
+    pub period_start: NaiveDate,
+    pub achieved: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub total: Vec<Point>,
+    /// Per organization that recorded anything before the window's end.
+    pub by_organization: Vec<(Uuid, Vec<Point>)>,
+}
+
+impl Interval {
+    /// The first day of the period containing `day`.
+    fn start(self, day: NaiveDate) -> NaiveDate {
+        match self {
+            Interval::Week => day - Days::new(u64::from(day.weekday().num_days_from_monday())),
+            Interval::Month => day.with_day(1).unwrap_or(day),
+        }
+    }
+
+    fn next(self, start: NaiveDate) -> Option<NaiveDate> {
+        match self {
+            Interval::Week => start.checked_add_days(Days::new(7)),
+            Interval::Month => start.checked_add_months(Months::new(1)),
+        }
+    }
+}
+
+/// The periods from the one containing `from` to the one containing `to`.
+pub fn periods(interval: Interval, from: NaiveDate, to: NaiveDate) -> ApiResult<Vec<NaiveDate>> {
+    if to < from {
+        return Err(ApiError::bad_input("to", "`to` is before `from`"));
+    }
+    let mut out = Vec::new();
+    let mut start = interval.start(from);
+    while start <= to {
+        if out.len() == MAX_PERIODS {
+            return Err(ApiError::bad_input(
+                "from",
+                format!("a series covers at most {MAX_PERIODS} periods"),
+            ));
+        }
+        out.push(start);
+        start = interval
+            .next(start)
+            .ok_or_else(|| ApiError::bad_input("to", "`to` is too far ahead"))?;
+    }
+    Ok(out)
+}
+
+/// The goal's series over `[from, to]` (empty for a qualitative goal).
+pub async fn series(
+    ctx: &Ctx,
+    goal: &goal::Model,
+    interval: Interval,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> ApiResult<Series> {
+    let starts = periods(interval, from, to)?;
+    if goal.measure.is_none() {
+        return Ok(Series {
+            total: Vec::new(),
+            by_organization: Vec::new(),
+        });
+    }
+    let lead = project_of(ctx, goal).await?.lead_organization_id;
+    let tz = ctx
+        .reads()
+        .organization(lead)
+        .await?
+        .and_then(|o| o.timezone.parse().ok())
+        .unwrap_or(chrono_tz::Asia::Seoul);
+    let mut ends = Vec::with_capacity(starts.len());
+    for (i, start) in starts.iter().enumerate() {
+        let next = interval
+            .next(*start)
+            .ok_or_else(|| ApiError::bad_input("to", "`to` is too far ahead"))?;
+        ends.push((i as i32, start_of_day(next, tz)));
+    }
+    let tallies = ctx.reads().tallies(goal.id, ends).await?;
+    let mut total = vec![0i64; starts.len()];
+    let mut by_org: BTreeMap<Uuid, Vec<i64>> = BTreeMap::new();
+    for t in tallies {
+        let Ok(i) = usize::try_from(t.bucket) else {
+            continue;
+        };
+        if i < starts.len() {
+            total[i] += t.amount_e4;
+            by_org
+                .entry(t.organization)
+                .or_insert_with(|| vec![0; starts.len()])[i] += t.amount_e4;
+        }
+    }
+    let points = |values: Vec<i64>| {
+        starts
+            .iter()
+            .zip(values)
+            .map(|(s, v)| Point {
+                period_start: *s,
+                achieved: from_e4(v),
+            })
+            .collect::<Vec<_>>()
+    };
+    Ok(Series {
+        total: points(total),
+        by_organization: by_org.into_iter().map(|(o, v)| (o, points(v))).collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn weeks_start_on_monday_and_months_on_the_first() {
+        let weeks = periods(Interval::Week, d("2026-12-02"), d("2026-12-14")).unwrap();
+        assert_eq!(
+            weeks,
+            vec![d("2026-11-30"), d("2026-12-07"), d("2026-12-14")]
+        );
+        let months = periods(Interval::Month, d("2026-11-15"), d("2027-01-01")).unwrap();
+        assert_eq!(
+            months,
+            vec![d("2026-11-01"), d("2026-12-01"), d("2027-01-01")]
+        );
+    }
+
+    #[test]
+    fn windows_are_bounded() {
+        assert!(periods(Interval::Month, d("2026-02-01"), d("2026-01-01")).is_err());
+        assert!(periods(Interval::Week, d("2020-01-01"), d("2024-06-30")).is_ok());
+        assert!(periods(Interval::Week, d("2020-01-01"), d("2026-01-01")).is_err());
+    }
+}
