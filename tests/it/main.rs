@@ -15,6 +15,7 @@ mod identity;
 mod memberships;
 mod migrations;
 mod organizations;
+mod projects;
 mod schema;
 mod side_doors;
 mod spaces;

@@ -6,6 +6,7 @@
 
 pub mod fixtures;
 pub mod process;
+pub mod work;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
