@@ -4,6 +4,7 @@
 mod support;
 
 mod abuse;
+mod actions;
 mod agreements;
 mod authz;
 mod booking_races;
