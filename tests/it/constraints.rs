@@ -129,6 +129,28 @@ async fn violate(app: &TestApp, n: usize, named: Named) -> ApiError {
             responded_by: Set(None),
         };
         refused(db, answer).await
+    } else if named == constraints::PROJECT_PARTICIPANTS_KEY {
+        let project = app.project_id(&org.owner, &org.id, None, "PRIVATE").await;
+        let again = entity::project_participant::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            project_id: Set(id(&project)),
+            organization_id: Set(org_id),
+            added_at: Set(Utc::now()),
+            added_by: Set(None),
+        };
+        refused(db, again).await
+    } else if named == constraints::ENDORSEMENTS_KEY {
+        let action = app.open_action(&org.owner, &org.id, "PUBLIC", None).await;
+        app.endorse(&org.owner, &action, &org.id).await.data();
+        let again = entity::endorsement::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            action_id: Set(id(&action)),
+            organization_id: Set(org_id),
+            endorsed_by: Set(owner_id),
+            comment: Set(None),
+            endorsed_at: Set(Utc::now()),
+        };
+        refused(db, again).await
     } else if named == constraints::LAST_OWNER {
         use sea_orm::{ColumnTrait, QueryFilter};
         entity::membership::Entity::delete_many()
@@ -154,6 +176,8 @@ db_test! {
             n if n == constraints::BOOKINGS_NO_OVERLAP => ("CONFLICT", "startsAt"),
             n if n == constraints::AGREEMENT_PARTIES_AGREEMENT_ORG => ("CONFLICT", "organizationId"),
             n if n == constraints::AGREEMENT_CONSENTS_ANSWER => ("CONFLICT", "organizationId"),
+            n if n == constraints::PROJECT_PARTICIPANTS_KEY => ("CONFLICT", "organizationId"),
+            n if n == constraints::ENDORSEMENTS_KEY => ("CONFLICT", "organizationId"),
             n if n == constraints::LAST_OWNER => ("BAD_USER_INPUT", "role"),
             other => panic!("no expectation for constraint {}", other.name),
         };

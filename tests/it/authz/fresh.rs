@@ -210,4 +210,37 @@ impl World<'_> {
             .org_with_owner(&format!("fresh-{}", self.next()))
             .await
     }
+
+    /// A new project of home under its own agreement (with `partner`, every
+    /// scope), so the partner can be added to it.
+    pub(super) async fn fresh_project(&self) -> String {
+        let own = &self.targets[&Rel::Own].agreement;
+        self.app
+            .project_id(&self.home.owner, &self.home.id, Some(own), "PARTNERS")
+            .await
+    }
+
+    /// A new goal of home's project.
+    pub(super) async fn fresh_goal(&self) -> String {
+        let project = &self.targets[&Rel::Own].project;
+        self.app
+            .goal_id(&self.home.owner, project, "TOTAL", 10.0)
+            .await
+    }
+
+    /// A new PARTNERS action of the target (OPEN, or a DRAFT).
+    pub(super) async fn fresh_action(&self, rel: Rel, open: bool) -> String {
+        let org = &self.targets[&rel].org;
+        if open {
+            return self
+                .app
+                .open_action(&org.owner, &org.id, "PARTNERS", None)
+                .await;
+        }
+        let made = self
+            .app
+            .create_action(&org.owner, &org.id, "PARTNERS", None)
+            .await;
+        crate::support::work::text(made.data(), "createSolidarityAction.id")
+    }
 }

@@ -248,6 +248,87 @@ impl World<'_> {
                 };
                 done(self.gql(caller, q, json!({ "u": user })).await)
             }
+            // ---- projects and goals
+            "projects" => shown(self.gql(caller, "{ projects { totalCount } }", json!({})).await, |d| {
+                d["projects"]["totalCount"].as_i64() > Some(0)
+            }),
+            "project" => done(self.gql(caller, "query($id: ID!) { project(id: $id) { id goals { achieved } participants { id } } }", json!({ "id": t.unwrap().project })).await),
+            "goal" => done(self.gql(caller, "query($id: ID!) { goal(id: $id) { achieved progress { totalCount } } }", json!({ "id": t.unwrap().goal })).await),
+            "Organization.projects" => shown(
+                self.gql(caller, "query($id: ID!) { organization(id: $id) { projects { totalCount } } }", json!({ "id": org })).await,
+                |d| d["organization"]["projects"]["totalCount"].as_i64() > Some(0),
+            ),
+            "GoalProgress.recordedBy" => shown(
+                self.gql(caller, "query($id: ID!) { goal(id: $id) { progress { nodes { recordedBy { id } } } } }", json!({ "id": t.unwrap().goal })).await,
+                |d| d["goal"]["progress"]["nodes"][0]["recordedBy"].is_object(),
+            ),
+            "createProject" => {
+                let q = "mutation($o: ID!) { createProject(input: { leadOrganizationId: $o, title: \"probe\", visibility: PRIVATE }) { id } }";
+                done(self.gql(caller, q, json!({ "o": org })).await)
+            }
+            "addProjectParticipant" => {
+                // Home's fresh project under its own agreement gains the
+                // partner; elsewhere home asks to join the target's project.
+                let (project, joining) = if expect_ok {
+                    (self.fresh_project().await, self.targets[&Rel::Partner].org.id.clone())
+                } else {
+                    (t.unwrap().project.clone(), self.home.id.clone())
+                };
+                let q = "mutation($p: ID!, $o: ID!) { addProjectParticipant(projectId: $p, organizationId: $o) { id } }";
+                done(self.gql(caller, q, json!({ "p": project, "o": joining })).await)
+            }
+            "setProjectStatus" => {
+                let project = if expect_ok { self.fresh_project().await } else { t.unwrap().project.clone() };
+                let q = "mutation($id: ID!) { setProjectStatus(id: $id, status: ACTIVE) { status } }";
+                done(self.gql(caller, q, json!({ "id": project })).await)
+            }
+            "addGoal" => {
+                let q = "mutation($p: ID!) { addGoal(projectId: $p, input: { kind: QUALITATIVE, title: \"probe\" }) { id } }";
+                done(self.gql(caller, q, json!({ "p": t.unwrap().project })).await)
+            }
+            "setGoalStatus" => {
+                let goal = if expect_ok { self.fresh_goal().await } else { t.unwrap().goal.clone() };
+                let q = "mutation($g: ID!) { setGoalStatus(goalId: $g, status: IN_PROGRESS) { status } }";
+                done(self.gql(caller, q, json!({ "g": goal })).await)
+            }
+            "recordProgress" => {
+                // Home records for itself.
+                let q = "mutation($g: ID!, $o: ID!) { recordProgress(goalId: $g, input: { organizationId: $o, amount: 1 }) { id } }";
+                done(self.gql(caller, q, json!({ "g": t.unwrap().goal, "o": self.home.id })).await)
+            }
+
+            // ---- solidarity actions
+            "solidarityActions" => shown(self.gql(caller, "{ solidarityActions { totalCount } }", json!({})).await, |d| {
+                d["solidarityActions"]["totalCount"].as_i64() > Some(0)
+            }),
+            "solidarityAction" => done(self.gql(caller, "query($id: ID!) { solidarityAction(id: $id) { id endorsementCount endorsements { nodes { endorsedBy { id } } } } }", json!({ "id": t.unwrap().action })).await),
+            "Organization.solidarityActions" => shown(
+                self.gql(caller, "query($id: ID!) { organization(id: $id) { solidarityActions { totalCount } } }", json!({ "id": org })).await,
+                |d| d["organization"]["solidarityActions"]["totalCount"].as_i64() > Some(0),
+            ),
+            "createSolidarityAction" => {
+                let q = "mutation($o: ID!) { createSolidarityAction(input: { initiatorId: $o, title: \"probe\", kind: PETITION, body: \"probe\", visibility: PRIVATE }) { id } }";
+                done(self.gql(caller, q, json!({ "o": org })).await)
+            }
+            "openSolidarityAction" | "closeSolidarityAction" => {
+                let open = op == "openSolidarityAction";
+                let action = if expect_ok { self.fresh_action(rel.unwrap(), !open).await } else { t.unwrap().action.clone() };
+                let q = format!("mutation($id: ID!) {{ {op}(id: $id) {{ status }} }}");
+                done(self.gql(caller, &q, json!({ "id": action })).await)
+            }
+            "endorse" | "withdrawEndorsement" => {
+                // Home signs (or takes back its signature).
+                let action = if expect_ok { self.fresh_action(rel.unwrap(), true).await } else { t.unwrap().action.clone() };
+                if expect_ok && op == "withdrawEndorsement" {
+                    self.app.endorse(&self.home.owner, &action, &self.home.id).await.data();
+                }
+                let q = if op == "endorse" {
+                    "mutation($a: ID!, $o: ID!) { endorse(actionId: $a, organizationId: $o) { endorsedAt } }"
+                } else {
+                    "mutation($a: ID!, $o: ID!) { withdrawEndorsement(actionId: $a, organizationId: $o) }"
+                };
+                done(self.gql(caller, q, json!({ "a": action, "o": self.home.id })).await)
+            }
             other => panic!("no probe for operation {other:?}: add one to tests/it/authz/probes.rs"),
         }
     }

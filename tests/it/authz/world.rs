@@ -22,6 +22,12 @@ pub(crate) struct Target {
     pub(crate) booking: String,
     /// A pending invitation (MEMBER) of the target, made by its OWNER.
     pub(crate) invitation: String,
+    /// A PARTNERS project led by the target (no agreement), with `goal`,
+    /// a TOTAL goal with one recorded amount.
+    pub(crate) project: String,
+    pub(crate) goal: String,
+    /// An OPEN PARTNERS solidarity action of the target, endorsed by it.
+    pub(crate) action: String,
 }
 
 pub(crate) struct World<'a> {
@@ -127,6 +133,11 @@ impl<'a> World<'a> {
             let space = app.space_id(&org.owner, &org.id, "회의실", true).await;
             let booking = world.book_for(&org.owner, &space, &org.id).await;
             let invitation = world.fresh_invitation(&org).await;
+            let project = app.project_id(&org.owner, &org.id, None, "PARTNERS").await;
+            let goal = app.goal_id(&org.owner, &project, "TOTAL", 100.0).await;
+            app.record(&org.owner, &goal, &org.id, 12.5).await.data();
+            let action = app.open_action(&org.owner, &org.id, "PARTNERS", None).await;
+            app.endorse(&org.owner, &action, &org.id).await.data();
             world.targets.insert(
                 rel,
                 Target {
@@ -136,6 +147,9 @@ impl<'a> World<'a> {
                     space,
                     booking,
                     invitation,
+                    project,
+                    goal,
+                    action,
                 },
             );
         }

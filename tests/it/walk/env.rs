@@ -30,6 +30,8 @@ pub(super) struct Env {
     pub(super) schema: Schema,
     /// `from`, `to` of every `DateTime` window argument.
     pub(super) window: (String, String),
+    /// `from`, `to` of every `Date` window argument (charts).
+    dates: (String, String),
     projections: HashMap<(String, u32), Sel>,
 }
 
@@ -39,6 +41,10 @@ impl Env {
         let mut env = Env {
             schema: Schema::load(),
             window: (at(app, -24), at(app, 300 * 24)),
+            dates: (
+                crate::support::fixtures::day(app, -60),
+                crate::support::fixtures::day(app, 30),
+            ),
             projections: HashMap::new(),
         };
         // Built for every type up front, so a missing argument provider
@@ -79,6 +85,9 @@ impl Env {
                 ("after", "String", Mode::Step(Some(cursor))) => Some(json!(cursor)),
                 ("from", "DateTime", _) => Some(json!(self.window.0)),
                 ("to", "DateTime", _) => Some(json!(self.window.1)),
+                ("from", "Date", _) => Some(json!(self.dates.0)),
+                ("to", "Date", _) => Some(json!(self.dates.1)),
+                ("interval", "SeriesInterval", _) => Some(json!("MONTH")),
                 _ => None,
             };
             match value {

@@ -89,6 +89,9 @@ fn world_ids(world: &World<'_>) -> Known {
         add("Agreement", &t.agreement);
         add("Space", &t.space);
         add("Booking", &t.booking);
+        add("Project", &t.project);
+        add("Goal", &t.goal);
+        add("SolidarityAction", &t.action);
     }
     add("Agreement", &world.former_agreement);
     add("Booking", &world.partner_booking);

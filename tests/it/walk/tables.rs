@@ -17,6 +17,9 @@ pub(super) const ROOT_READS: &[(&str, RootRead)] = &[
     ("Agreement", RootRead::by_id("agreement")),
     ("Space", RootRead::by_id("space")),
     ("Booking", RootRead::by_id("booking")),
+    ("Project", RootRead::by_id("project")),
+    ("Goal", RootRead::by_id("goal")),
+    ("SolidarityAction", RootRead::by_id("solidarityAction")),
     (
         "AuditEntry",
         RootRead::Query {
@@ -52,6 +55,10 @@ pub(super) const ROOT_READS: &[(&str, RootRead)] = &[
     ("AgreementParty", RootRead::Contextual),
     ("PartyConsent", RootRead::Contextual),
     ("TimeSlot", RootRead::Contextual),
+    ("GoalProgress", RootRead::Contextual),
+    ("GoalPoint", RootRead::Contextual),
+    ("OrganizationSeries", RootRead::Contextual),
+    ("Endorsement", RootRead::Contextual),
     ("User", RootRead::PublicFace(USER_PUBLIC_FACE)),
     ("AuthPayload", RootRead::MutationOnly),
     ("CreatedApiToken", RootRead::MutationOnly),
@@ -111,6 +118,9 @@ pub(super) const IDENTITIES: &[(&str, &[&str])] = &[
     ("AgreementParty", &["organization.id"]),
     ("PartyConsent", &["organization.id"]),
     ("TimeSlot", &["startsAt", "endsAt"]),
+    ("GoalPoint", &["periodStart"]),
+    ("OrganizationSeries", &["organization.id"]),
+    ("Endorsement", &["organization.id"]),
 ];
 
 /// Edges (parent type, field) that may lead to an object its root read does
