@@ -42,8 +42,46 @@ db_test! {
         assert_eq!(spaces[0]["bookings"].as_array().unwrap().len(), 8, "a fortnightly series of six and two meetings");
         assert_eq!(spaces[1]["bookings"][1], json!({ "status": "PENDING", "organization": { "slug": "gapcheon" } }));
 
+        // 정보공개 운동: four partners contributing toward 1,000 requests.
+        let work = app.gql(gap.token(), "{ projects(search: \"정보공개\") { nodes { title status participants { slug } goals { title measure target achieved status } } } }", json!({})).await;
+        let campaign = &work.data()["projects"]["nodes"][0];
+        assert_eq!(campaign["title"], "정보공개 운동");
+        assert_eq!(campaign["participants"].as_array().unwrap().len(), 4);
+        assert_eq!(campaign["goals"][0], json!({ "title": "정보공개 청구", "measure": "TOTAL", "target": 1000.0, "achieved": 444.0, "status": "NOT_STARTED" }));
+        assert_eq!(campaign["goals"][1]["achieved"], 36.0);
+        assert_eq!(campaign["goals"][2]["status"], "IN_PROGRESS");
+        // Six months of history: the chart climbs to `achieved`, with a
+        // line per partner.
+        let goal = app.gql(gap.token(), "{ projects(search: \"정보공개\") { nodes { goals { id } } } }", json!({})).await;
+        let goal = goal.data()["projects"]["nodes"][0]["goals"][0]["id"].clone();
+        let today = crate::support::fixtures::day(&app, 0);
+        let since = crate::support::fixtures::day(&app, -230);
+        let chart = app.gql(gap.token(), "query($g: ID!, $f: Date!, $t: Date!) { goal(id: $g) { series(interval: MONTH, from: $f, to: $t) { achieved } seriesByOrganization(interval: MONTH, from: $f, to: $t) { organization { slug } } } }", json!({ "g": goal, "f": since, "t": today })).await;
+        let series = chart.data()["goal"]["series"].as_array().unwrap().clone();
+        assert_eq!(series.first().unwrap()["achieved"], 0.0);
+        assert_eq!(series.last().unwrap()["achieved"], 444.0);
+        assert_eq!(chart.data()["goal"]["seriesByOrganization"].as_array().unwrap().len(), 4);
+
+        // The newsletter counts subscribers as a level: the latest reading.
+        let letter = app.gql(None, "{ projects(search: \"뉴스레터\") { nodes { leadOrganization { slug } goals { title measure achieved } } } }", json!({})).await;
+        let letter = &letter.data()["projects"]["nodes"][0];
+        assert_eq!(letter["leadOrganization"]["slug"], "ddi-media");
+        assert_eq!(letter["goals"][1], json!({ "title": "구독자", "measure": "LEVEL", "achieved": 760.0 }));
+
+        // The joint statement on 주민참여예산 gathers the partners' sign-ons.
+        let statement = app.gql(gap.token(), "{ solidarityActions(kind: STATEMENT) { nodes { title status endorsementCount endorsements { nodes { organization { slug } } } } } }", json!({})).await;
+        let statement = &statement.data()["solidarityActions"]["nodes"][0];
+        assert_eq!(statement["title"], "주민참여예산 삭감에 대한 공동 입장");
+        assert_eq!(statement["status"], "OPEN");
+        assert_eq!(statement["endorsementCount"], 3);
+
         let outsider = login("owner@yuseong.example").await;
-        let nothing = app.gql(outsider.token(), "{ agreements { totalCount } spaces { name } }", json!({})).await;
-        assert_eq!(nothing.data(), &json!({ "agreements": { "totalCount": 0 }, "spaces": [] }));
+        let nothing = app.gql(outsider.token(), "{ agreements { totalCount } spaces { name } projects { nodes { title } } solidarityActions { nodes { title } } }", json!({})).await;
+        assert_eq!(nothing.data(), &json!({
+            "agreements": { "totalCount": 0 },
+            "spaces": [],
+            "projects": { "nodes": [{ "title": "지방의회 감시 뉴스레터" }, { "title": "주민자치 역량강화" }] },
+            "solidarityActions": { "nodes": [{ "title": "인권센터 수탁 문제 기자회견" }] },
+        }));
     }
 }
