@@ -204,7 +204,34 @@ pub struct Listing<T> {
     pub total: TotalCount,
 }
 
+/// A count from the request's batched reads: `|r| r.member_count(org)`.
+pub type ReadsCount = dyn for<'a> Fn(&'a dyn crate::Reads) -> CountFuture<'a> + Send + Sync;
+type CountFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = ApiResult<i64>> + Send + 'a>>;
+
+struct FromReads(Box<ReadsCount>);
+
+#[async_trait::async_trait]
+impl CountSource for FromReads {
+    async fn count(&self, ctx: &Ctx) -> ApiResult<i64> {
+        (self.0)(ctx.reads()).await
+    }
+}
+
 impl<T> Listing<T> {
+    /// A list nested in a parent: its page, from the request's batched
+    /// reads, and its total from another batched read (`count`), run only
+    /// when `totalCount` is selected.
+    pub fn nested(
+        page: Page<T>,
+        count: impl for<'a> Fn(&'a dyn crate::Reads) -> CountFuture<'a> + Send + Sync + 'static,
+    ) -> Self {
+        Listing {
+            page,
+            total: TotalCount::lazy(FromReads(Box::new(count))),
+        }
+    }
+
     pub fn empty() -> Self {
         Listing {
             page: Page::empty(),

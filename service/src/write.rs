@@ -17,7 +17,10 @@
 //! GraphQL runtime; the macro expands to plain async blocks in the caller.)
 
 use sea_orm::sea_query::LockType;
-use sea_orm::{DatabaseTransaction, EntityTrait, PrimaryKeyTrait, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait, DatabaseTransaction, EntityTrait, IntoActiveModel, PrimaryKeyTrait,
+    QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::audit::{self, Record};
@@ -129,6 +132,19 @@ impl<'a> Write<'a> {
             .one(&self.tx)
             .await?
             .ok_or(ApiError::NotFound(what))
+    }
+
+    /// Insert a new row (a unique key it breaks surfaces as the
+    /// constraint's client error, see [`crate::error`]).
+    pub async fn insert<A>(&self, row: A) -> ApiResult<()>
+    where
+        A: ActiveModelTrait + Send,
+        <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+    {
+        <A::Entity as EntityTrait>::insert(row)
+            .exec_without_returning(&self.tx)
+            .await?;
+        Ok(())
     }
 
     /// Record what the step did; written with the change, or not at all.

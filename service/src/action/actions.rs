@@ -17,7 +17,7 @@ use crate::auth::Viewer;
 use crate::context::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::mutate;
-use crate::paging::{Listing, PageArgs, TotalCount};
+use crate::paging::{Listing, PageArgs};
 use crate::policy::sharing::{self, Scope};
 use crate::policy::{self, Lock, actions as rules, agreements};
 use crate::validate;
@@ -73,8 +73,7 @@ pub async fn create(ctx: &Ctx, input: NewAction) -> ApiResult<solidarity_action:
                 "initiatorId",
             )?;
         }
-        solidarity_action::Entity::insert(solidarity_action::ActiveModel::from(model.clone()))
-            .exec_without_returning(w.tx())
+        w.insert(solidarity_action::ActiveModel::from(model.clone()))
             .await?;
         w.audit(
             Record::new("action.create", "solidarity_action", model.id)
@@ -179,13 +178,9 @@ pub async fn of_organization(
         .reads()
         .organization_actions(organization_id, status, args)
         .await?;
-    Ok(Listing {
-        page,
-        total: TotalCount::lazy(super::reads::OrganizationActionCount(
-            organization_id,
-            status,
-        )),
-    })
+    Ok(Listing::nested(page, move |r| {
+        r.organization_action_count(organization_id, status)
+    }))
 }
 
 /// The status as of this request.

@@ -14,7 +14,7 @@ use crate::audit::Record;
 use crate::context::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::mutate;
-use crate::paging::{Listing, PageArgs, TotalCount};
+use crate::paging::{Listing, PageArgs};
 use crate::policy::{self, Lock, actions as rules};
 use crate::validate;
 use entity::endorsement;
@@ -42,8 +42,7 @@ pub async fn endorse(
             comment: comment.clone(),
             endorsed_at: w.now(),
         };
-        endorsement::Entity::insert(endorsement::ActiveModel::from(model.clone()))
-            .exec_without_returning(w.tx())
+        w.insert(endorsement::ActiveModel::from(model.clone()))
             .await?;
         w.audit(
             Record::new("action.endorse", "solidarity_action", action_id)
@@ -95,8 +94,7 @@ pub async fn list(
     args: PageArgs,
 ) -> ApiResult<Listing<endorsement::Model>> {
     let page = ctx.reads().endorsement_page(action_id, args).await?;
-    Ok(Listing {
-        page,
-        total: TotalCount::lazy(super::reads::EndorsementCount(action_id)),
-    })
+    Ok(Listing::nested(page, move |r| {
+        r.endorsement_count(action_id)
+    }))
 }

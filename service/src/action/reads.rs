@@ -9,9 +9,8 @@ use uuid::Uuid;
 
 use super::actions::list_condition;
 use crate::auth::Viewer;
-use crate::context::Ctx;
 use crate::error::ApiResult;
-use crate::paging::{CountSource, Page, PageArgs, count_by_parent, load_pages_by_parent};
+use crate::paging::{Page, PageArgs, count_by_parent, load_pages_by_parent};
 use entity::{ActionStatus, endorsement, solidarity_action};
 
 /// The reads solidarity actions need, batched per request: the action
@@ -105,24 +104,4 @@ pub async fn endorsement_counts(
         sea_orm::Condition::all(),
     )
     .await
-}
-
-/// `totalCount` of `Organization.solidarityActions`.
-pub(super) struct OrganizationActionCount(pub Uuid, pub Option<ActionStatus>);
-
-#[async_trait::async_trait]
-impl CountSource for OrganizationActionCount {
-    async fn count(&self, ctx: &Ctx) -> ApiResult<i64> {
-        ctx.reads().organization_action_count(self.0, self.1).await
-    }
-}
-
-/// `totalCount` of `SolidarityAction.endorsements`.
-pub(super) struct EndorsementCount(pub Uuid);
-
-#[async_trait::async_trait]
-impl CountSource for EndorsementCount {
-    async fn count(&self, ctx: &Ctx) -> ApiResult<i64> {
-        ctx.reads().endorsement_count(self.0).await
-    }
 }

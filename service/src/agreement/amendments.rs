@@ -231,7 +231,7 @@ pub async fn answer_newcomer(
                 )
             })?;
         // One answer per party: the unique key refuses a second (CONFLICT).
-        agreement_consent::Entity::insert(agreement_consent::ActiveModel::from(
+        w.insert(agreement_consent::ActiveModel::from(
             agreement_consent::Model {
                 id: Uuid::now_v7(),
                 agreement_id,
@@ -246,7 +246,6 @@ pub async fn answer_newcomer(
                 responded_by: w.viewer().user_id(),
             },
         ))
-        .exec_without_returning(w.tx())
         .await?;
         let action = if consent {
             "agreement.consent"

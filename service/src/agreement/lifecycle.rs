@@ -212,8 +212,7 @@ pub async fn create(ctx: &Ctx, input: NewAgreement) -> ApiResult<agreement::Mode
             terminated_at: None,
             terminated_by: None,
         };
-        agreement::Entity::insert(agreement::ActiveModel::from(model.clone()))
-            .exec_without_returning(w.tx())
+        w.insert(agreement::ActiveModel::from(model.clone()))
             .await?;
         insert_party(
             w.tx(),

@@ -15,7 +15,7 @@ use super::status::{AgreementStatus, status_condition};
 use crate::auth::Viewer;
 use crate::context::Ctx;
 use crate::error::{ApiError, ApiResult};
-use crate::paging::{CountSource, Listing, Page, PageArgs, TotalCount, load_pages_from};
+use crate::paging::{Listing, Page, PageArgs, load_pages_from};
 use crate::policy::sharing;
 use entity::{PartyStatus, agreement, agreement_consent, agreement_party, organization};
 
@@ -73,21 +73,9 @@ pub async fn of_organization(
         .reads()
         .organization_agreements(organization_id, status, args)
         .await?;
-    Ok(Listing {
-        page,
-        total: TotalCount::lazy(OrgAgreementCount(organization_id, status)),
-    })
-}
-
-struct OrgAgreementCount(Uuid, Option<AgreementStatus>);
-
-#[async_trait::async_trait]
-impl CountSource for OrgAgreementCount {
-    async fn count(&self, ctx: &Ctx) -> ApiResult<i64> {
-        ctx.reads()
-            .organization_agreement_count(self.0, self.1)
-            .await
-    }
+    Ok(Listing::nested(page, move |r| {
+        r.organization_agreement_count(organization_id, status)
+    }))
 }
 
 /// Organizations sharing at least one ACTIVE agreement with

@@ -46,9 +46,7 @@ pub async fn sign_up(
         suspended_by: None,
     };
     let (session, refresh) = mutate!(ctx, |w| {
-        user::Entity::insert(user::ActiveModel::from(user.clone()))
-            .exec_without_returning(w.tx())
-            .await?;
+        w.insert(user::ActiveModel::from(user.clone())).await?;
         let (session, refresh) = start_session(w.tx(), user.id, w.now()).await?;
         w.audit(Record::new("user.sign_up", "user", user.id).by(user.id));
         Ok((session, refresh))
@@ -110,9 +108,7 @@ pub async fn create_admin(
         suspended_by: None,
     };
     mutate!(ctx, |w| {
-        user::Entity::insert(user::ActiveModel::from(user.clone()))
-            .exec_without_returning(w.tx())
-            .await?;
+        w.insert(user::ActiveModel::from(user.clone())).await?;
         w.audit(Record::new("user.create_admin", "user", user.id));
         Ok(())
     })?;

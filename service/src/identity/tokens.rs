@@ -64,8 +64,7 @@ pub async fn create_api_token(
             revoked_at: None,
             role,
         };
-        api_token::Entity::insert(api_token::ActiveModel::from(model.clone()))
-            .exec_without_returning(w.tx())
+        w.insert(api_token::ActiveModel::from(model.clone()))
             .await?;
         let mut record = Record::new("api_token.create", "api_token", model.id)
             .details(json!({ "name": model.name, "scopes": scopes }));

@@ -89,8 +89,7 @@ pub async fn invite(
             accepted_by: None,
             revoked_at: None,
         };
-        invitation::Entity::insert(invitation::ActiveModel::from(model.clone()))
-            .exec_without_returning(w.tx())
+        w.insert(invitation::ActiveModel::from(model.clone()))
             .await?;
         w.audit(
             Record::new("member.invite", "invitation", model.id)

@@ -16,7 +16,7 @@ use crate::audit::Record;
 use crate::context::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::mutate;
-use crate::paging::{CountSource, Listing, PageArgs, TotalCount};
+use crate::paging::{Listing, PageArgs};
 use crate::policy::{self, Lock, OrgAccess};
 use crate::write::Write;
 use entity::{Role, api_token, membership, user};
@@ -53,19 +53,9 @@ pub async fn members(
         return Ok(Listing::empty());
     }
     let page = ctx.reads().member_page(organization_id, args).await?;
-    Ok(Listing {
-        page,
-        total: TotalCount::lazy(MemberCount(organization_id)),
-    })
-}
-
-struct MemberCount(Uuid);
-
-#[async_trait::async_trait]
-impl CountSource for MemberCount {
-    async fn count(&self, ctx: &Ctx) -> ApiResult<i64> {
-        ctx.reads().member_count(self.0).await
-    }
+    Ok(Listing::nested(page, move |r| {
+        r.member_count(organization_id)
+    }))
 }
 
 /// A user's memberships, as far as the viewer may see them (their own, or

@@ -57,8 +57,7 @@ pub async fn create(ctx: &Ctx, input: NewOrganization) -> ApiResult<organization
         updated_at: ctx.now(),
     };
     mutate!(ctx, |w| {
-        organization::Entity::insert(organization::ActiveModel::from(model.clone()))
-            .exec_without_returning(w.tx())
+        w.insert(organization::ActiveModel::from(model.clone()))
             .await?;
         membership::members::insert(w.tx(), model.id, user, Role::Owner, w.now()).await?;
         w.audit(

@@ -19,7 +19,7 @@ use crate::auth::Viewer;
 use crate::context::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::mutate;
-use crate::paging::{Listing, PageArgs, TotalCount};
+use crate::paging::{Listing, PageArgs};
 use crate::policy::{self, Lock, projects as rules};
 use crate::validate;
 use entity::{GoalKind, GoalMeasure, GoalStatus, goal, goal_progress, project};
@@ -67,9 +67,7 @@ pub async fn add(ctx: &Ctx, project_id: Uuid, input: NewGoal) -> ApiResult<goal:
             created_at: w.now(),
             updated_at: w.now(),
         };
-        goal::Entity::insert(goal::ActiveModel::from(model.clone()))
-            .exec_without_returning(w.tx())
-            .await?;
+        w.insert(goal::ActiveModel::from(model.clone())).await?;
         w.audit(
             Record::new("goal.create", "goal", model.id)
                 .in_org(lead)
@@ -103,8 +101,7 @@ pub async fn record_progress(
             recorded_at: w.now(),
             recorded_by: Some(user),
         };
-        goal_progress::Entity::insert(goal_progress::ActiveModel::from(model.clone()))
-            .exec_without_returning(w.tx())
+        w.insert(goal_progress::ActiveModel::from(model.clone()))
             .await?;
         w.audit(
             Record::new("goal.progress", "goal", goal_id)
@@ -209,10 +206,7 @@ pub async fn progress(
     args: PageArgs,
 ) -> ApiResult<Listing<goal_progress::Model>> {
     let page = ctx.reads().progress_page(goal_id, args).await?;
-    Ok(Listing {
-        page,
-        total: TotalCount::lazy(super::reads::ProgressCount(goal_id)),
-    })
+    Ok(Listing::nested(page, move |r| r.progress_count(goal_id)))
 }
 
 /// Who recorded the entry, where the viewer may know

@@ -18,7 +18,7 @@ use crate::auth::Viewer;
 use crate::context::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::mutate;
-use crate::paging::{Listing, PageArgs, TotalCount};
+use crate::paging::{Listing, PageArgs};
 use crate::policy::sharing::{self, Scope};
 use crate::policy::{self, Lock, agreements, projects as rules};
 use crate::validate;
@@ -86,9 +86,7 @@ pub async fn create(ctx: &Ctx, input: NewProject) -> ApiResult<project::Model> {
                 "leadOrganizationId",
             )?;
         }
-        project::Entity::insert(project::ActiveModel::from(model.clone()))
-            .exec_without_returning(w.tx())
-            .await?;
+        w.insert(project::ActiveModel::from(model.clone())).await?;
         insert_participant(w, model.id, model.lead_organization_id, user).await?;
         w.audit(
             Record::new("project.create", "project", model.id)
@@ -112,8 +110,7 @@ async fn insert_participant(
         added_at: w.now(),
         added_by: Some(by),
     };
-    project_participant::Entity::insert(project_participant::ActiveModel::from(row))
-        .exec_without_returning(w.tx())
+    w.insert(project_participant::ActiveModel::from(row))
         .await?;
     Ok(())
 }
@@ -244,13 +241,9 @@ pub async fn of_organization(
         .reads()
         .organization_projects(organization_id, status, args)
         .await?;
-    Ok(Listing {
-        page,
-        total: TotalCount::lazy(super::reads::OrganizationProjectCount(
-            organization_id,
-            status,
-        )),
-    })
+    Ok(Listing::nested(page, move |r| {
+        r.organization_project_count(organization_id, status)
+    }))
 }
 
 /// The projects run under an agreement, as far as the viewer may see them.
@@ -260,10 +253,9 @@ pub async fn of_agreement(
     args: PageArgs,
 ) -> ApiResult<Listing<project::Model>> {
     let page = ctx.reads().agreement_projects(agreement_id, args).await?;
-    Ok(Listing {
-        page,
-        total: TotalCount::lazy(super::reads::AgreementProjectCount(agreement_id)),
-    })
+    Ok(Listing::nested(page, move |r| {
+        r.agreement_project_count(agreement_id)
+    }))
 }
 
 /// The organizations taking part, the lead first.

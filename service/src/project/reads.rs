@@ -15,11 +15,8 @@ use uuid::Uuid;
 
 use super::projects::visible;
 use crate::auth::Viewer;
-use crate::context::Ctx;
 use crate::error::ApiResult;
-use crate::paging::{
-    CountSource, Page, PageArgs, count_by_parent, load_pages_by_parent, load_pages_from,
-};
+use crate::paging::{Page, PageArgs, count_by_parent, load_pages_by_parent, load_pages_from};
 use entity::{GoalMeasure, ProjectStatus, goal, goal_progress, project, project_participant};
 
 /// The reads projects and goals need to follow relations, batched per
@@ -378,34 +375,4 @@ pub async fn agreement_project_counts(
         visible(viewer, now),
     )
     .await
-}
-
-/// `totalCount` of `Organization.projects`, through the request's loaders.
-pub(super) struct OrganizationProjectCount(pub Uuid, pub Option<ProjectStatus>);
-
-#[async_trait::async_trait]
-impl CountSource for OrganizationProjectCount {
-    async fn count(&self, ctx: &Ctx) -> ApiResult<i64> {
-        ctx.reads().organization_project_count(self.0, self.1).await
-    }
-}
-
-/// `totalCount` of `Agreement.projects`.
-pub(super) struct AgreementProjectCount(pub Uuid);
-
-#[async_trait::async_trait]
-impl CountSource for AgreementProjectCount {
-    async fn count(&self, ctx: &Ctx) -> ApiResult<i64> {
-        ctx.reads().agreement_project_count(self.0).await
-    }
-}
-
-/// `totalCount` of `Goal.progress`.
-pub(super) struct ProgressCount(pub Uuid);
-
-#[async_trait::async_trait]
-impl CountSource for ProgressCount {
-    async fn count(&self, ctx: &Ctx) -> ApiResult<i64> {
-        ctx.reads().progress_count(self.0).await
-    }
 }

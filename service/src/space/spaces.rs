@@ -71,9 +71,7 @@ pub async fn create(ctx: &Ctx, input: NewSpace) -> ApiResult<space::Model> {
     mutate!(ctx, |w| {
         let access = w.act_for(model.organization_id, Lock::Share).await?;
         rules::ensure_can_manage_space(&access)?;
-        space::Entity::insert(space::ActiveModel::from(model.clone()))
-            .exec_without_returning(w.tx())
-            .await?;
+        w.insert(space::ActiveModel::from(model.clone())).await?;
         w.audit(
             Record::new("space.create", "space", model.id)
                 .in_org(model.organization_id)

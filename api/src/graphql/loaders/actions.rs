@@ -1,14 +1,12 @@
 //! The loaders behind [`ActionReads`]: actions of organizations and
 //! endorsements.
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
-use super::{Cached, PagesKey, batch, grouped, maybe, one};
+use super::{Cached, PagesKey, batch, maybe, one, per_argument};
 use entity::{ActionStatus, endorsement, solidarity_action};
 use service::ApiResult;
 use service::action::reads::{self as actions, ActionReads};
@@ -30,36 +28,14 @@ impl ActionLoaders {
         now: DateTime<Utc>,
     ) -> Self {
         ActionLoaders {
-            org_actions: loader!(with, |db, viewer, keys: Vec<StatusPagesKey>| {
-                let mut out = HashMap::new();
-                for ((status, args), orgs) in grouped(&keys, |(o, a)| (*a, *o)) {
-                    let pages =
-                        actions::organization_action_pages(&db, &viewer, now, status, &orgs, &args)
-                            .await?;
-                    out.extend(pages.into_iter().map(|(o, p)| ((o, (status, args)), p)));
-                }
-                Ok::<_, DbErr>(out)
+            org_actions: per_argument(with, move |db, viewer, (status, args), orgs| async move {
+                actions::organization_action_pages(&db, &viewer, now, status, &orgs, &args).await
             }),
-            org_action_counts: loader!(
-                with,
-                |db, viewer, keys: Vec<PagesKey<Option<ActionStatus>>>| {
-                    let mut out = HashMap::new();
-                    for (status, orgs) in grouped(&keys, |(o, s)| (*s, *o)) {
-                        let counts =
-                            actions::organization_action_counts(&db, &viewer, now, status, &orgs)
-                                .await?;
-                        out.extend(counts.into_iter().map(|(o, n)| ((o, status), n)));
-                    }
-                    Ok::<_, DbErr>(out)
-                }
-            ),
-            endorsement_pages: loader!(with, |db, _, keys: Vec<PagesKey<PageArgs>>| {
-                let mut out = HashMap::new();
-                for (args, ids) in grouped(&keys, |(a, args)| (*args, *a)) {
-                    let pages = actions::endorsement_pages(&db, &ids, &args).await?;
-                    out.extend(pages.into_iter().map(|(a, p)| ((a, args), p)));
-                }
-                Ok::<_, DbErr>(out)
+            org_action_counts: per_argument(with, move |db, viewer, status, orgs| async move {
+                actions::organization_action_counts(&db, &viewer, now, status, &orgs).await
+            }),
+            endorsement_pages: per_argument(with, |db, _, args, ids| async move {
+                actions::endorsement_pages(&db, &ids, &args).await
             }),
             endorsement_counts: loader!(with, |db, _, ids: Vec<Uuid>| {
                 actions::endorsement_counts(&db, &ids).await

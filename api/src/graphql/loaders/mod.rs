@@ -78,6 +78,34 @@ fn flags(keys: Vec<Uuid>, yes: Vec<Uuid>) -> HashMap<Uuid, bool> {
     keys.into_iter().map(|k| (k, yes.contains(&k))).collect()
 }
 
+/// A loader keyed by (parent, argument) — a page of each parent's list, a
+/// count under a filter: the keys asking with the same argument are loaded
+/// by one batched query, `load(db, viewer, argument, parents)`.
+fn per_argument<A, V, F, Fut>(
+    with: &impl Fn() -> (DatabaseConnection, Viewer),
+    load: F,
+) -> Cached<(Uuid, A), V>
+where
+    A: std::hash::Hash + Eq + Clone + Send + Sync + 'static,
+    V: Clone + Send + Sync + 'static,
+    F: Fn(DatabaseConnection, Viewer, A, Vec<Uuid>) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<HashMap<Uuid, V>, DbErr>> + Send + 'static,
+{
+    let (db, viewer) = with();
+    let load = Arc::new(load);
+    batch(move |keys: Vec<(Uuid, A)>| {
+        let (db, viewer, load) = (db.clone(), viewer.clone(), load.clone());
+        async move {
+            let mut out = HashMap::new();
+            for (arg, parents) in grouped(&keys, |(p, a)| (a.clone(), *p)) {
+                let found = load(db.clone(), viewer.clone(), arg.clone(), parents).await?;
+                out.extend(found.into_iter().map(|(p, v)| ((p, arg.clone()), v)));
+            }
+            Ok(out)
+        }
+    })
+}
+
 /// A batch loader over `$keys` whose body runs with its own handles on the
 /// pool (`$db`) and the viewer (`$viewer`), taken from `$with`.
 macro_rules! loader {
@@ -143,13 +171,8 @@ impl Loaders {
             memberships_of: loader!(with, |db, _, users: Vec<Uuid>| {
                 memberships::memberships_of(&db, &users, bound).await
             }),
-            member_pages: loader!(with, |db, _, keys: Vec<PagesKey<PageArgs>>| {
-                let mut out = HashMap::new();
-                for (args, orgs) in grouped(&keys, |(org, args)| (*args, *org)) {
-                    let pages = memberships::member_pages(&db, &orgs, &args).await?;
-                    out.extend(pages.into_iter().map(|(org, page)| ((org, args), page)));
-                }
-                Ok::<_, DbErr>(out)
+            member_pages: per_argument(&with, |db, _, args, orgs| async move {
+                memberships::member_pages(&db, &orgs, &args).await
             }),
             member_counts: loader!(with, |db, _, orgs: Vec<Uuid>| {
                 memberships::member_counts(&db, &orgs).await
@@ -163,35 +186,18 @@ impl Loaders {
             consents: loader!(with, |db, _, ids: Vec<Uuid>| {
                 agreements::consents_of(&db, &ids).await
             }),
-            org_agreements: loader!(with, |db, viewer, keys: Vec<AgreementPagesKey>| {
-                let mut out = HashMap::new();
-                for ((status, args), orgs) in grouped(&keys, |(org, a)| (*a, *org)) {
-                    let pages = agreements::organization_agreement_pages(
+            org_agreements: per_argument(
+                &with,
+                move |db, viewer, (status, args), orgs| async move {
+                    agreements::organization_agreement_pages(
                         &db, &viewer, now, status, &orgs, &args,
                     )
-                    .await?;
-                    out.extend(
-                        pages
-                            .into_iter()
-                            .map(|(org, page)| ((org, (status, args)), page)),
-                    );
-                }
-                Ok::<_, DbErr>(out)
-            }),
-            org_agreement_counts: loader!(
-                with,
-                |db, viewer, keys: Vec<PagesKey<Option<AgreementStatus>>>| {
-                    let mut out = HashMap::new();
-                    for (status, orgs) in grouped(&keys, |(org, s)| (*s, *org)) {
-                        let counts = agreements::organization_agreement_counts(
-                            &db, &viewer, now, status, &orgs,
-                        )
-                        .await?;
-                        out.extend(counts.into_iter().map(|(org, n)| ((org, status), n)));
-                    }
-                    Ok::<_, DbErr>(out)
-                }
+                    .await
+                },
             ),
+            org_agreement_counts: per_argument(&with, move |db, viewer, status, orgs| async move {
+                agreements::organization_agreement_counts(&db, &viewer, now, status, &orgs).await
+            }),
             partners: loader!(with, |db, viewer, orgs: Vec<Uuid>| {
                 agreements::partners_of(&db, &viewer, now, &orgs).await
             }),

@@ -1,16 +1,15 @@
 //! The loaders behind [`ProjectReads`]: projects, goals and progress.
 
-use std::collections::HashMap;
-
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::{DatabaseConnection, DbErr};
+use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
-use super::{Cached, PagesKey, batch, by_id, grouped, maybe, one};
+use super::{Cached, PagesKey, batch, by_id, maybe, one, per_argument};
 use entity::{ProjectStatus, goal, goal_progress, project};
 use service::ApiResult;
 use service::auth::Viewer;
+use service::group::group_by;
 use service::paging::{Page, PageArgs};
 use service::project::reads::{self as projects, ProjectReads, Tally};
 
@@ -50,60 +49,24 @@ impl ProjectLoaders {
             achieved: loader!(with, |db, _, ids: Vec<Uuid>| {
                 projects::achieved_of(&db, &ids).await
             }),
-            tallies: loader!(with, |db, _, keys: Vec<(Uuid, Buckets)>| {
-                let mut out: HashMap<(Uuid, Buckets), Vec<Tally>> =
-                    keys.iter().map(|k| (k.clone(), Vec::new())).collect();
-                for (buckets, goals) in grouped(&keys, |(g, b)| (b.clone(), *g)) {
-                    for t in projects::achieved_by_organization(&db, &goals, Some(&buckets)).await?
-                    {
-                        out.entry((t.goal, buckets.clone())).or_default().push(t);
-                    }
-                }
-                Ok::<_, DbErr>(out)
+            tallies: per_argument(with, |db, _, buckets: Buckets, goals| async move {
+                let found = projects::achieved_by_organization(&db, &goals, Some(&buckets)).await?;
+                Ok(group_by(found, |t| t.goal))
             }),
-            progress_pages: loader!(with, |db, _, keys: Vec<PagesKey<PageArgs>>| {
-                let mut out = HashMap::new();
-                for (args, goals) in grouped(&keys, |(g, a)| (*a, *g)) {
-                    let pages = projects::progress_pages(&db, &goals, &args).await?;
-                    out.extend(pages.into_iter().map(|(g, page)| ((g, args), page)));
-                }
-                Ok::<_, DbErr>(out)
+            progress_pages: per_argument(with, |db, _, args, goals| async move {
+                projects::progress_pages(&db, &goals, &args).await
             }),
             progress_counts: loader!(with, |db, _, ids: Vec<Uuid>| {
                 projects::progress_counts(&db, &ids).await
             }),
-            org_projects: loader!(with, |db, viewer, keys: Vec<StatusPagesKey>| {
-                let mut out = HashMap::new();
-                for ((status, args), orgs) in grouped(&keys, |(o, a)| (*a, *o)) {
-                    let pages = projects::organization_project_pages(
-                        &db, &viewer, now, status, &orgs, &args,
-                    )
-                    .await?;
-                    out.extend(pages.into_iter().map(|(o, p)| ((o, (status, args)), p)));
-                }
-                Ok::<_, DbErr>(out)
+            org_projects: per_argument(with, move |db, viewer, (status, args), orgs| async move {
+                projects::organization_project_pages(&db, &viewer, now, status, &orgs, &args).await
             }),
-            org_project_counts: loader!(
-                with,
-                |db, viewer, keys: Vec<PagesKey<Option<ProjectStatus>>>| {
-                    let mut out = HashMap::new();
-                    for (status, orgs) in grouped(&keys, |(o, s)| (*s, *o)) {
-                        let counts =
-                            projects::organization_project_counts(&db, &viewer, now, status, &orgs)
-                                .await?;
-                        out.extend(counts.into_iter().map(|(o, n)| ((o, status), n)));
-                    }
-                    Ok::<_, DbErr>(out)
-                }
-            ),
-            agreement_projects: loader!(with, |db, viewer, keys: Vec<PagesKey<PageArgs>>| {
-                let mut out = HashMap::new();
-                for (args, ids) in grouped(&keys, |(a, args)| (*args, *a)) {
-                    let pages =
-                        projects::agreement_project_pages(&db, &viewer, now, &ids, &args).await?;
-                    out.extend(pages.into_iter().map(|(a, p)| ((a, args), p)));
-                }
-                Ok::<_, DbErr>(out)
+            org_project_counts: per_argument(with, move |db, viewer, status, orgs| async move {
+                projects::organization_project_counts(&db, &viewer, now, status, &orgs).await
+            }),
+            agreement_projects: per_argument(with, move |db, viewer, args, ids| async move {
+                projects::agreement_project_pages(&db, &viewer, now, &ids, &args).await
             }),
             agreement_project_counts: loader!(with, |db, viewer, ids: Vec<Uuid>| {
                 projects::agreement_project_counts(&db, &viewer, now, &ids).await
