@@ -34,7 +34,7 @@ text_enum! {
     pub enum GoalMeasure {
         /// The sum of every recorded amount.
         Total = "TOTAL",
-        /// The sum of each organization's latest reading.
+        /// The latest reading.
         Level = "LEVEL",
     }
 }

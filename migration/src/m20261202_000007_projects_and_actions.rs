@@ -9,7 +9,7 @@ use sea_orm_migration::schema::*;
 
 use crate::refs::{Agreements, Organizations, Users};
 use crate::{References, constraints, create_table, drop_tables, index, one_of, unique_index};
-use ForeignKeyAction::{Cascade, SetNull};
+use ForeignKeyAction::{Cascade, Restrict, SetNull};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -297,7 +297,7 @@ async fn actions(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
             .col(timestamp_with_time_zone(E::EndorsedAt))
             .references(E::ActionId, A::Table, Cascade)
             .references(E::OrganizationId, Organizations::Table, Cascade)
-            .references(E::EndorsedBy, Users::Table, Cascade),
+            .references(E::EndorsedBy, Users::Table, Restrict),
     )
     .await?;
     let key = constraints::ENDORSEMENTS_KEY.name;

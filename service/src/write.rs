@@ -147,6 +147,23 @@ impl<'a> Write<'a> {
         Ok(())
     }
 
+    /// Lock the row of the item acted on for sharing (`FOR SHARE`) and read
+    /// it afresh: writes that depend on its state (endorsing an OPEN
+    /// action) run side by side, and a change of that state (closing it)
+    /// waits for them — and they for it.
+    pub async fn lock_shared<E>(&mut self, id: Uuid, what: &'static str) -> ApiResult<E::Model>
+    where
+        E: EntityTrait,
+        <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    {
+        self.item_locked = true;
+        E::find_by_id(id)
+            .lock(LockType::Share)
+            .one(&self.tx)
+            .await?
+            .ok_or(ApiError::NotFound(what))
+    }
+
     /// Record what the step did; written with the change, or not at all.
     pub fn audit(&mut self, record: Record) {
         self.records.push(record);

@@ -21,6 +21,8 @@ struct Callers {
     gap_editor: Session,
     projects_only: Org,
     yuseong: Org,
+    /// hanbat and gapcheon's agreement (ACTIONS).
+    shared: String,
 }
 
 async fn callers(app: &TestApp) -> Callers {
@@ -39,7 +41,8 @@ async fn callers(app: &TestApp) -> Callers {
         .await;
     let projects_only = app.org_with_owner("projects-only").await;
     let yuseong = app.org_with_owner("yuseong").await;
-    app.ratified_agreement(&[&hanbat, &gapcheon], &["ACTIONS"], "2024-01-01", None)
+    let shared = app
+        .ratified_agreement(&[&hanbat, &gapcheon], &["ACTIONS"], "2024-01-01", None)
         .await;
     app.ratified_agreement(
         &[&hanbat, &projects_only],
@@ -57,6 +60,7 @@ async fn callers(app: &TestApp) -> Callers {
         gap_editor,
         projects_only,
         yuseong,
+        shared,
     }
 }
 
@@ -239,5 +243,22 @@ db_test! {
         assert_eq!(nested.data()["organization"], json!({ "solidarityActions": { "totalCount": 1 }, "open": { "totalCount": 1 } }));
         let anon = app.gql(None, q, json!({})).await;
         assert_eq!(anon.data()["all"]["totalCount"], 0, "a PUBLIC draft is nobody else's");
+    }
+}
+
+db_test! {
+    async fn an_organization_that_left_can_still_take_its_name_back(app) {
+        let c = callers(&app).await;
+        let id = app.open_action(&c.admin, &c.hanbat.id, "PARTNERS", None).await;
+        app.endorse(&c.gap_admin, &id, &c.gapcheon.id).await.data();
+        app.party_op(&c.gapcheon.owner, "withdrawFromAgreement", &c.shared, &c.gapcheon.id).await.data();
+        assert!(!reads(&app, c.gap_admin.token(), &id).await, "it no longer reads the action");
+        let withdraw = "mutation($a: ID!, $o: ID!) { withdrawEndorsement(actionId: $a, organizationId: $o) }";
+        let stranger = app.gql(c.yuseong.owner.token(), withdraw, json!({ "a": id, "o": c.yuseong.id })).await;
+        stranger.assert_error("NOT_FOUND", None);
+        let back = app.gql(c.gap_admin.token(), withdraw, json!({ "a": id, "o": c.gapcheon.id })).await;
+        assert_eq!(back.data()["withdrawEndorsement"], true);
+        let r = app.gql(c.admin.token(), "query($id: ID!) { solidarityAction(id: $id) { endorsementCount } }", json!({ "id": id })).await;
+        assert_eq!(r.data()["solidarityAction"]["endorsementCount"], 0);
     }
 }

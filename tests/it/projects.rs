@@ -98,10 +98,11 @@ db_test! {
         let partners = app.project_id(&c.editor, &c.hanbat.id, Some(&c.joint), "PARTNERS").await;
         let public = app.project_id(&c.editor, &c.hanbat.id, None, "PUBLIC").await;
         let all = [&private, &partners, &public];
+        // A joint project belongs to the MOU's signed parties, PRIVATE or not.
         let table: [(&str, Option<&str>, [bool; 3]); 6] = [
             ("hanbat member", c.member.token(), [true, true, true]),
-            ("gapcheon (partner)", c.gapcheon.owner.token(), [false, true, true]),
-            ("daedeok (partner)", c.daedeok.owner.token(), [false, true, true]),
+            ("gapcheon (party)", c.gapcheon.owner.token(), [true, true, true]),
+            ("daedeok (party)", c.daedeok.owner.token(), [true, true, true]),
             ("actions-only partner", c.actions_only.owner.token(), [false, false, true]),
             ("unrelated", c.yuseong.owner.token(), [false, false, true]),
             ("anonymous", None, [false, false, true]),
@@ -114,10 +115,11 @@ db_test! {
             assert_eq!(project_count(&app, token).await, visible, "{who}: totalCount");
         }
 
-        // A participant reads the PRIVATE project too.
+        // A PRIVATE project without an agreement is the lead's alone.
+        let own = app.project_id(&c.editor, &c.hanbat.id, None, "PRIVATE").await;
+        assert!(!sees(&app, c.gapcheon.owner.token(), &own).await);
+        assert!(sees(&app, c.member.token(), &own).await);
         app.add_participant(&c.editor, &private, &c.gapcheon.id).await.data();
-        assert!(sees(&app, c.gapcheon.owner.token(), &private).await);
-        assert!(!sees(&app, c.daedeok.owner.token(), &private).await, "a party that does not take part");
 
         // The moment gapcheon withdraws, the PARTNERS project and its
         // participation are gone for it — at the root and nested.
@@ -132,6 +134,8 @@ db_test! {
         assert_eq!(nested.data()["organization"]["projects"]["totalCount"], 1);
         assert_eq!(nested.data()["organization"]["projects"]["nodes"], json!([{ "id": public }]));
         assert!(sees(&app, c.daedeok.owner.token(), &partners).await, "daedeok still shares");
+        let left = app.gql(c.member.token(), "query($id: ID!) { project(id: $id) { participants { id } } }", json!({ "id": private })).await;
+        assert_eq!(left.data()["project"]["participants"], json!([{ "id": c.hanbat.id }]), "a participant that left is no longer listed");
     }
 }
 
@@ -169,6 +173,7 @@ db_test! {
         let theirs = app.create_project(&c.gapcheon.owner, &c.gapcheon.id, Some(&c.joint), "PARTNERS", "의정감시").await;
         assert_eq!(theirs.data()["createProject"]["agreement"]["id"], c.joint.as_str());
 
+
         let made = app.create_project(&c.editor, &c.hanbat.id, Some(&c.joint), "PARTNERS", "정보공개 운동").await;
         let p = made.data()["createProject"].clone();
         let id = text(&p, "id");
@@ -198,6 +203,15 @@ db_test! {
         let goal = json!({ "kind": "QUALITATIVE", "title": "보고서" });
         app.add_goal(&c.editor, &id, goal).await.assert_error("BAD_USER_INPUT", Some("projectId"));
 
+        // Nothing new runs under an agreement that has ended, nor is added
+        // by a lead that left it.
+        let ended = app.ratified_agreement(&[&c.hanbat, &c.yuseong], &["PROJECTS"], "2024-01-01", None).await;
+        app.agreement_op(&c.hanbat.owner, "terminateAgreement", &ended).await.data();
+        let made = app.create_project(&c.editor, &c.hanbat.id, Some(&ended), "PUBLIC", "소식지").await;
+        made.assert_error("BAD_USER_INPUT", Some("agreementId"));
+        let theirs = text(theirs.data(), "createProject.id");
+        app.party_op(&c.gapcheon.owner, "withdrawFromAgreement", &c.joint, &c.gapcheon.id).await.data();
+        app.add_participant(&c.gapcheon.owner, &theirs, &c.daedeok.id).await.assert_error("BAD_USER_INPUT", Some("projectId"));
         let log = app.audit_actions(&c.hanbat.id).await;
         for action in ["project.create", "project.add_participant", "project.status"] {
             assert!(log.iter().any(|a| a == action), "{action} in {log:?}");
@@ -237,15 +251,18 @@ db_test! {
         app.record(&c.editor, &total, &c.hanbat.id, 0.0).await.assert_error("BAD_USER_INPUT", Some("amount"));
         app.record(&c.editor, &total, &c.hanbat.id, 0.12345).await.assert_error("BAD_USER_INPUT", Some("amount"));
 
-        // A level: each organization's latest reading, summed.
+        // A level: the latest reading, whoever recorded it.
         let level = app.goal_id(&c.editor, &project, "LEVEL", 400.0).await;
         app.record(&c.gap_editor, &level, &c.gapcheon.id, 120.0).await.data();
-        app.record(&c.gap_editor, &level, &c.gapcheon.id, 150.0).await.data();
         app.record(&c.editor, &level, &c.hanbat.id, 300.0).await.data();
-        assert_eq!(app.achieved(c.member.token(), &level).await, 450.0);
+        assert_eq!(app.achieved(c.member.token(), &level).await, 300.0);
+        app.record(&c.gap_editor, &level, &c.gapcheon.id, 410.0).await.data();
+        assert_eq!(app.achieved(c.member.token(), &level).await, 410.0);
+        let reached = app.gql(c.member.token(), "query($id: ID!) { goal(id: $id) { status ratio } }", json!({ "id": level })).await;
+        assert_eq!(reached.data()["goal"], json!({ "status": "NOT_STARTED", "ratio": 1.025 }), "reaching the target sets no status");
         app.record(&c.editor, &level, &c.hanbat.id, -1.0).await.assert_error("BAD_USER_INPUT", Some("amount"));
         app.record(&c.editor, &level, &c.hanbat.id, 0.0).await.data();
-        assert_eq!(app.achieved(c.member.token(), &level).await, 150.0);
+        assert_eq!(app.achieved(c.member.token(), &level).await, 0.0);
 
         // Reaching the target changes no status; the lead sets it.
         let status = |who: &Session, s: &'static str| {
@@ -280,6 +297,26 @@ db_test! {
         assert_eq!(lead_view.data()["goal"]["progress"]["nodes"][0]["recordedBy"]["id"], c.editor.user_id.as_str());
         let partner_view = app.gql(c.daedeok.owner.token(), who, json!({ "id": total })).await;
         assert!(partner_view.data()["goal"]["progress"]["nodes"][0]["recordedBy"].is_null());
+
+        // A goal's recordings are bounded, so no sum of them overflows.
+        let big = app.goal_id(&c.editor, &project, "TOTAL", 1.0).await;
+        let near_full = entity::goal_progress::Model {
+            id: uuid::Uuid::now_v7(),
+            goal_id: uuid::Uuid::parse_str(&big).unwrap(),
+            organization_id: uuid::Uuid::parse_str(&c.hanbat.id).unwrap(),
+            amount_e4: service::project::amount::MAX_VOLUME_E4 - 10_000,
+            note: None,
+            recorded_at: app.clock.now(),
+            recorded_by: None,
+        };
+        {
+            use sea_orm::{ActiveModelTrait, IntoActiveModel};
+            near_full.into_active_model().reset_all().insert(app.db()).await.unwrap();
+        }
+        app.record(&c.editor, &big, &c.hanbat.id, -1.0).await.data();
+        app.record(&c.editor, &big, &c.hanbat.id, 1.0).await.assert_error("BAD_USER_INPUT", Some("amount"));
+        let full = (service::project::amount::MAX_VOLUME_E4 - 20_000) as f64 / 10_000.0;
+        assert_eq!(app.achieved(c.member.token(), &big).await, full);
 
         // A participant that leaves the agreement can no longer record.
         app.party_op(&c.gapcheon.owner, "withdrawFromAgreement", &c.joint, &c.gapcheon.id).await.data();

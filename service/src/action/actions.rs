@@ -71,6 +71,7 @@ pub async fn create(ctx: &Ctx, input: NewAction) -> ApiResult<solidarity_action:
                 Scope::Actions,
                 party.as_ref(),
                 "initiatorId",
+                w.now(),
             )?;
         }
         w.insert(solidarity_action::ActiveModel::from(model.clone()))

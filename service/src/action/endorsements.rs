@@ -17,7 +17,7 @@ use crate::mutate;
 use crate::paging::{Listing, PageArgs};
 use crate::policy::{self, Lock, actions as rules};
 use crate::validate;
-use entity::endorsement;
+use entity::{endorsement, solidarity_action};
 
 /// Sign on to an action for an organization.
 pub async fn endorse(
@@ -29,10 +29,15 @@ pub async fn endorse(
     let user = policy::require_user(&ctx.viewer)?.id;
     let comment = validate::optional_text("comment", comment.as_deref(), 1000)?;
     mutate!(ctx, |w| {
-        let action = find_in(w.tx(), w.viewer(), w.now(), action_id).await?;
+        find_in(w.tx(), w.viewer(), w.now(), action_id).await?;
         let access = w.act_for(organization_id, Lock::Share).await?;
         rules::ensure_can_endorse_for(&access)?;
         rules::ensure_organization_reads(w.tx(), action_id, organization_id, w.now()).await?;
+        // Its status as it is now: a close committing meanwhile waits, or
+        // is waited for.
+        let action = w
+            .lock_shared::<solidarity_action::Entity>(action_id, "solidarity action")
+            .await?;
         endorsable(status_of(&action, w.now()))?;
         let model = endorsement::Model {
             id: Uuid::now_v7(),
@@ -53,13 +58,25 @@ pub async fn endorse(
     })
 }
 
-/// Take an organization's endorsement back while the action is OPEN.
+/// Take an organization's endorsement back while the action is OPEN — also
+/// when the organization can no longer read the action (it left the
+/// agreement that let it): its name is its own to withdraw.
 pub async fn withdraw(ctx: &Ctx, action_id: Uuid, organization_id: Uuid) -> ApiResult<bool> {
     policy::require_user(&ctx.viewer)?;
     mutate!(ctx, |w| {
-        let action = find_in(w.tx(), w.viewer(), w.now(), action_id).await?;
         let access = w.act_for(organization_id, Lock::Share).await?;
         rules::ensure_can_endorse_for(&access)?;
+        let readable = match find_in(w.tx(), w.viewer(), w.now(), action_id).await {
+            Ok(_) => true,
+            Err(ApiError::NotFound(_)) => false,
+            Err(other) => return Err(other),
+        };
+        if !readable && !endorsed(w.tx(), action_id, organization_id).await? {
+            return Err(ApiError::NotFound("solidarity action"));
+        }
+        let action = w
+            .lock_shared::<solidarity_action::Entity>(action_id, "solidarity action")
+            .await?;
         endorsable(status_of(&action, w.now()))?;
         let deleted = endorsement::Entity::delete_many()
             .filter(endorsement::Column::ActionId.eq(action_id))
@@ -80,6 +97,20 @@ pub async fn withdraw(ctx: &Ctx, action_id: Uuid, organization_id: Uuid) -> ApiR
         );
         Ok(true)
     })
+}
+
+async fn endorsed(
+    db: &impl sea_orm::ConnectionTrait,
+    action_id: Uuid,
+    organization_id: Uuid,
+) -> ApiResult<bool> {
+    use sea_orm::PaginatorTrait;
+    let n = endorsement::Entity::find()
+        .filter(endorsement::Column::ActionId.eq(action_id))
+        .filter(endorsement::Column::OrganizationId.eq(organization_id))
+        .count(db)
+        .await?;
+    Ok(n > 0)
 }
 
 /// How many organizations endorsed the action.

@@ -45,15 +45,27 @@ pub fn ensure_can_terminate(convener: &OrgAccess) -> Result<(), ApiError> {
 }
 
 /// Work run under an agreement (a project, a solidarity action) needs the
-/// agreement to share its `scope`, and each organization in it to be a
-/// SIGNED party sharing in the agreement (admitted). BAD_USER_INPUT naming
-/// `field`, the input the organization came from, otherwise.
+/// agreement not to have ended, to share its `scope`, and each organization
+/// in it to be a SIGNED party sharing in the agreement (admitted).
+/// BAD_USER_INPUT naming `field`, the input the organization came from,
+/// otherwise.
 pub fn ensure_works_under(
     agreement: &agreement::Model,
     scope: Scope,
     party: Option<&agreement_party::Model>,
     field: &str,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), ApiError> {
+    use crate::agreement::status::{AgreementStatus, status_of};
+    if matches!(
+        status_of(agreement, now),
+        AgreementStatus::Expired | AgreementStatus::Terminated
+    ) {
+        return Err(ApiError::bad_input(
+            "agreementId",
+            "this agreement has ended; nothing new runs under it",
+        ));
+    }
     let shared = match scope {
         Scope::Projects => agreement.shares_projects,
         Scope::Events => agreement.shares_events,

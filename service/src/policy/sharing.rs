@@ -281,20 +281,24 @@ pub fn booking_visible(viewer: &Viewer, now: DateTime<Utc>) -> Condition {
     visible
 }
 
-/// Projects (a sub-select of `project_participants.project_id`) in which
-/// an organization selected by `of` takes part *and* still shares: it is a
-/// SIGNED, admitted party of the project's agreement, which is ACTIVE now.
-/// A participant that withdraws, or whose agreement ends, drops out of it
-/// at once. (The lead takes part whatever the agreement: [`participates`].)
-fn sharing_participations(of: SelectStatement, now: DateTime<Utc>) -> SelectStatement {
+/// The participations that hold now: `project_participants` rows (aliased
+/// `pp`, columns `project_id` and `organization_id`) of the lead, and of the
+/// other participants while they share under the project's agreement — a
+/// SIGNED, admitted party of it, which is ACTIVE now. A participant that
+/// withdraws, or whose agreement ends, drops out at once. `of`, when given,
+/// keeps the participations of those organizations only.
+pub fn current_participations(of: Option<SelectStatement>, now: DateTime<Utc>) -> SelectStatement {
     let (pp, p, ap, a) = (
         Alias::new("pp"),
         Alias::new("p"),
         Alias::new("ap"),
         Alias::new("a"),
     );
+    let participant = |c: project_participant::Column| Expr::col((pp.clone(), c));
+    let party = |c: agreement_party::Column| Expr::col((ap.clone(), c));
     let mut q = Query::select();
     q.column((pp.clone(), project_participant::Column::ProjectId))
+        .column((pp.clone(), project_participant::Column::OrganizationId))
         .from_as(project_participant::Entity, pp.clone())
         .join_as(
             JoinType::InnerJoin,
@@ -304,59 +308,93 @@ fn sharing_participations(of: SelectStatement, now: DateTime<Utc>) -> SelectStat
                 .equals((pp.clone(), project_participant::Column::ProjectId)),
         )
         .join_as(
-            JoinType::InnerJoin,
+            JoinType::LeftJoin,
             agreement_party::Entity,
             ap.clone(),
             Condition::all()
                 .add(
-                    Expr::col((ap.clone(), agreement_party::Column::AgreementId))
+                    party(agreement_party::Column::AgreementId)
                         .equals((p.clone(), project::Column::AgreementId)),
                 )
                 .add(
-                    Expr::col((ap.clone(), agreement_party::Column::OrganizationId))
+                    party(agreement_party::Column::OrganizationId)
                         .equals((pp.clone(), project_participant::Column::OrganizationId)),
                 ),
         )
         .join_as(
-            JoinType::InnerJoin,
+            JoinType::LeftJoin,
             agreement::Entity,
             a.clone(),
-            Expr::col((a.clone(), agreement::Column::Id)).equals((p, project::Column::AgreementId)),
+            Expr::col((a.clone(), agreement::Column::Id))
+                .equals((p.clone(), project::Column::AgreementId)),
         )
         .cond_where(
-            Condition::all()
-                .add(Expr::col((pp, project_participant::Column::OrganizationId)).in_subquery(of))
+            Condition::any()
                 .add(
-                    Expr::col((ap.clone(), agreement_party::Column::Status))
-                        .eq(PartyStatus::Signed.as_str()),
+                    participant(project_participant::Column::OrganizationId)
+                        .equals((p, project::Column::LeadOrganizationId)),
                 )
-                .add(Expr::col((ap, agreement_party::Column::AdmittedAt)).is_not_null())
-                .add(agreement_active(a, now)),
+                .add(
+                    Condition::all()
+                        .add(
+                            party(agreement_party::Column::Status).eq(PartyStatus::Signed.as_str()),
+                        )
+                        .add(party(agreement_party::Column::AdmittedAt).is_not_null())
+                        .add(agreement_active(a, now)),
+                ),
         );
+    if let Some(of) = of {
+        q.and_where(participant(project_participant::Column::OrganizationId).in_subquery(of));
+    }
     q
 }
 
 /// A condition on `projects`: an organization selected by `of` takes part
-/// in the project now — it leads it, or it is a participant that still
-/// shares under the project's agreement. Those who take part read the
-/// project whatever its visibility, and record progress for it.
+/// in the project now ([`current_participations`]). Those who take part
+/// read the project whatever its visibility, and record progress for it.
 pub fn participates(of: SelectStatement, now: DateTime<Utc>) -> Condition {
-    Condition::any()
-        .add(
-            Expr::col((project::Entity, project::Column::LeadOrganizationId))
-                .in_subquery(of.clone()),
-        )
-        .add(
-            Expr::col((project::Entity, project::Column::Id))
-                .in_subquery(sharing_participations(of, now)),
-        )
+    let mut projects = current_participations(Some(of), now);
+    projects.clear_selects();
+    projects.column((Alias::new("pp"), project_participant::Column::ProjectId));
+    Condition::all().add(Expr::col((project::Entity, project::Column::Id)).in_subquery(projects))
+}
+
+/// Agreements (a sub-select of ids) that are ACTIVE now and in which an
+/// organization selected by `of` is a SIGNED, admitted party.
+fn sharing_in(of: SelectStatement, now: DateTime<Utc>) -> SelectStatement {
+    let a = Alias::new("a");
+    let mut q = Query::select();
+    q.column((
+        agreement_party::Entity,
+        agreement_party::Column::AgreementId,
+    ))
+    .from(agreement_party::Entity)
+    .join_as(
+        JoinType::InnerJoin,
+        agreement::Entity,
+        a.clone(),
+        Expr::col((a.clone(), agreement::Column::Id)).equals((
+            agreement_party::Entity,
+            agreement_party::Column::AgreementId,
+        )),
+    )
+    .cond_where(
+        Condition::all()
+            .add(agreement_party::Column::OrganizationId.in_subquery(of))
+            .add(agreement_party::Column::Status.eq(PartyStatus::Signed.as_str()))
+            .add(agreement_party::Column::AdmittedAt.is_not_null())
+            .add(agreement_active(a, now)),
+    );
+    q
 }
 
 /// Who may see a project (a condition on `projects`): anyone when PUBLIC;
-/// members of the organizations taking part ([`participates`]); for
-/// PARTNERS, also members of the lead's partners for PROJECTS; platform
-/// admins always. A PARTNERS project disappears for a partner the moment
-/// the agreement that made them partners ends or the partner leaves it.
+/// members of the organizations taking part ([`participates`]); members of
+/// the SIGNED parties of its agreement while that is ACTIVE, whatever the
+/// visibility (a joint project belongs to the MOU's parties); for PARTNERS,
+/// also members of the lead's partners for PROJECTS; platform admins
+/// always. When the agreement ends or a party leaves it, the project
+/// disappears for that party at once.
 pub fn project_visible(viewer: &Viewer, now: DateTime<Utc>) -> Condition {
     if is_platform_admin(viewer) {
         return Condition::all();
@@ -369,6 +407,7 @@ pub fn project_visible(viewer: &Viewer, now: DateTime<Utc>) -> Condition {
     Condition::any()
         .add(public)
         .add(participates(orgs.clone(), now))
+        .add(col(project::Column::AgreementId).in_subquery(sharing_in(orgs.clone(), now)))
         .add(
             Condition::all()
                 .add(col(project::Column::Visibility).eq(Visibility::Partners.as_str()))

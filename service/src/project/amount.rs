@@ -10,6 +10,10 @@ pub const SCALE: i64 = 10_000;
 /// coalition counts), which keeps every scaled value exact in an `f64`.
 pub const MAX: f64 = 1e11;
 
+/// The most a goal's recordings may add up to in absolute value (9×10^14
+/// in its unit), so no sum over them can overflow a 64-bit integer.
+pub const MAX_VOLUME_E4: i64 = 9_000_000_000_000_000_000;
+
 /// `value` in ten-thousandths; BAD_USER_INPUT for a value that is not
 /// finite, beyond [`MAX`], or has more than four decimal places.
 pub fn to_e4(field: &str, value: f64) -> Result<i64, ApiError> {

@@ -1,9 +1,9 @@
 //! Goals and their progress. A quantitative goal is measured as a running
-//! total (`achieved` = the sum of every amount) or as a level (`achieved` =
-//! the sum of each organization's latest reading, so two partners each
-//! reporting their own donors add up, and a partner's new reading replaces
-//! its old one). Progress is recorded by EDITOR+ of an organization taking
-//! part in the project, for that organization.
+//! total (`achieved` = the sum of every amount, corrections included) or as
+//! a level (`achieved` = the latest reading, whoever recorded it: one
+//! newsletter's subscribers, counted by whichever partner looked last).
+//! Progress is recorded by EDITOR+ of an organization taking part in the
+//! project, for that organization.
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -11,7 +11,7 @@ use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::amount::{from_e4, to_e4};
+use super::amount::{MAX_VOLUME_E4, from_e4, to_e4};
 use super::projects::{find_in as find_project, visible_ids};
 use super::transitions;
 use crate::audit::Record;
@@ -92,6 +92,18 @@ pub async fn record_progress(
         rules::ensure_can_record_for(&access)?;
         rules::ensure_takes_part(w.tx(), goal.project_id, input.organization_id, w.now()).await?;
         transitions::check_progress(goal.measure, amount_e4)?;
+        // One recording of a goal at a time, so its volume stays bounded.
+        w.lock::<goal::Entity>(goal_id, "goal").await?;
+        if volume(w.tx(), goal_id)
+            .await?
+            .saturating_add(amount_e4.abs())
+            > MAX_VOLUME_E4
+        {
+            return Err(ApiError::bad_input(
+                "amount",
+                "this goal's recordings have reached the most it can hold; correct earlier ones instead",
+            ));
+        }
         let model = goal_progress::Model {
             id: Uuid::now_v7(),
             goal_id,
@@ -110,6 +122,29 @@ pub async fn record_progress(
         );
         Ok(model)
     })
+}
+
+/// The sum of the absolute amounts recorded for a goal, in ten-thousandths.
+async fn volume(db: &impl sea_orm::ConnectionTrait, goal_id: Uuid) -> ApiResult<i64> {
+    use sea_orm::sea_query::{Alias, Func, Query};
+    let mut q = Query::select();
+    q.expr_as(
+        Func::cast_as(
+            Func::coalesce([
+                Func::sum(Func::abs(Expr::col(goal_progress::Column::AmountE4))).into(),
+                Expr::val(0i64),
+            ]),
+            Alias::new("BIGINT"),
+        ),
+        Alias::new("yd_volume"),
+    )
+    .from(goal_progress::Entity)
+    .and_where(Expr::col(goal_progress::Column::GoalId).eq(goal_id));
+    let row = db.query_one(&q).await?;
+    Ok(row
+        .map(|r| r.try_get::<i64>("", "yd_volume"))
+        .transpose()?
+        .unwrap_or(0))
 }
 
 /// Set a goal's status by hand: EDITOR+ of the project's lead.

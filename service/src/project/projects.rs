@@ -84,6 +84,7 @@ pub async fn create(ctx: &Ctx, input: NewProject) -> ApiResult<project::Model> {
                 Scope::Projects,
                 party.as_ref(),
                 "leadOrganizationId",
+                w.now(),
             )?;
         }
         w.insert(project::ActiveModel::from(model.clone())).await?;
@@ -132,16 +133,25 @@ pub async fn add_participant(
                 "only a project run under an agreement has participants besides its lead",
             ));
         };
+        // The lead must still share in the agreement (a lead that left it
+        // cannot probe who signed it), and so must the newcomer.
         crate::db::find::<organization::Entity>(w.tx(), organization_id, "organization").await?;
-        let agreement =
-            crate::db::find::<entity::agreement::Entity>(w.tx(), agreement_id, "agreement").await?;
-        let party = party_of(w.tx(), agreement_id, organization_id).await?;
-        agreements::ensure_works_under(
-            &agreement,
-            Scope::Projects,
-            party.as_ref(),
-            "organizationId",
-        )?;
+        let agreement = find_agreement(w.tx(), w.viewer(), agreement_id).await?;
+        let now = w.now();
+        let sides = [
+            (project.lead_organization_id, "projectId"),
+            (organization_id, "organizationId"),
+        ];
+        for (org, field) in sides {
+            let party = party_of(w.tx(), agreement_id, org).await?;
+            agreements::ensure_works_under(
+                &agreement,
+                Scope::Projects,
+                party.as_ref(),
+                field,
+                now,
+            )?;
+        }
         insert_participant(w, project.id, organization_id, user).await?;
         w.audit(
             Record::new("project.add_participant", "project", project.id)

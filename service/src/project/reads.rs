@@ -8,15 +8,14 @@ use sea_orm::sea_query::{
     Alias, Asterisk, Condition, Expr, ExprTrait, Func, JoinType, Order, OverStatement, Query,
     SelectStatement, WindowStatement,
 };
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
 use super::projects::visible;
 use crate::auth::Viewer;
 use crate::error::ApiResult;
 use crate::paging::{Page, PageArgs, count_by_parent, load_pages_by_parent, load_pages_from};
+use crate::policy::sharing;
 use entity::{GoalMeasure, ProjectStatus, goal, goal_progress, project, project_participant};
 
 /// The reads projects and goals need to follow relations, batched per
@@ -25,7 +24,7 @@ use entity::{GoalMeasure, ProjectStatus, goal, goal_progress, project, project_p
 pub trait ProjectReads: Send + Sync {
     /// A project by id, regardless of visibility.
     async fn project(&self, id: Uuid) -> ApiResult<Option<project::Model>>;
-    /// The organizations taking part in a project, the lead first.
+    /// The organizations taking part in a project now, the lead first.
     async fn participants(&self, project: Uuid) -> ApiResult<Vec<Uuid>>;
     async fn goals(&self, project: Uuid) -> ApiResult<Vec<goal::Model>>;
     /// A goal by id, regardless of visibility.
@@ -66,24 +65,26 @@ pub trait ProjectReads: Send + Sync {
     async fn agreement_project_count(&self, agreement: Uuid) -> ApiResult<i64>;
 }
 
-/// The organizations taking part in each project, in the order they joined
-/// (the lead first).
+/// The organizations taking part in each project now, in the order they
+/// joined (the lead first): former participants are not listed.
 pub async fn participants_of(
     db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
     projects: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<Uuid>>, DbErr> {
-    let rows: Vec<(Uuid, Uuid)> = project_participant::Entity::find()
-        .select_only()
-        .column(project_participant::Column::ProjectId)
-        .column(project_participant::Column::OrganizationId)
-        .filter(project_participant::Column::ProjectId.is_in(projects.iter().copied()))
-        .order_by_asc(project_participant::Column::Id)
-        .into_tuple()
-        .all(db)
-        .await?;
+    let pp = Alias::new("pp");
+    let mut q = sharing::current_participations(None, now);
+    q.and_where(
+        Expr::col((pp.clone(), project_participant::Column::ProjectId))
+            .is_in(projects.iter().copied()),
+    )
+    .order_by((pp, project_participant::Column::Id), Order::Asc);
     let mut out: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for (project, org) in rows {
-        out.entry(project).or_default().push(org);
+    for row in db.query_all(&q).await? {
+        let project: Uuid = row.try_get("", "project_id")?;
+        out.entry(project)
+            .or_default()
+            .push(row.try_get("", "organization_id")?);
     }
     Ok(out)
 }
@@ -103,11 +104,11 @@ pub async fn goals_of(
     .await
 }
 
-/// What counts towards `achieved`, summed per goal and organization — and
-/// per bucket when `buckets` (index, end) are given, counting only what was
-/// recorded before each bucket's end. A TOTAL goal counts every amount; a
-/// LEVEL goal only each organization's latest reading. The one definition
-/// behind `achieved` and the charts.
+/// What each organization contributed to each goal — per bucket when
+/// `buckets` (index, end) are given, counting only what was recorded before
+/// each bucket's end: for a TOTAL goal the sum of its amounts, for a LEVEL
+/// goal its latest reading, marked when it is the goal's latest of all. The
+/// one definition behind `achieved` and the charts ([`Tally::counts`]).
 pub async fn achieved_by_organization(
     db: &impl ConnectionTrait,
     goals: &[Uuid],
@@ -115,10 +116,12 @@ pub async fn achieved_by_organization(
 ) -> Result<Vec<Tally>, DbErr> {
     let (gp, g, b) = (Alias::new("gp"), Alias::new("g"), Alias::new("yd_b"));
     let progress = |c: goal_progress::Column| Expr::col((gp.clone(), c));
-    let mut window = WindowStatement::new();
-    window
+    // Newest first within each goal and organization, and within each goal.
+    let (mut by_org, mut by_goal) = (WindowStatement::new(), WindowStatement::new());
+    by_org
         .partition_by((gp.clone(), goal_progress::Column::GoalId))
         .partition_by((gp.clone(), goal_progress::Column::OrganizationId));
+    by_goal.partition_by((gp.clone(), goal_progress::Column::GoalId));
     let mut inner = Query::select();
     match buckets {
         Some(buckets) => {
@@ -135,16 +138,19 @@ pub async fn achieved_by_organization(
                 Expr::col((b.clone(), Alias::new("column1"))),
                 Alias::new("yd_bucket"),
             );
-            window.partition_by((b, Alias::new("column1")));
+            by_org.partition_by((b.clone(), Alias::new("column1")));
+            by_goal.partition_by((b, Alias::new("column1")));
         }
         None => {
             inner.from_as(goal_progress::Entity, gp.clone());
             inner.expr_as(Expr::val(0), Alias::new("yd_bucket"));
         }
     }
-    window
-        .order_by((gp.clone(), goal_progress::Column::RecordedAt), Order::Desc)
-        .order_by((gp.clone(), goal_progress::Column::Id), Order::Desc);
+    for window in [&mut by_org, &mut by_goal] {
+        window
+            .order_by((gp.clone(), goal_progress::Column::RecordedAt), Order::Desc)
+            .order_by((gp.clone(), goal_progress::Column::Id), Order::Desc);
+    }
     inner
         .join_as(
             JoinType::InnerJoin,
@@ -169,7 +175,8 @@ pub async fn achieved_by_organization(
             Expr::col((g, goal::Column::Measure)),
             Alias::new("yd_measure"),
         )
-        .expr_window_as(Func::cust("ROW_NUMBER"), window, Alias::new("yd_rn"))
+        .expr_window_as(Func::cust("ROW_NUMBER"), by_org, Alias::new("yd_rn"))
+        .expr_window_as(Func::cust("ROW_NUMBER"), by_goal, Alias::new("yd_rn_goal"))
         .and_where(progress(goal_progress::Column::GoalId).is_in(goals.iter().copied()));
     let mut outer = Query::select();
     outer
@@ -177,6 +184,7 @@ pub async fn achieved_by_organization(
             Alias::new("yd_goal"),
             Alias::new("yd_org"),
             Alias::new("yd_bucket"),
+            Alias::new("yd_measure"),
         ])
         .expr_as(
             Func::cast_as(
@@ -184,6 +192,10 @@ pub async fn achieved_by_organization(
                 Alias::new("BIGINT"),
             ),
             Alias::new("yd_sum"),
+        )
+        .expr_as(
+            Func::min(Expr::col(Alias::new("yd_rn_goal"))),
+            Alias::new("yd_first"),
         )
         .from_subquery(inner, Alias::new("yd_t"))
         .cond_where(
@@ -193,7 +205,8 @@ pub async fn achieved_by_organization(
         )
         .group_by_col(Alias::new("yd_goal"))
         .group_by_col(Alias::new("yd_org"))
-        .group_by_col(Alias::new("yd_bucket"));
+        .group_by_col(Alias::new("yd_bucket"))
+        .group_by_col(Alias::new("yd_measure"));
     let mut out = Vec::new();
     for row in db.query_all(&outer).await? {
         out.push(Tally {
@@ -201,18 +214,33 @@ pub async fn achieved_by_organization(
             organization: row.try_get("", "yd_org")?,
             bucket: row.try_get("", "yd_bucket")?,
             amount_e4: row.try_get("", "yd_sum")?,
+            level: row.try_get::<String>("", "yd_measure")? == GoalMeasure::Level.as_str(),
+            latest: row.try_get::<i64>("", "yd_first")? == 1,
         });
     }
     Ok(out)
 }
 
-/// One sum of [`achieved_by_organization`].
+/// One organization's part of a goal (in one bucket), from
+/// [`achieved_by_organization`].
 #[derive(Debug, Clone, Copy)]
 pub struct Tally {
     pub goal: Uuid,
     pub organization: Uuid,
     pub bucket: i32,
+    /// TOTAL: the sum of its amounts; LEVEL: its latest reading.
     pub amount_e4: i64,
+    pub level: bool,
+    /// Holds the goal's latest recording.
+    pub latest: bool,
+}
+
+impl Tally {
+    /// Whether it counts towards the goal's `achieved`: every part of a
+    /// running total; of a level, only the latest reading of all.
+    pub fn counts(&self) -> bool {
+        !self.level || self.latest
+    }
 }
 
 /// `achieved` of each goal, in ten-thousandths.
@@ -222,7 +250,9 @@ pub async fn achieved_of(
 ) -> Result<HashMap<Uuid, i64>, DbErr> {
     let mut out: HashMap<Uuid, i64> = goals.iter().map(|g| (*g, 0)).collect();
     for t in achieved_by_organization(db, goals, None).await? {
-        *out.entry(t.goal).or_default() += t.amount_e4;
+        if t.counts() {
+            *out.entry(t.goal).or_default() += t.amount_e4;
+        }
     }
     Ok(out)
 }
@@ -257,18 +287,18 @@ pub async fn progress_counts(
     .await
 }
 
-/// Projects joined to the organizations taking part, restricted to what the
-/// viewer may see (and to one status).
+/// Projects joined to the organizations taking part in them now (alias
+/// `cp`), restricted to what the viewer may see (and to one status).
 fn organization_projects(
     viewer: &Viewer,
     now: DateTime<Utc>,
     status: Option<ProjectStatus>,
     orgs: &[Uuid],
 ) -> SelectStatement {
-    let pp = Alias::new("pp");
+    let cp = Alias::new("cp");
     let mut cond = Condition::all()
         .add(
-            Expr::col((pp.clone(), project_participant::Column::OrganizationId))
+            Expr::col((cp.clone(), project_participant::Column::OrganizationId))
                 .is_in(orgs.iter().copied()),
         )
         .add(visible(viewer, now));
@@ -277,11 +307,11 @@ fn organization_projects(
     }
     let mut q = Query::select();
     q.from(project::Entity)
-        .join_as(
+        .join_subquery(
             JoinType::InnerJoin,
-            project_participant::Entity,
-            pp.clone(),
-            Expr::col((pp, project_participant::Column::ProjectId))
+            sharing::current_participations(None, now),
+            cp.clone(),
+            Expr::col((cp, project_participant::Column::ProjectId))
                 .equals((project::Entity, project::Column::Id)),
         )
         .cond_where(cond);
@@ -299,7 +329,7 @@ pub async fn organization_project_pages(
     args: &PageArgs,
 ) -> Result<HashMap<Uuid, Page<project::Model>>, DbErr> {
     let org = (
-        Alias::new("pp"),
+        Alias::new("cp"),
         project_participant::Column::OrganizationId,
     );
     let mut inner = organization_projects(viewer, now, status, orgs);
@@ -326,7 +356,7 @@ pub async fn organization_project_counts(
     orgs: &[Uuid],
 ) -> Result<HashMap<Uuid, i64>, DbErr> {
     let org = (
-        Alias::new("pp"),
+        Alias::new("cp"),
         project_participant::Column::OrganizationId,
     );
     let mut q = organization_projects(viewer, now, status, orgs);

@@ -3,7 +3,9 @@
 //! lead organization's time zone — for the coalition and per organization.
 //! The sums are the database's ([`super::reads::achieved_by_organization`],
 //! the same definition as `achieved`), so the last point that has passed
-//! equals `achieved` and the organizations' series add up to the total.
+//! equals `achieved`. For a running total the organizations' series add up
+//! to the goal's; for a level each organization's series is its own latest
+//! reading, and the goal's is the latest of all.
 
 use std::collections::BTreeMap;
 
@@ -115,7 +117,9 @@ pub async fn series(
             continue;
         };
         if i < starts.len() {
-            total[i] += t.amount_e4;
+            if t.counts() {
+                total[i] += t.amount_e4;
+            }
             by_org
                 .entry(t.organization)
                 .or_insert_with(|| vec![0; starts.len()])[i] += t.amount_e4;

@@ -41,7 +41,7 @@ impl ProjectLoaders {
             projects: by_id::<project::Entity>(db, project::Column::Id, |m| m.id),
             goal: by_id::<goal::Entity>(db, goal::Column::Id, |m| m.id),
             participants: loader!(with, |db, _, ids: Vec<Uuid>| {
-                projects::participants_of(&db, &ids).await
+                projects::participants_of(&db, now, &ids).await
             }),
             goals: loader!(with, |db, _, ids: Vec<Uuid>| {
                 projects::goals_of(&db, &ids).await

@@ -49,7 +49,7 @@ pub enum GoalKindGql {
 pub enum GoalMeasureGql {
     /// The sum of recorded progress (requests filed, won raised).
     Total,
-    /// The latest reading (subscribers, donors currently giving): each organization's latest reading, summed over the organizations.
+    /// The latest reading (subscribers, donors currently giving), whoever recorded it.
     Level,
 }
 
@@ -176,7 +176,7 @@ impl Goal {
         self.0.measure.map(Into::into)
     }
 
-    /// TOTAL: the sum of all recorded progress; LEVEL: each organization's latest reading, summed. 0 for qualitative goals.
+    /// TOTAL: the sum of all recorded progress; LEVEL: the latest reading. 0 for qualitative goals.
     async fn achieved(&self, ctx: &Context<'_>) -> Result<f64> {
         Ok(goals::achieved(core(ctx)?, &self.0).await?)
     }
@@ -210,7 +210,7 @@ impl Goal {
         Ok(s.total.into_iter().map(GoalPoint::from).collect())
     }
 
-    /// `series`, for each organization that recorded progress before `to`: the organizations' points add up to the goal's.
+    /// `series`, for each organization that recorded progress before `to`: for a TOTAL goal its contributions (the organizations add up to the goal), for a LEVEL goal its own latest reading.
     async fn series_by_organization(
         &self,
         ctx: &Context<'_>,
