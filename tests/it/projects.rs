@@ -427,3 +427,36 @@ db_test! {
         assert_eq!(mine.data()["organization"]["projects"]["totalCount"], 2);
     }
 }
+
+db_test! {
+    async fn nested_projects_goals_and_actions_load_in_constant_queries(app) {
+        let c = coalition(&app).await;
+        let q = "{ organizations(first: 50) { nodes { slug projects(first: 20) { totalCount nodes { title agreement { title } leadOrganization { slug } participants { slug } goals { achieved ratio progress(first: 5) { totalCount nodes { amount organization { slug } recordedBy { displayName } } } } } } solidarityActions(first: 20) { totalCount nodes { title endorsementCount endorsements(first: 5) { nodes { organization { slug } endorsedBy { displayName } } } } } } } }";
+        let add = |lead: &Org, editor: &Session| {
+            let (app, lead, editor, joint) = (&app, lead.clone(), editor.clone(), c.joint.clone());
+            async move {
+                let project = app.project_id(&editor, &lead.id, Some(&joint), "PARTNERS").await;
+                let goal = app.goal_id(&editor, &project, "TOTAL", 100.0).await;
+                app.record(&editor, &goal, &lead.id, 3.0).await.data();
+                let action = app.open_action(&lead.owner, &lead.id, "PARTNERS", None).await;
+                app.endorse(&lead.owner, &action, &lead.id).await.data();
+            }
+        };
+        add(&c.hanbat, &c.editor).await;
+        let (few, r) = app.statements_for(c.member.token(), q).await;
+        r.data();
+
+        for _ in 0..4 {
+            add(&c.hanbat, &c.editor).await;
+            add(&c.gapcheon, &c.gap_editor).await;
+            add(&c.daedeok, &c.daedeok.owner).await;
+        }
+        let (many, r) = app.statements_for(c.member.token(), q).await;
+        let nodes = r.data()["organizations"]["nodes"].as_array().unwrap().clone();
+        let projects: i64 = nodes.iter().map(|o| o["projects"]["totalCount"].as_i64().unwrap()).sum();
+        assert!(projects >= 13, "{projects} projects listed");
+        // Batches may split across DataLoader windows on a loaded machine,
+        // but never grow with the rows: one per row would add dozens here.
+        assert!(many <= few + 4, "statements grew with the data: {few} for 1 project, {many} for 13");
+    }
+}
