@@ -126,9 +126,34 @@ impl<'a> Write<'a> {
         E: EntityTrait,
         <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
     {
+        self.lock_as::<E>(id, what, LockType::Update).await
+    }
+
+    /// Lock the row of the item acted on for sharing (`FOR SHARE`) and read
+    /// it afresh: writes that depend on its state (endorsing an OPEN
+    /// action) run side by side, and a change of that state (closing it)
+    /// waits for them — and they for it.
+    pub async fn lock_shared<E>(&mut self, id: Uuid, what: &'static str) -> ApiResult<E::Model>
+    where
+        E: EntityTrait,
+        <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    {
+        self.lock_as::<E>(id, what, LockType::Share).await
+    }
+
+    async fn lock_as<E>(
+        &mut self,
+        id: Uuid,
+        what: &'static str,
+        how: LockType,
+    ) -> ApiResult<E::Model>
+    where
+        E: EntityTrait,
+        <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+    {
         self.item_locked = true;
         E::find_by_id(id)
-            .lock(LockType::Update)
+            .lock(how)
             .one(&self.tx)
             .await?
             .ok_or(ApiError::NotFound(what))
@@ -145,23 +170,6 @@ impl<'a> Write<'a> {
             .exec_without_returning(&self.tx)
             .await?;
         Ok(())
-    }
-
-    /// Lock the row of the item acted on for sharing (`FOR SHARE`) and read
-    /// it afresh: writes that depend on its state (endorsing an OPEN
-    /// action) run side by side, and a change of that state (closing it)
-    /// waits for them — and they for it.
-    pub async fn lock_shared<E>(&mut self, id: Uuid, what: &'static str) -> ApiResult<E::Model>
-    where
-        E: EntityTrait,
-        <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
-    {
-        self.item_locked = true;
-        E::find_by_id(id)
-            .lock(LockType::Share)
-            .one(&self.tx)
-            .await?
-            .ok_or(ApiError::NotFound(what))
     }
 
     /// Record what the step did; written with the change, or not at all.

@@ -30,8 +30,9 @@
 //! now — lives in [`sharing`], as SQL conditions; the rules of agreements
 //! and of spaces and bookings in [`agreements`] and [`spaces`].
 //!
-//! Adding a new kind of item (projects, events, solidarity actions — spaces
-//! are the worked example: [`sharing::space_visible`], [`spaces`]):
+//! Adding a new kind of item (events, disclosure requests — projects and
+//! solidarity actions are the worked examples: [`sharing::project_visible`],
+//! [`sharing::action_visible`], [`projects`], [`actions`]):
 //! 1. give it an owning organization (and a `visibility` column if it has
 //!    one);
 //! 2. write its read rule once, as a sea-query `Condition` in [`sharing`]
