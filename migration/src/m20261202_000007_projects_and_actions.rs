@@ -215,7 +215,7 @@ async fn goals(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
             .col(timestamp_with_time_zone(G::CreatedAt))
             .col(timestamp_with_time_zone(G::UpdatedAt))
             .check(Expr::cust(
-                "(kind = 'QUANTITATIVE' AND measure IS NOT NULL AND target_e4 > 0)
+                "(kind = 'QUANTITATIVE' AND measure IS NOT NULL AND target_e4 IS NOT NULL AND target_e4 > 0)
                  OR (kind = 'QUALITATIVE' AND measure IS NULL AND target_e4 IS NULL AND unit IS NULL)",
             ))
             .references(G::ProjectId, Projects::Table, Cascade),

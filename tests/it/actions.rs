@@ -262,3 +262,27 @@ db_test! {
         assert_eq!(r.data()["solidarityAction"]["endorsementCount"], 0);
     }
 }
+
+db_test! {
+    async fn an_action_called_under_an_agreement_needs_a_live_one_that_shares_actions(app) {
+        let c = callers(&app).await;
+        let q = "mutation($input: CreateSolidarityActionInput!) { createSolidarityAction(input: $input) { id agreement { id } } }";
+        let input = |initiator: &str, agreement: &str| json!({ "input": { "initiatorId": initiator, "agreementId": agreement, "title": "공동성명", "kind": "STATEMENT", "body": "함께합니다", "visibility": "PUBLIC" } });
+        let made = app.gql(c.editor.token(), q, input(&c.hanbat.id, &c.shared)).await;
+        assert_eq!(made.data()["createSolidarityAction"]["agreement"]["id"], c.shared.as_str());
+        let id = text(made.data(), "createSolidarityAction.id");
+        app.op_on(&c.admin, "openSolidarityAction", &id, "status").await.data();
+        let anon = app.gql(None, "query($id: ID!) { solidarityAction(id: $id) { agreement { id } } }", json!({ "id": id })).await;
+        assert!(anon.data()["solidarityAction"]["agreement"].is_null(), "the agreement is not the public's");
+
+        let projects_only = app.ratified_agreement(&[&c.hanbat, &c.yuseong], &["PROJECTS"], "2024-01-01", None).await;
+        app.gql(c.editor.token(), q, input(&c.hanbat.id, &projects_only)).await.assert_error("BAD_USER_INPUT", Some("agreementId"));
+        app.gql(c.projects_only.owner.token(), q, input(&c.projects_only.id, &c.shared)).await.assert_error("NOT_FOUND", None);
+        let ended = app.ratified_agreement(&[&c.hanbat, &c.yuseong], &["ACTIONS"], "2024-01-01", None).await;
+        app.agreement_op(&c.hanbat.owner, "terminateAgreement", &ended).await.data();
+        app.gql(c.editor.token(), q, input(&c.hanbat.id, &ended)).await.assert_error("BAD_USER_INPUT", Some("agreementId"));
+        let invited = app.draft_agreement(&c.yuseong.owner, &c.yuseong.id, &["ACTIONS"], "2024-01-01", None).await;
+        app.party_op(&c.yuseong.owner, "inviteParty", &invited, &c.hanbat.id).await.data();
+        app.gql(c.editor.token(), q, input(&c.hanbat.id, &invited)).await.assert_error("BAD_USER_INPUT", Some("initiatorId"));
+    }
+}

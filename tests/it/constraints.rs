@@ -189,3 +189,35 @@ db_test! {
         }
     }
 }
+
+db_test! {
+    async fn a_goal_keeps_its_shape_in_the_database(app) {
+        let org = app.org_with_owner("shape").await;
+        let project = app.project_id(&org.owner, &org.id, None, "PRIVATE").await;
+        let goal = |kind: entity::GoalKind, measure: Option<entity::GoalMeasure>, target_e4: Option<i64>| entity::goal::Model {
+            id: Uuid::now_v7(),
+            project_id: id(&project),
+            kind,
+            measure,
+            title: "shape".into(),
+            unit: None,
+            target_e4,
+            due_on: None,
+            status: entity::GoalStatus::NotStarted,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        };
+        use entity::{GoalKind::*, GoalMeasure::*};
+        for broken in [
+            goal(Quantitative, Some(Total), None),
+            goal(Quantitative, Some(Total), Some(0)),
+            goal(Quantitative, None, Some(10)),
+            goal(Qualitative, None, Some(10)),
+            goal(Qualitative, Some(Level), None),
+        ] {
+            refused(app.db(), broken.into_active_model().reset_all()).await;
+        }
+        let fine = goal(Quantitative, Some(Level), Some(1));
+        fine.into_active_model().reset_all().insert(app.db()).await.unwrap();
+    }
+}

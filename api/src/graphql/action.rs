@@ -104,8 +104,9 @@ impl SolidarityAction {
         self.0.opened_at.map(Into::into)
     }
 
-    async fn closed_at(&self) -> Option<DateTime> {
-        self.0.closed_at.map(Into::into)
+    /// When it was closed, by hand or by its deadline passing.
+    async fn closed_at(&self, ctx: &Context<'_>) -> Result<Option<DateTime>> {
+        Ok(actions::closed_at(core(ctx)?, &self.0).map(Into::into))
     }
 
     async fn created_at(&self) -> DateTime {

@@ -184,6 +184,14 @@ pub async fn of_organization(
     }))
 }
 
+/// When it closed: by hand, or when its deadline passed.
+pub fn closed_at(ctx: &Ctx, action: &solidarity_action::Model) -> Option<DateTime<Utc>> {
+    match status_of(action, ctx.now()) {
+        ActionStatus::Closed => action.closed_at.or(action.deadline),
+        _ => None,
+    }
+}
+
 /// The status as of this request.
 pub fn status(ctx: &Ctx, action: &solidarity_action::Model) -> ActionStatus {
     status_of(action, ctx.now())

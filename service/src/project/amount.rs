@@ -58,8 +58,27 @@ mod tests {
     }
 
     #[test]
+    fn edges() {
+        assert_eq!(to_e4("amount", -0.0).unwrap(), 0);
+        assert_eq!(to_e4("amount", 1e-4).unwrap(), 1);
+        assert_eq!(to_e4("amount", MAX).unwrap(), 1_000_000_000_000_000);
+        assert_eq!(to_e4("amount", -MAX).unwrap(), -1_000_000_000_000_000);
+    }
+
+    #[test]
     fn refused() {
-        for bad in [0.12345, f64::NAN, f64::INFINITY, 1e12, -1e12] {
+        // 0.1 + 0.2 prints as 0.30000000000000004: a sum a client made in
+        // floats is refused rather than silently rounded.
+        for bad in [
+            0.12345,
+            1e-5,
+            0.1 + 0.2,
+            f64::NAN,
+            f64::INFINITY,
+            1e12,
+            -1e12,
+            1e11 + 1.0,
+        ] {
             assert_eq!(
                 to_e4("amount", bad).unwrap_err().code(),
                 "BAD_USER_INPUT",

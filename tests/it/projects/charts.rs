@@ -97,3 +97,50 @@ db_test! {
         assert!(many <= few + 4, "statements grew with the data: {few} for 1 project, {many} for 13");
     }
 }
+
+db_test! {
+    async fn buckets_are_the_leads_local_months_and_a_level_follows_the_latest(app) {
+        use chrono::{Datelike, Months, TimeZone, Utc};
+        let c = coalition(&app).await;
+        let project = app.project_id(&c.editor, &c.hanbat.id, Some(&c.joint), "PUBLIC").await;
+        app.add_participant(&c.editor, &project, &c.gapcheon.id).await.data();
+        let total = app.goal_id(&c.editor, &project, "TOTAL", 100.0).await;
+        let level = app.goal_id(&c.editor, &project, "LEVEL", 100.0).await;
+        app.record(&c.editor, &level, &c.hanbat.id, 100.0).await.data();
+
+        // 00:30 on the first of next month in Seoul (hanbat's time zone) is
+        // still this month in UTC: the recording belongs to next month.
+        let seoul = chrono_tz::Asia::Seoul;
+        let this_month = app.clock.now().with_timezone(&seoul).date_naive().with_day(1).unwrap();
+        let next_month = this_month + Months::new(1);
+        let local = seoul.from_local_datetime(&next_month.and_hms_opt(0, 30, 0).unwrap()).unwrap();
+        let at = local.with_timezone(&Utc);
+        assert_ne!(at.date_naive().month(), next_month.month(), "UTC is still in the old month");
+        app.clock.advance(at - app.clock.now());
+        let (editor, gap_editor) = (app.again(&c.editor).await, app.again(&c.gap_editor).await);
+        app.record(&editor, &total, &c.hanbat.id, 5.0).await.data();
+        app.record(&gap_editor, &level, &c.gapcheon.id, 80.0).await.data();
+
+        let chart = "query($id: ID!, $from: Date!, $to: Date!) { goal(id: $id) { series(interval: MONTH, from: $from, to: $to) { periodStart achieved } seriesByOrganization(interval: MONTH, from: $from, to: $to) { organization { id } points { achieved } } } }";
+        let window = |id: &str| json!({ "id": id, "from": this_month.to_string(), "to": next_month.to_string() });
+        let r = app.gql(None, chart, window(&total)).await;
+        let months = points(&r.data()["goal"]["series"]);
+        assert_eq!(months, vec![(this_month.to_string(), 0.0), (next_month.to_string(), 5.0)]);
+
+        let r = app.gql(None, chart, window(&level)).await;
+        let goal = &r.data()["goal"];
+        let values: Vec<f64> = points(&goal["series"]).into_iter().map(|(_, v)| v).collect();
+        assert_eq!(values, vec![100.0, 80.0], "a level is the latest reading of all");
+        let by_org: Vec<(String, Vec<f64>)> = goal["seriesByOrganization"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| {
+                let values = o["points"].as_array().unwrap().iter().map(|p| p["achieved"].as_f64().unwrap()).collect();
+                (text(o, "organization.id"), values)
+            })
+            .collect();
+        assert!(by_org.contains(&(c.hanbat.id.clone(), vec![100.0, 100.0])), "{by_org:?}");
+        assert!(by_org.contains(&(c.gapcheon.id.clone(), vec![0.0, 80.0])), "{by_org:?}");
+    }
+}

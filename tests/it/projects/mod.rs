@@ -320,11 +320,27 @@ db_test! {
         let full = (service::project::amount::MAX_VOLUME_E4 - 20_000) as f64 / 10_000.0;
         assert_eq!(app.achieved(c.member.token(), &big).await, full);
 
-        // A participant that leaves the agreement can no longer record.
+        // A participant that leaves the agreement no longer takes part: it
+        // cannot record even where it still sees the project, and it is no
+        // longer listed with it.
+        let open_joint = app.project_id(&c.editor, &c.hanbat.id, Some(&c.joint), "PUBLIC").await;
+        app.add_participant(&c.editor, &open_joint, &c.gapcheon.id).await.data();
+        let shared_goal = app.goal_id(&c.editor, &open_joint, "TOTAL", 10.0).await;
+        app.record(&c.gap_editor, &shared_goal, &c.gapcheon.id, 1.0).await.data();
         app.party_op(&c.gapcheon.owner, "withdrawFromAgreement", &c.joint, &c.gapcheon.id).await.data();
         app.record(&c.gap_editor, &total, &c.gapcheon.id, 1.0).await.assert_error("NOT_FOUND", None);
+        app.record(&c.gap_editor, &shared_goal, &c.gapcheon.id, 1.0).await.assert_error("FORBIDDEN", None);
+        let lists = app.gql(c.member.token(), "query($o: ID!) { organization(id: $o) { projects { totalCount } } }", json!({ "o": c.gapcheon.id })).await;
+        assert_eq!(lists.data()["organization"]["projects"]["totalCount"], 0);
+        let theirs = app.gql(c.gap_editor.token(), "query($a: ID!) { agreement(id: $a) { projects { nodes { id } } } }", json!({ "a": c.joint })).await;
+        let listed: Vec<String> = theirs.data()["agreement"]["projects"]["nodes"].as_array().unwrap().iter().map(|n| text(n, "id")).collect();
+        assert!(listed.contains(&open_joint) && !listed.contains(&project), "only the PUBLIC project: {listed:?}");
         let log = app.audit_actions(&c.gapcheon.id).await;
-        assert_eq!(log.iter().filter(|a| *a == "goal.progress").count(), 3);
+        assert_eq!(log.iter().filter(|a| *a == "goal.progress").count(), 4);
+        let log = app.audit_actions(&c.hanbat.id).await;
+        for action in ["goal.create", "goal.status", "goal.progress"] {
+            assert!(log.iter().any(|a| a == action), "{action} in {log:?}");
+        }
     }
 }
 

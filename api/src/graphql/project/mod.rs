@@ -19,7 +19,7 @@ use service::project::{Interval, goals, projects, series};
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(name = "Visibility", remote = "entity::Visibility")]
 pub enum VisibilityGql {
-    /// Members of the owning organization (and of a project's participating organizations).
+    /// Members of the owning organization (and of a project's participating organizations; for a project under an agreement, of every SIGNED party while the agreement is ACTIVE). Platform admins read everything.
     Private,
     /// Also members of organizations that share an ACTIVE agreement covering this kind.
     Partners,
@@ -198,7 +198,7 @@ impl Goal {
         Ok(GoalProgressConnection::from_listing(listing, GoalProgress))
     }
 
-    /// Cumulative progress per bucket over [from, to], computed in the database: `achieved` as of the end of each week (from Monday) or month, in the lead organization's time zone. At most 261 buckets; empty for qualitative goals.
+    /// `achieved` as of the end of each week (from Monday) or month over [from, to], computed in the database in the lead organization's time zone: cumulative for TOTAL goals, the latest reading for LEVEL goals. At most 261 buckets; empty for qualitative goals.
     async fn series(
         &self,
         ctx: &Context<'_>,
@@ -210,7 +210,7 @@ impl Goal {
         Ok(s.total.into_iter().map(GoalPoint::from).collect())
     }
 
-    /// `series`, for each organization that recorded progress before `to`: for a TOTAL goal its contributions (the organizations add up to the goal), for a LEVEL goal its own latest reading.
+    /// `series`, for each organization that recorded progress before the end of the last bucket: for a TOTAL goal its contributions (the organizations add up to the goal), for a LEVEL goal its own latest reading.
     async fn series_by_organization(
         &self,
         ctx: &Context<'_>,
@@ -293,7 +293,7 @@ impl GoalProgress {
         self.0.recorded_at.into()
     }
 
-    /// Members of the recording organization and of the lead see who recorded it; others get null.
+    /// Members of the recording organization and of the lead (and platform admins) see who recorded it; others get null.
     async fn recorded_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
         let by = goals::recorder(core(ctx)?, &self.0).await?;
         User::load_opt(ctx, by).await

@@ -14,7 +14,7 @@ use service::project::{NewGoal, NewProgress, NewProject, ProjectFilter, goals, p
 #[derive(InputObject)]
 pub struct CreateProjectInput {
     lead_organization_id: ID,
-    /// The agreement it runs under: the lead must be a SIGNED party of it, and it must share PROJECTS.
+    /// The agreement it runs under: the lead must be a SIGNED party of it, and it must share PROJECTS and not have ended. Every SIGNED party then reads the project while the agreement is ACTIVE, whatever its visibility.
     agreement_id: Option<ID>,
     title: String,
     summary: Option<String>,
