@@ -104,11 +104,15 @@ pub async fn goals_of(
     .await
 }
 
-/// What each organization contributed to each goal — per bucket when
-/// `buckets` (index, end) are given, counting only what was recorded before
-/// each bucket's end: for a TOTAL goal the sum of its amounts, for a LEVEL
-/// goal its latest reading, marked when it is the goal's latest of all. The
-/// one definition behind `achieved` and the charts ([`Tally::counts`]).
+/// What each organization contributed to each goal: for a TOTAL goal the
+/// sum of its amounts, for a LEVEL goal its latest reading, marked when it
+/// is the goal's latest of all ([`Tally::counts`]) — the one definition
+/// behind `achieved`. With `buckets` (index, end, in order), the same
+/// within each bucket: what was recorded from the previous bucket's end (or
+/// ever, for the first) to its end. Each recording joins exactly one bucket,
+/// so the rows numbered and summed are the recordings themselves, not
+/// recordings × buckets; the charts accumulate the buckets
+/// ([`super::series`]).
 pub async fn achieved_by_organization(
     db: &impl ConnectionTrait,
     goals: &[Uuid],
@@ -125,14 +129,22 @@ pub async fn achieved_by_organization(
     let mut inner = Query::select();
     match buckets {
         Some(buckets) => {
+            let mut start = *FIRST_START;
+            let spans = buckets.iter().map(|&(i, end)| {
+                let span = (i, start, end);
+                start = end;
+                span
+            });
+            let recorded = || progress(goal_progress::Column::RecordedAt);
             inner
-                .from_values(buckets.iter().copied(), b.clone())
+                .from_values(spans.collect::<Vec<_>>(), b.clone())
                 .join_as(
                     JoinType::InnerJoin,
                     goal_progress::Entity,
                     gp.clone(),
-                    progress(goal_progress::Column::RecordedAt)
-                        .lt(Expr::col((b.clone(), Alias::new("column2")))),
+                    Condition::all()
+                        .add(recorded().gte(Expr::col((b.clone(), Alias::new("column2")))))
+                        .add(recorded().lt(Expr::col((b.clone(), Alias::new("column3"))))),
                 );
             inner.expr_as(
                 Expr::col((b.clone(), Alias::new("column1"))),
@@ -220,6 +232,10 @@ pub async fn achieved_by_organization(
     }
     Ok(out)
 }
+
+/// Before any recording: where the first bucket begins.
+static FIRST_START: std::sync::LazyLock<DateTime<Utc>> =
+    std::sync::LazyLock::new(|| DateTime::from_timestamp(0, 0).unwrap_or_default());
 
 /// One organization's part of a goal (in one bucket), from
 /// [`achieved_by_organization`].

@@ -17,7 +17,7 @@ use super::goals::project_of;
 use crate::agreement::status::start_of_day;
 use crate::context::Ctx;
 use crate::error::{ApiError, ApiResult};
-use entity::goal;
+use entity::{GoalMeasure, goal};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Interval {
@@ -109,22 +109,43 @@ pub async fn series(
             .ok_or_else(|| ApiError::bad_input("to", "`to` is too far ahead"))?;
         ends.push((i as i32, start_of_day(next, tz)));
     }
-    let tallies = ctx.reads().tallies(goal.id, ends).await?;
-    let mut total = vec![0i64; starts.len()];
-    let mut by_org: BTreeMap<Uuid, Vec<i64>> = BTreeMap::new();
-    for t in tallies {
-        let Ok(i) = usize::try_from(t.bucket) else {
+    // What happened within each bucket, then accumulated: a running total
+    // adds up, a level carries its latest reading forward.
+    let n = starts.len();
+    let mut total = vec![None; n];
+    let mut by_org: BTreeMap<Uuid, Vec<Option<i64>>> = BTreeMap::new();
+    for t in ctx.reads().tallies(goal.id, ends).await? {
+        let Some(i) = usize::try_from(t.bucket).ok().filter(|i| *i < n) else {
             continue;
         };
-        if i < starts.len() {
-            if t.counts() {
-                total[i] += t.amount_e4;
-            }
-            by_org
-                .entry(t.organization)
-                .or_insert_with(|| vec![0; starts.len()])[i] += t.amount_e4;
+        if t.counts() {
+            *total[i].get_or_insert(0) += t.amount_e4;
         }
+        *by_org
+            .entry(t.organization)
+            .or_insert_with(|| vec![None; n])[i]
+            .get_or_insert(0) += t.amount_e4;
     }
+    let level = goal.measure == Some(GoalMeasure::Level);
+    let accumulate = |within: Vec<Option<i64>>| {
+        let mut so_far = 0i64;
+        within
+            .into_iter()
+            .map(|v| {
+                match (v, level) {
+                    (Some(reading), true) => so_far = reading,
+                    (Some(added), false) => so_far += added,
+                    (None, _) => {}
+                }
+                so_far
+            })
+            .collect::<Vec<_>>()
+    };
+    let total = accumulate(total);
+    let by_org: BTreeMap<Uuid, Vec<i64>> = by_org
+        .into_iter()
+        .map(|(o, v)| (o, accumulate(v)))
+        .collect();
     let points = |values: Vec<i64>| {
         starts
             .iter()
