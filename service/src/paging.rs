@@ -119,6 +119,12 @@ impl<T> Page<T> {
     }
 }
 
+impl<T> Default for Page<T> {
+    fn default() -> Self {
+        Page::empty()
+    }
+}
+
 /// How `totalCount` is obtained: known already, or counted on demand (most
 /// clients never ask, so it costs nothing unless selected).
 #[derive(Clone)]

@@ -206,10 +206,7 @@ impl ActionMutation {
     ) -> Result<SolidarityAction> {
         let input = NewAction {
             initiator_id: ids::parse(&input.initiator_id, "initiatorId")?,
-            agreement_id: input
-                .agreement_id
-                .map(|a| ids::parse(&a, "agreementId"))
-                .transpose()?,
+            agreement_id: ids::parse_opt(input.agreement_id.as_ref(), "agreementId")?,
             title: input.title,
             kind: input.kind.into(),
             body: input.body,

@@ -266,11 +266,7 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         input: CreateApiTokenInput,
     ) -> Result<CreatedApiToken> {
-        let organization_id = input
-            .organization_id
-            .as_ref()
-            .map(|id| ids::parse(id, "organizationId"))
-            .transpose()?;
+        let organization_id = ids::parse_opt(input.organization_id.as_ref(), "organizationId")?;
         let input = NewApiToken {
             name: input.name,
             can_read: input.scopes.contains(&TokenScope::Read),

@@ -12,6 +12,11 @@ pub fn parse(id: &ID, field: &str) -> Result<Uuid, ApiError> {
         .map_err(|_| ApiError::bad_input(field, format!("`{field}` is not a valid ID")))
 }
 
+/// An optional ID argument or input field.
+pub fn parse_opt(id: Option<&ID>, field: &str) -> Result<Option<Uuid>, ApiError> {
+    id.map(|id| parse(id, field)).transpose()
+}
+
 pub fn to_id(id: Uuid) -> ID {
     ID(id.to_string())
 }

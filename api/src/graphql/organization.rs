@@ -199,7 +199,7 @@ impl OrganizationQuery {
         id: Option<ID>,
         slug: Option<String>,
     ) -> Result<Option<Organization>> {
-        let id = id.as_ref().map(|id| ids::parse(id, "id")).transpose()?;
+        let id = ids::parse_opt(id.as_ref(), "id")?;
         Ok(Some(Organization(
             organizations::find(core(ctx)?, id, slug.as_deref()).await?,
         )))

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
-use super::{Cached, PagesKey, batch, maybe, one, per_argument};
+use super::{Cached, PagesKey, batch, one, per_argument};
 use entity::{ActionStatus, endorsement, solidarity_action};
 use service::ApiResult;
 use service::action::reads::{self as actions, ActionReads};
@@ -52,11 +52,7 @@ impl ActionReads for super::Loaders {
         status: Option<ActionStatus>,
         args: PageArgs,
     ) -> ApiResult<Page<solidarity_action::Model>> {
-        Ok(
-            maybe(&self.actions.org_actions, (organization, (status, args)))
-                .await?
-                .unwrap_or_else(Page::empty),
-        )
+        one(&self.actions.org_actions, (organization, (status, args))).await
     }
 
     async fn organization_action_count(
@@ -72,9 +68,7 @@ impl ActionReads for super::Loaders {
         action: Uuid,
         args: PageArgs,
     ) -> ApiResult<Page<endorsement::Model>> {
-        Ok(maybe(&self.actions.endorsement_pages, (action, args))
-            .await?
-            .unwrap_or_else(Page::empty))
+        one(&self.actions.endorsement_pages, (action, args)).await
     }
 
     async fn endorsement_count(&self, action: Uuid) -> ApiResult<i64> {

@@ -298,9 +298,7 @@ impl Reads for Loaders {
         organization: Uuid,
         args: PageArgs,
     ) -> ApiResult<Page<membership::Model>> {
-        Ok(maybe(&self.member_pages, (organization, args))
-            .await?
-            .unwrap_or_else(Page::empty))
+        one(&self.member_pages, (organization, args)).await
     }
 
     async fn member_count(&self, organization: Uuid) -> ApiResult<i64> {
@@ -333,9 +331,7 @@ impl Reads for Loaders {
         status: Option<AgreementStatus>,
         args: PageArgs,
     ) -> ApiResult<Page<agreement::Model>> {
-        Ok(maybe(&self.org_agreements, (organization, (status, args)))
-            .await?
-            .unwrap_or_else(Page::empty))
+        one(&self.org_agreements, (organization, (status, args))).await
     }
 
     async fn organization_agreement_count(

@@ -106,9 +106,7 @@ impl ProjectReads for super::Loaders {
         goal: Uuid,
         args: PageArgs,
     ) -> ApiResult<Page<goal_progress::Model>> {
-        Ok(maybe(&self.projects.progress_pages, (goal, args))
-            .await?
-            .unwrap_or_else(Page::empty))
+        one(&self.projects.progress_pages, (goal, args)).await
     }
 
     async fn progress_count(&self, goal: Uuid) -> ApiResult<i64> {
@@ -121,11 +119,7 @@ impl ProjectReads for super::Loaders {
         status: Option<ProjectStatus>,
         args: PageArgs,
     ) -> ApiResult<Page<project::Model>> {
-        Ok(
-            maybe(&self.projects.org_projects, (organization, (status, args)))
-                .await?
-                .unwrap_or_else(Page::empty),
-        )
+        one(&self.projects.org_projects, (organization, (status, args))).await
     }
 
     async fn organization_project_count(
@@ -141,9 +135,7 @@ impl ProjectReads for super::Loaders {
         agreement: Uuid,
         args: PageArgs,
     ) -> ApiResult<Page<project::Model>> {
-        Ok(maybe(&self.projects.agreement_projects, (agreement, args))
-            .await?
-            .unwrap_or_else(Page::empty))
+        one(&self.projects.agreement_projects, (agreement, args)).await
     }
 
     async fn agreement_project_count(&self, agreement: Uuid) -> ApiResult<i64> {

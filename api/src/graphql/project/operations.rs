@@ -62,9 +62,7 @@ impl ProjectQuery {
         let args = PageArgs::new(first, after)?;
         let filter = ProjectFilter {
             status: status.map(Into::into),
-            agreement_id: agreement_id
-                .map(|a| ids::parse(&a, "agreementId"))
-                .transpose()?,
+            agreement_id: ids::parse_opt(agreement_id.as_ref(), "agreementId")?,
             search,
         };
         let listing = projects::list(core(ctx)?, filter, &args).await?;
@@ -95,10 +93,7 @@ impl ProjectMutation {
     ) -> Result<Project> {
         let input = NewProject {
             lead_organization_id: ids::parse(&input.lead_organization_id, "leadOrganizationId")?,
-            agreement_id: input
-                .agreement_id
-                .map(|a| ids::parse(&a, "agreementId"))
-                .transpose()?,
+            agreement_id: ids::parse_opt(input.agreement_id.as_ref(), "agreementId")?,
             title: input.title,
             summary: input.summary,
             visibility: input.visibility.into(),
