@@ -109,10 +109,9 @@ pub async fn goals_of(
 /// is the goal's latest of all ([`Tally::counts`]) — the one definition
 /// behind `achieved`. With `buckets` (index, end, in order), the same
 /// within each bucket: what was recorded from the previous bucket's end (or
-/// ever, for the first) to its end. Each recording joins exactly one bucket,
-/// so the rows numbered and summed are the recordings themselves, not
-/// recordings × buckets; the charts accumulate the buckets
-/// ([`super::series`]).
+/// ever, for the first) to its end, and the running total over the buckets.
+/// Each recording joins exactly one bucket, so the rows numbered and summed
+/// are the recordings themselves, not recordings × buckets.
 pub async fn achieved_by_organization(
     db: &impl ConnectionTrait,
     goals: &[Uuid],
@@ -219,13 +218,38 @@ pub async fn achieved_by_organization(
         .group_by_col(Alias::new("yd_org"))
         .group_by_col(Alias::new("yd_bucket"))
         .group_by_col(Alias::new("yd_measure"));
+    // Each organization's running total over the buckets, in the database
+    // too (cast apart: PostgreSQL sums a BIGINT into a NUMERIC).
+    let mut over_buckets = WindowStatement::new();
+    over_buckets
+        .partition_by(Alias::new("yd_goal"))
+        .partition_by(Alias::new("yd_org"))
+        .order_by(Alias::new("yd_bucket"), Order::Asc);
+    let mut running = Query::select();
+    running
+        .column(Asterisk)
+        .expr_window_as(
+            Func::sum(Expr::col(Alias::new("yd_sum"))),
+            over_buckets,
+            Alias::new("yd_run"),
+        )
+        .from_subquery(outer, Alias::new("yd_g"));
+    let mut tallies = Query::select();
+    tallies
+        .column(Asterisk)
+        .expr_as(
+            Func::cast_as(Expr::col(Alias::new("yd_run")), Alias::new("BIGINT")),
+            Alias::new("yd_running"),
+        )
+        .from_subquery(running, Alias::new("yd_r"));
     let mut out = Vec::new();
-    for row in db.query_all(&outer).await? {
+    for row in db.query_all(&tallies).await? {
         out.push(Tally {
             goal: row.try_get("", "yd_goal")?,
             organization: row.try_get("", "yd_org")?,
             bucket: row.try_get("", "yd_bucket")?,
             amount_e4: row.try_get("", "yd_sum")?,
+            running_e4: row.try_get("", "yd_running")?,
             level: row.try_get::<String>("", "yd_measure")? == GoalMeasure::Level.as_str(),
             latest: row.try_get::<i64>("", "yd_first")? == 1,
         });
@@ -246,6 +270,9 @@ pub struct Tally {
     pub bucket: i32,
     /// TOTAL: the sum of its amounts; LEVEL: its latest reading.
     pub amount_e4: i64,
+    /// `amount_e4` summed over this and the earlier buckets (TOTAL: the
+    /// organization's contribution as of the bucket's end).
+    pub running_e4: i64,
     pub level: bool,
     /// Holds the goal's latest recording.
     pub latest: bool,

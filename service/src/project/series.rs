@@ -109,43 +109,44 @@ pub async fn series(
             .ok_or_else(|| ApiError::bad_input("to", "`to` is too far ahead"))?;
         ends.push((i as i32, start_of_day(next, tz)));
     }
-    // What happened within each bucket, then accumulated: a running total
-    // adds up, a level carries its latest reading forward.
+    // The database gives each organization's value as of the end of every
+    // bucket it recorded in (its running total, or its latest reading); a
+    // bucket without recordings keeps the value before it.
     let n = starts.len();
-    let mut total = vec![None; n];
+    let level = goal.measure == Some(GoalMeasure::Level);
+    let mut latest_of_all = vec![None; n];
     let mut by_org: BTreeMap<Uuid, Vec<Option<i64>>> = BTreeMap::new();
     for t in ctx.reads().tallies(goal.id, ends).await? {
         let Some(i) = usize::try_from(t.bucket).ok().filter(|i| *i < n) else {
             continue;
         };
-        if t.counts() {
-            *total[i].get_or_insert(0) += t.amount_e4;
+        if level && t.latest {
+            latest_of_all[i] = Some(t.amount_e4);
         }
-        *by_org
+        let value = if level { t.amount_e4 } else { t.running_e4 };
+        by_org
             .entry(t.organization)
-            .or_insert_with(|| vec![None; n])[i]
-            .get_or_insert(0) += t.amount_e4;
+            .or_insert_with(|| vec![None; n])[i] = Some(value);
     }
-    let level = goal.measure == Some(GoalMeasure::Level);
-    let accumulate = |within: Vec<Option<i64>>| {
-        let mut so_far = 0i64;
-        within
+    let carried = |values: Vec<Option<i64>>| {
+        let mut last = 0i64;
+        values
             .into_iter()
             .map(|v| {
-                match (v, level) {
-                    (Some(reading), true) => so_far = reading,
-                    (Some(added), false) => so_far += added,
-                    (None, _) => {}
-                }
-                so_far
+                last = v.unwrap_or(last);
+                last
             })
             .collect::<Vec<_>>()
     };
-    let total = accumulate(total);
-    let by_org: BTreeMap<Uuid, Vec<i64>> = by_org
-        .into_iter()
-        .map(|(o, v)| (o, accumulate(v)))
-        .collect();
+    let by_org: BTreeMap<Uuid, Vec<i64>> =
+        by_org.into_iter().map(|(o, v)| (o, carried(v))).collect();
+    let total = if level {
+        carried(latest_of_all)
+    } else {
+        (0..n)
+            .map(|i| by_org.values().map(|v| v[i]).sum())
+            .collect()
+    };
     let points = |values: Vec<i64>| {
         starts
             .iter()
