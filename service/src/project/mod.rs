@@ -8,6 +8,7 @@ pub mod goals;
 pub mod projects;
 pub mod reads;
 pub mod series;
+mod tally;
 pub mod transitions;
 
 pub use goals::{NewGoal, NewProgress};
