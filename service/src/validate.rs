@@ -140,8 +140,25 @@ pub fn search(field: &str, raw: Option<&str>) -> Result<Option<String>, ApiError
     optional_line(field, raw, MAX_SEARCH_LEN)
 }
 
+/// `LIKE` matching any text that contains the (lower-cased) search term.
+pub fn contains_pattern(term: &str) -> sea_orm::sea_query::LikeExpr {
+    let pattern = format!("%{}%", escape_like(&term.to_lowercase()));
+    sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')
+}
+
+/// A text column containing the search term, case-insensitively (as far as
+/// the database's `lower()` folds: every letter on PostgreSQL, ASCII on
+/// SQLite; Korean has no case).
+pub fn contains_ignoring_case(
+    col: impl sea_orm::sea_query::IntoColumnRef,
+    term: &str,
+) -> sea_orm::sea_query::Expr {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func};
+    Expr::expr(Func::lower(Expr::col(col))).like(contains_pattern(term))
+}
+
 /// `s` as a literal inside a `LIKE` pattern escaped with `\\`.
-pub fn escape_like(s: &str) -> String {
+fn escape_like(s: &str) -> String {
     s.replace('\\', "\\\\")
         .replace('%', "\\%")
         .replace('_', "\\_")

@@ -58,22 +58,21 @@ pub async fn endorse(
     })
 }
 
-/// Take an organization's endorsement back while the action is OPEN — also
-/// when the organization can no longer read the action (it left the
-/// agreement that let it): its name is its own to withdraw.
+/// Take an organization's endorsement back while the action is OPEN (also
+/// after losing sight of it: [`rules::ensure_reaches_for_withdrawal`]).
 pub async fn withdraw(ctx: &Ctx, action_id: Uuid, organization_id: Uuid) -> ApiResult<bool> {
     policy::require_user(&ctx.viewer)?;
     mutate!(ctx, |w| {
         let access = w.act_for(organization_id, Lock::Share).await?;
         rules::ensure_can_endorse_for(&access)?;
-        let readable = match find_in(w.tx(), w.viewer(), w.now(), action_id).await {
-            Ok(_) => true,
-            Err(ApiError::NotFound(_)) => false,
-            Err(other) => return Err(other),
-        };
-        if !readable && !endorsed(w.tx(), action_id, organization_id).await? {
-            return Err(ApiError::NotFound("solidarity action"));
-        }
+        rules::ensure_reaches_for_withdrawal(
+            w.tx(),
+            w.viewer(),
+            w.now(),
+            action_id,
+            organization_id,
+        )
+        .await?;
         let action = w
             .lock_shared::<solidarity_action::Entity>(action_id, "solidarity action")
             .await?;
@@ -97,20 +96,6 @@ pub async fn withdraw(ctx: &Ctx, action_id: Uuid, organization_id: Uuid) -> ApiR
         );
         Ok(true)
     })
-}
-
-async fn endorsed(
-    db: &impl sea_orm::ConnectionTrait,
-    action_id: Uuid,
-    organization_id: Uuid,
-) -> ApiResult<bool> {
-    use sea_orm::PaginatorTrait;
-    let n = endorsement::Entity::find()
-        .filter(endorsement::Column::ActionId.eq(action_id))
-        .filter(endorsement::Column::OrganizationId.eq(organization_id))
-        .count(db)
-        .await?;
-    Ok(n > 0)
 }
 
 /// How many organizations endorsed the action.

@@ -1,7 +1,7 @@
 //! Organizations: the tenants. A public directory (name, slug, region...);
 //! everything private about one is another domain's, behind the policy.
 
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, Set,
 };
@@ -160,16 +160,13 @@ pub async fn list(
 ) -> ApiResult<Listing<organization::Model>> {
     let mut filter = Condition::all();
     if let Some(term) = validate::search("search", search)? {
-        let pattern = format!("%{}%", validate::escape_like(&term.to_lowercase()));
         filter = filter.add(
             Condition::any()
-                .add(
-                    Expr::expr(Func::lower(Expr::col(organization::Column::Name)))
-                        .like(LikeExpr::new(pattern.clone()).escape('\\')),
-                )
-                .add(
-                    Expr::col(organization::Column::Slug).like(LikeExpr::new(pattern).escape('\\')),
-                ),
+                .add(validate::contains_ignoring_case(
+                    organization::Column::Name,
+                    &term,
+                ))
+                .add(Expr::col(organization::Column::Slug).like(validate::contains_pattern(&term))),
         );
     }
     crate::paging::list(ctx.db(), filter, organization::Column::Id, Order::Asc, args).await

@@ -66,13 +66,10 @@ pub fn ensure_works_under(
             "this agreement has ended; nothing new runs under it",
         ));
     }
-    let shared = match scope {
-        Scope::Projects => agreement.shares_projects,
-        Scope::Events => agreement.shares_events,
-        Scope::Actions => agreement.shares_actions,
-        Scope::Spaces => agreement.shares_spaces,
-    };
-    if !shared {
+    if !crate::agreement::Scopes::of(agreement)
+        .list()
+        .contains(&scope)
+    {
         return Err(ApiError::bad_input(
             "agreementId",
             format!("this agreement does not share {}", scope.name()),

@@ -3,7 +3,7 @@
 //! other SIGNED parties. Who reads a project is [`sharing::project_visible`].
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query, SelectStatement};
+use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, Order,
     QueryFilter, Set,
@@ -227,14 +227,8 @@ pub async fn list(
         cond = cond.add(project::Column::AgreementId.eq(agreement));
     }
     if let Some(term) = validate::search("search", filter.search.as_deref())? {
-        let pattern = format!("%{}%", validate::escape_like(&term.to_lowercase()));
-        cond = cond.add(
-            Expr::expr(Func::lower(Expr::col((
-                project::Entity,
-                project::Column::Title,
-            ))))
-            .like(LikeExpr::new(pattern).escape('\\')),
-        );
+        let title = (project::Entity, project::Column::Title);
+        cond = cond.add(validate::contains_ignoring_case(title, &term));
     }
     crate::paging::list(ctx.db(), cond, project::Column::Id, Order::Asc, args).await
 }

@@ -122,12 +122,15 @@ fn sharing_in(of: SelectStatement, now: DateTime<Utc>) -> SelectStatement {
 }
 
 /// Who may see a project (a condition on `projects`): anyone when PUBLIC;
-/// members of the organizations taking part ([`participates`]); members of
-/// the SIGNED parties of its agreement while that is ACTIVE, whatever the
-/// visibility (a joint project belongs to the MOU's parties); for PARTNERS,
-/// also members of the lead's partners for PROJECTS; platform admins
-/// always. When the agreement ends or a party leaves it, the project
-/// disappears for that party at once.
+/// members of the organizations taking part; members of the SIGNED parties
+/// of its agreement while that is ACTIVE, whatever the visibility (a joint
+/// project belongs to the MOU's parties); for PARTNERS, also members of the
+/// lead's partners for PROJECTS; platform admins always. When the agreement
+/// ends or a party leaves it, the project disappears for that party at
+/// once. (Taking part — [`participates`] — is the lead, or a participant
+/// that is a SIGNED party of the ACTIVE agreement, so here it reduces to
+/// "the lead" plus the agreement's parties: a list reads no
+/// participation rows.)
 pub fn project_visible(viewer: &Viewer, now: DateTime<Utc>) -> Condition {
     if is_platform_admin(viewer) {
         return Condition::all();
@@ -139,7 +142,7 @@ pub fn project_visible(viewer: &Viewer, now: DateTime<Utc>) -> Condition {
     };
     Condition::any()
         .add(public)
-        .add(participates(orgs.clone(), now))
+        .add(col(project::Column::LeadOrganizationId).in_subquery(orgs.clone()))
         .add(col(project::Column::AgreementId).in_subquery(sharing_in(orgs.clone(), now)))
         .add(
             Condition::all()
