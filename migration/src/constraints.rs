@@ -57,6 +57,17 @@ named! {
         "endorsements_action_org_key",
         "endorsements.action_id, endorsements.organization_id"
     );
+    EVENT_CO_HOSTS_KEY = (
+        "event_co_hosts_key",
+        "event_co_hosts.event_id, event_co_hosts.organization_id"
+    );
+    EVENT_INVITEES_KEY = (
+        "event_invitees_key",
+        "event_invitees.event_id, event_invitees.user_id"
+    );
+    RSVPS_KEY = ("rsvps_event_user_key", "rsvps.event_id, rsvps.user_id");
+    /// Raised by the triggers that keep GOING RSVPs within capacity.
+    EVENT_FULL = ("yd_event_full", "yd_event_full");
     /// Raised by the triggers that keep an organization's last OWNER.
     LAST_OWNER = ("yd_last_owner", "yd_last_owner");
 }

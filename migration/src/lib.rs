@@ -14,6 +14,7 @@ mod m20261201_000004_tenancy;
 mod m20261202_000005_emails;
 mod m20261202_000006_login_throttles;
 mod m20261202_000007_projects_and_actions;
+mod m20261203_000008_events;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000005_emails::Migration),
             Box::new(m20261202_000006_login_throttles::Migration),
             Box::new(m20261202_000007_projects_and_actions::Migration),
+            Box::new(m20261203_000008_events::Migration),
         ]
     }
 }

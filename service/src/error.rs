@@ -220,6 +220,21 @@ const KNOWN_VIOLATIONS: &[Violation] = &[
             "this organization has already endorsed the action",
         )
     }),
+    (constraints::EVENT_CO_HOSTS_KEY, || {
+        ApiError::conflict(Some("coHostIds"), "an organization co-hosts an event once")
+    }),
+    (constraints::EVENT_INVITEES_KEY, || {
+        ApiError::conflict(Some("inviteeUserIds"), "a person is invited once")
+    }),
+    (constraints::RSVPS_KEY, || {
+        ApiError::conflict(Some("eventId"), "this person has already answered")
+    }),
+    (constraints::EVENT_FULL, || {
+        ApiError::conflict(
+            Some("capacity"),
+            "the event has no seat left for this (or fewer seats than people GOING)",
+        )
+    }),
     (constraints::LAST_OWNER, || {
         ApiError::bad_input("role", "an organization must keep at least one OWNER")
     }),

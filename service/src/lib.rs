@@ -1,6 +1,6 @@
 //! Yeondae's core: the domain of a coalition of civic groups, free of any
 //! transport. One folder per domain (`identity`, `organization`,
-//! `membership`, `agreement`, `space`), each with the same few files:
+//! `membership`, `agreement`, `project`, `action`, `event`, `space`), each with the same few files:
 //! `service.rs` (or several, by subject) with the operations, `reads.rs`
 //! with the batched queries the transports' loaders call, and, where a
 //! thing has a life cycle, `transitions.rs` with its state machine as pure
@@ -17,6 +17,7 @@ pub mod clock;
 pub mod context;
 pub mod db;
 pub mod error;
+pub mod event;
 pub mod group;
 pub mod identity;
 pub mod membership;

@@ -151,6 +151,65 @@ async fn violate(app: &TestApp, n: usize, named: Named) -> ApiError {
             endorsed_at: Set(Utc::now()),
         };
         refused(db, again).await
+    } else if [
+        constraints::EVENT_CO_HOSTS_KEY,
+        constraints::EVENT_INVITEES_KEY,
+        constraints::RSVPS_KEY,
+        constraints::EVENT_FULL,
+    ]
+    .contains(&named)
+    {
+        let event = id(&app
+            .event_id(
+                &org.owner,
+                &org.id,
+                24,
+                26,
+                serde_json::json!({ "capacity": 1 }),
+            )
+            .await);
+        if named == constraints::EVENT_CO_HOSTS_KEY {
+            let co_host = || entity::event_co_host::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                event_id: Set(event),
+                organization_id: Set(org_id),
+            };
+            co_host().insert(db).await.unwrap();
+            refused(db, co_host()).await
+        } else if named == constraints::EVENT_INVITEES_KEY {
+            let invitee = || entity::event_invitee::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                event_id: Set(event),
+                user_id: Set(owner_id),
+            };
+            invitee().insert(db).await.unwrap();
+            refused(db, invitee()).await
+        } else {
+            app.rsvp(org.owner.token(), &event.to_string(), "GOING")
+                .await
+                .data();
+            let other = app.sign_up(&format!("other-{n}@example.org")).await;
+            let rsvp = entity::rsvp::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                event_id: Set(event),
+                // The same person again, or a second person GOING to one seat.
+                user_id: Set(if named == constraints::RSVPS_KEY {
+                    owner_id
+                } else {
+                    id(&other.user_id)
+                }),
+                status: Set(if named == constraints::RSVPS_KEY {
+                    entity::RsvpStatus::Maybe
+                } else {
+                    entity::RsvpStatus::Going
+                }),
+                position: Set(9),
+                responded_at: Set(Utc::now()),
+                checked_in_at: Set(None),
+                checked_in_by: Set(None),
+            };
+            refused(db, rsvp).await
+        }
     } else if named == constraints::LAST_OWNER {
         use sea_orm::{ColumnTrait, QueryFilter};
         entity::membership::Entity::delete_many()
@@ -178,6 +237,10 @@ db_test! {
             n if n == constraints::AGREEMENT_CONSENTS_ANSWER => ("CONFLICT", "organizationId"),
             n if n == constraints::PROJECT_PARTICIPANTS_KEY => ("CONFLICT", "organizationId"),
             n if n == constraints::ENDORSEMENTS_KEY => ("CONFLICT", "organizationId"),
+            n if n == constraints::EVENT_CO_HOSTS_KEY => ("CONFLICT", "coHostIds"),
+            n if n == constraints::EVENT_INVITEES_KEY => ("CONFLICT", "inviteeUserIds"),
+            n if n == constraints::RSVPS_KEY => ("CONFLICT", "eventId"),
+            n if n == constraints::EVENT_FULL => ("CONFLICT", "capacity"),
             n if n == constraints::LAST_OWNER => ("BAD_USER_INPUT", "role"),
             other => panic!("no expectation for constraint {}", other.name),
         };

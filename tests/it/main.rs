@@ -11,6 +11,7 @@ mod booking_races;
 mod cli;
 mod constraints;
 mod demo;
+mod events;
 mod http;
 mod identity;
 mod memberships;

@@ -9,6 +9,7 @@ pub mod agreement;
 pub mod audit;
 pub mod connection;
 pub mod error;
+pub mod event;
 pub mod identity;
 pub mod ids;
 pub mod limits;
@@ -26,6 +27,7 @@ use action::{ActionMutation, ActionQuery};
 use agreement::{AgreementMutation, AgreementQuery};
 use audit::AuditQuery;
 pub use error::{GqlError, Result};
+use event::operations::{EventMutation, EventQuery};
 use identity::{IdentityMutation, IdentityQuery};
 pub use loaders::Loaders;
 use membership::MembershipMutation;
@@ -42,6 +44,7 @@ pub struct Query(
     AgreementQuery,
     ProjectQuery,
     ActionQuery,
+    EventQuery,
     SpaceQuery,
     AuditQuery,
 );
@@ -54,6 +57,7 @@ pub struct Mutation(
     AgreementMutation,
     ProjectMutation,
     ActionMutation,
+    EventMutation,
     SpaceMutation,
 );
 

@@ -2,6 +2,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 
 use super::action::{ActionStatusGql, SolidarityAction, SolidarityActionConnection};
 use super::agreement::{Agreement, AgreementConnection, AgreementStatusGql};
+use super::event::{Event, EventConnection};
 use super::membership::{Invitation, Membership, MembershipConnection, RoleGql};
 use super::project::{Project, ProjectConnection, ProjectStatusGql};
 use super::space::Space;
@@ -10,7 +11,7 @@ use entity::organization;
 use service::ApiError;
 use service::organization::service::{self as organizations, NewOrganization, OrganizationPatch};
 use service::paging::PageArgs;
-use service::{action, agreement, membership, project, space};
+use service::{action, agreement, event, membership, project, space};
 use uuid::Uuid;
 
 #[derive(Clone)]
@@ -145,6 +146,21 @@ impl Organization {
         let listing =
             project::projects::of_organization(core(ctx)?, self.0.id, status, args).await?;
         Ok(ProjectConnection::from_listing(listing, Project))
+    }
+
+    /// Events this organization hosts that the viewer may read, ordered by startsAt; `from`/`to` keep those overlapping [from, to).
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        from: Option<DateTime>,
+        to: Option<DateTime>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<EventConnection> {
+        let args = PageArgs::new(first, after)?;
+        let window = (from.map(|d| d.0), to.map(|d| d.0));
+        let listing = event::events::of_organization(core(ctx)?, self.0.id, window, args).await?;
+        Ok(EventConnection::from_listing(listing, Event))
     }
 
     /// Solidarity actions this organization initiated that the viewer may read.

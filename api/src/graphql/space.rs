@@ -33,6 +33,12 @@ impl Space {
     pub fn full(model: space::Model) -> Self {
         Space { model, full: true }
     }
+
+    /// A space reached from something else (a booking, an event): in full,
+    /// or as a reference where the viewer may not see it itself.
+    pub fn shown(model: space::Model, full: bool) -> Self {
+        Space { model, full }
+    }
 }
 
 #[Object]

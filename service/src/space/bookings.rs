@@ -39,7 +39,7 @@ pub struct BookingRequest {
     pub recurrence: Option<String>,
 }
 
-fn check_interval(
+pub(crate) fn check_interval(
     starts_at: DateTime<Utc>,
     ends_at: DateTime<Utc>,
     now: DateTime<Utc>,
@@ -116,14 +116,31 @@ async fn book_step(
     title: &str,
     slots: &[Slot],
 ) -> ApiResult<Vec<booking::Model>> {
-    let now = w.now();
-    let space = find_in(w.tx(), w.viewer(), now, request.space_id).await?;
+    let space = find_in(w.tx(), w.viewer(), w.now(), request.space_id).await?;
     let access = w.act_for(request.organization_id, Lock::Share).await?;
     rules::ensure_can_book_for(&access)?;
+    let series = slots.len() > 1 || request.recurrence.is_some();
+    hold(w, &space, request.organization_id, title, slots, series).await
+}
+
+/// Book `slots` of a visible space for an organization the step already
+/// acts for as EDITOR+ (locked through [`Write::act_for`]): the spaces
+/// rules from there on — the owner or a SPACES partner, no clash (CONFLICT
+/// listing every one), PENDING where approval is needed. Events hold their
+/// room through this too.
+pub(crate) async fn hold(
+    w: &mut Write<'_>,
+    space: &space::Model,
+    organization_id: Uuid,
+    title: &str,
+    slots: &[Slot],
+    series: bool,
+) -> ApiResult<Vec<booking::Model>> {
+    let now = w.now();
     let owner = space.organization_id;
     let may_book = space::Entity::find_by_id(space.id)
         .filter(sharing::may_book_in(
-            sharing::the_organization(request.organization_id),
+            sharing::the_organization(organization_id),
             (space::Entity, space::Column::OrganizationId),
             now,
         ))
@@ -139,14 +156,14 @@ async fn book_step(
     if !seen.is_empty() {
         return Err(conflict(seen));
     }
-    let status = transitions::initial(request.organization_id == owner, space.requires_approval);
-    let series_id = (slots.len() > 1 || request.recurrence.is_some()).then(Uuid::now_v7);
+    let status = transitions::initial(organization_id == owner, space.requires_approval);
+    let series_id = series.then(Uuid::now_v7);
     let bookings: Vec<booking::Model> = slots
         .iter()
         .map(|(starts_at, ends_at)| booking::Model {
             id: Uuid::now_v7(),
             space_id: space.id,
-            organization_id: request.organization_id,
+            organization_id,
             booked_by: w.viewer().user_id(),
             title: title.to_owned(),
             starts_at: *starts_at,
@@ -174,6 +191,25 @@ async fn book_step(
             }))
     }));
     Ok(bookings)
+}
+
+/// Free a held booking (an event cancelled or moved): a live booking is
+/// CANCELLED, one already refused or cancelled is left as it is.
+pub(crate) async fn release(w: &mut Write<'_>, booking_id: Uuid) -> ApiResult<()> {
+    let Some(current) = booking::Entity::find_by_id(booking_id).one(w.tx()).await? else {
+        return Ok(());
+    };
+    if !current.status.is_live() {
+        return Ok(());
+    }
+    let (organization, current_status) = (current.organization_id, current.status);
+    let mut active = current.into_active_model();
+    active.status = Set(transitions::cancel(current_status)?);
+    active.decided_at = Set(Some(w.now()));
+    active.decided_by = Set(w.viewer().user_id());
+    active.update(w.tx()).await?;
+    w.audit(Record::new("booking.cancel", "booking", booking_id).in_org(organization));
+    Ok(())
 }
 
 /// A booking the viewer may see, with its space: visible with its space,

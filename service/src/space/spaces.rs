@@ -120,7 +120,7 @@ pub async fn find(ctx: &Ctx, id: Uuid) -> ApiResult<space::Model> {
 }
 
 /// [`find`], on any connection (a write transaction, say).
-pub(super) async fn find_in(
+pub(crate) async fn find_in(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     now: DateTime<Utc>,

@@ -243,4 +243,17 @@ impl World<'_> {
             .await;
         crate::support::work::text(made.data(), "createSolidarityAction.id")
     }
+
+    /// A new PARTNERS event of home.
+    pub(super) async fn fresh_event(&self) -> String {
+        self.app
+            .event_id(
+                &self.home.owner,
+                &self.home.id,
+                30,
+                32,
+                serde_json::json!({}),
+            )
+            .await
+    }
 }

@@ -329,6 +329,39 @@ impl World<'_> {
                 };
                 done(self.gql(caller, q, json!({ "a": action, "o": self.home.id })).await)
             }
+
+            // ---- events
+            "events" => shown(self.gql(caller, "{ events { totalCount } }", json!({})).await, |d| {
+                d["events"]["totalCount"].as_i64() > Some(0)
+            }),
+            "event" => done(self.gql(caller, "query($id: ID!) { event(id: $id) { id goingCount viewerRsvp { status } } }", json!({ "id": t.unwrap().event })).await),
+            "Organization.events" => shown(
+                self.gql(caller, "query($id: ID!) { organization(id: $id) { events { totalCount } } }", json!({ "id": org })).await,
+                |d| d["organization"]["events"]["totalCount"].as_i64() > Some(0),
+            ),
+            "createEvent" => {
+                let q = "mutation($o: ID!, $s: DateTime!, $e: DateTime!) { createEvent(input: { hostOrganizationId: $o, title: \"probe\", startsAt: $s, endsAt: $e, visibility: PRIVATE }) { id } }";
+                let (s, e) = (crate::support::fixtures::at(self.app, 40), crate::support::fixtures::at(self.app, 41));
+                done(self.gql(caller, q, json!({ "o": org, "s": s, "e": e })).await)
+            }
+            "updateEvent" | "cancelEvent" => {
+                let event = if expect_ok { self.fresh_event().await } else { t.unwrap().event.clone() };
+                let q = if op == "updateEvent" {
+                    "mutation($id: ID!) { updateEvent(id: $id, input: { title: \"probe\" }) { title } }"
+                } else {
+                    "mutation($id: ID!) { cancelEvent(id: $id) { status } }"
+                };
+                done(self.gql(caller, q, json!({ "id": event })).await)
+            }
+            "rsvp" => {
+                let q = "mutation($e: ID!) { rsvp(eventId: $e, status: GOING) { status } }";
+                done(self.gql(caller, q, json!({ "e": t.unwrap().event })).await)
+            }
+            "checkIn" => {
+                // The target's member, who answered GOING.
+                let q = "mutation($e: ID!, $u: ID!) { checkIn(eventId: $e, userId: $u) { checkedInAt } }";
+                done(self.gql(caller, q, json!({ "e": t.unwrap().event, "u": t.unwrap().member.user_id })).await)
+            }
             other => panic!("no probe for operation {other:?}: add one to tests/it/authz/probes.rs"),
         }
     }

@@ -28,6 +28,9 @@ pub(crate) struct Target {
     pub(crate) goal: String,
     /// An OPEN PARTNERS solidarity action of the target, endorsed by it.
     pub(crate) action: String,
+    /// A PARTNERS event of the target within its check-in window, which
+    /// `member` answered GOING; `partner`'s is co-hosted by home.
+    pub(crate) event: String,
 }
 
 pub(crate) struct World<'a> {
@@ -138,6 +141,21 @@ impl<'a> World<'a> {
             app.record(&org.owner, &goal, &org.id, 12.5).await.data();
             let action = app.open_action(&org.owner, &org.id, "PARTNERS", None).await;
             app.endorse(&org.owner, &action, &org.id).await.data();
+            let co_hosts = if rel == Rel::Partner {
+                vec![home.id.clone()]
+            } else {
+                Vec::new()
+            };
+            let event = app
+                .event_id(
+                    &org.owner,
+                    &org.id,
+                    1,
+                    3,
+                    serde_json::json!({ "coHostIds": co_hosts }),
+                )
+                .await;
+            app.rsvp(member.token(), &event, "GOING").await.data();
             world.targets.insert(
                 rel,
                 Target {
@@ -150,6 +168,7 @@ impl<'a> World<'a> {
                     project,
                     goal,
                     action,
+                    event,
                 },
             );
         }

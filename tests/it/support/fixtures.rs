@@ -37,6 +37,11 @@ impl TestApp {
         session_from(&r.data()["signUp"], email)
     }
 
+    /// [`TestApp::sign_up`] with its own address, for signing many up at once.
+    pub async fn sign_up_owned(&self, email: String) -> Session {
+        self.sign_up(&email).await
+    }
+
     pub async fn log_in(&self, email: &str, password: &str) -> super::Gql {
         self.gql(
             None,

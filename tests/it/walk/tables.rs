@@ -20,6 +20,7 @@ pub(super) const ROOT_READS: &[(&str, RootRead)] = &[
     ("Project", RootRead::by_id("project")),
     ("Goal", RootRead::by_id("goal")),
     ("SolidarityAction", RootRead::by_id("solidarityAction")),
+    ("Event", RootRead::by_id("event")),
     (
         "AuditEntry",
         RootRead::Query {
@@ -59,6 +60,7 @@ pub(super) const ROOT_READS: &[(&str, RootRead)] = &[
     ("GoalPoint", RootRead::Contextual),
     ("OrganizationSeries", RootRead::Contextual),
     ("Endorsement", RootRead::Contextual),
+    ("Rsvp", RootRead::Contextual),
     ("User", RootRead::PublicFace(USER_PUBLIC_FACE)),
     ("AuthPayload", RootRead::MutationOnly),
     ("CreatedApiToken", RootRead::MutationOnly),
@@ -121,6 +123,7 @@ pub(super) const IDENTITIES: &[(&str, &[&str])] = &[
     ("GoalPoint", &["periodStart"]),
     ("OrganizationSeries", &["organization.id"]),
     ("Endorsement", &["organization.id"]),
+    ("Rsvp", &["event.id", "user.id"]),
 ];
 
 /// Edges (parent type, field) that may lead to an object its root read does
@@ -128,7 +131,7 @@ pub(super) const IDENTITIES: &[(&str, &[&str])] = &[
 /// [`REFERENCE_FIELDS`]; every other scalar is null (`false` for a
 /// Boolean), every other single object null, and its lists are walked as
 /// usual (so each item in them must pass its own root read).
-pub(super) const REFERENCE_EDGES: &[(&str, &str)] = &[("Booking", "space")];
+pub(super) const REFERENCE_EDGES: &[(&str, &str)] = &[("Booking", "space"), ("Event", "space")];
 
 /// What a reference of each type may show.
 pub(super) const REFERENCE_FIELDS: &[(&str, &[&str])] =

@@ -119,6 +119,7 @@ macro_rules! loader {
 }
 
 mod actions;
+mod events;
 mod projects;
 
 type PagesKey<A> = (Uuid, A);
@@ -147,6 +148,7 @@ pub struct Loaders {
     live_bookings: Cached<Window, Vec<booking::Model>>,
     projects: projects::ProjectLoaders,
     actions: actions::ActionLoaders,
+    events: events::EventLoaders,
 }
 
 impl Loaders {
@@ -230,6 +232,7 @@ impl Loaders {
             }),
             projects: projects::ProjectLoaders::new(db, &with, now),
             actions: actions::ActionLoaders::new(&with, now),
+            events: events::EventLoaders::new(db, &with, now),
         }
     }
 

@@ -6,6 +6,7 @@ pub mod operations;
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 
 use super::agreement::Agreement;
+use super::event::{Event, EventConnection};
 use super::identity::User;
 use super::organization::Organization;
 use super::{Date, DateTime, Result, core, ids};
@@ -123,6 +124,18 @@ impl Project {
     async fn goals(&self, ctx: &Context<'_>) -> Result<Vec<Goal>> {
         let rows = goals::of_project(core(ctx)?, self.0.id).await?;
         Ok(rows.into_iter().map(Goal).collect())
+    }
+
+    /// The project's events that the viewer may read, ordered by startsAt.
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<EventConnection> {
+        let args = PageArgs::new(first, after)?;
+        let listing = service::event::events::of_project(core(ctx)?, self.0.id, args).await?;
+        Ok(EventConnection::from_listing(listing, Event))
     }
 
     async fn created_at(&self) -> DateTime {

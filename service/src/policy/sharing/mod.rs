@@ -21,8 +21,10 @@ use super::{bound_organization, is_platform_admin, role_cap};
 use crate::auth::Viewer;
 use entity::{PartyStatus, Role, agreement, agreement_party, booking, membership, space};
 
+mod events;
 mod work;
 
+pub use events::*;
 pub use work::*;
 
 /// What an agreement shares between its signed parties.

@@ -20,6 +20,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+mod sorted;
+
+pub use sorted::{list_sorted, pages_sorted};
+
 use crate::context::Ctx;
 use crate::error::{ApiError, ApiResult};
 
@@ -324,13 +328,32 @@ pub async fn load_pages_from<M: FromQueryResult>(
     if let Some(after) = args.after {
         inner.and_where(Expr::col(order.clone()).gt(after.0));
     }
-    inner.expr_window_as(
-        Func::cust("ROW_NUMBER"),
-        WindowStatement::partition_by(partition)
-            .order_by(order, Order::Asc)
-            .to_owned(),
-        Alias::new("yd_rn"),
-    );
+    ranked_pages(
+        db,
+        inner,
+        partition,
+        &[order.into_column_ref()],
+        parents,
+        args,
+    )
+    .await
+}
+
+/// Keeps the first `first + 1` rows of each `partition` in the order of
+/// `order_by` (`ROW_NUMBER()`), in one query, grouped per parent.
+async fn ranked_pages<M: FromQueryResult>(
+    db: &impl ConnectionTrait,
+    mut inner: SelectStatement,
+    partition: impl IntoColumnRef,
+    order_by: &[sea_orm::sea_query::ColumnRef],
+    parents: &[Uuid],
+    args: &PageArgs,
+) -> Result<HashMap<Uuid, Page<M>>, DbErr> {
+    let mut window = WindowStatement::partition_by(partition);
+    for col in order_by {
+        window.order_by(col.clone(), Order::Asc);
+    }
+    inner.expr_window_as(Func::cust("ROW_NUMBER"), window, Alias::new("yd_rn"));
     let mut outer = Query::select();
     outer
         .column(Asterisk)
