@@ -11,6 +11,9 @@ pub struct Model {
     pub host_organization_id: Uuid,
     pub project_id: Option<Uuid>,
     pub series_id: Option<Uuid>,
+    /// In a series, the start its rule gave this occurrence (what calendar
+    /// feeds name it by, however it was moved since).
+    pub occurrence_at: Option<DateTimeUtc>,
     pub space_id: Option<Uuid>,
     /// The booking that holds the space while the event is SCHEDULED.
     pub booking_id: Option<Uuid>,

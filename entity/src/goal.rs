@@ -16,6 +16,11 @@ pub struct Model {
     pub target_e4: Option<i64>,
     pub due_on: Option<Date>,
     pub status: GoalStatus,
+    /// Where the readings come from when not recorded by hand (`measure`
+    /// still says how they add up: an attendance rate is a LEVEL).
+    pub source: Option<GoalSource>,
+    /// For source ATTENDANCE: the series whose attendance is the reading.
+    pub event_series_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
@@ -36,6 +41,14 @@ text_enum! {
         Total = "TOTAL",
         /// The latest reading.
         Level = "LEVEL",
+    }
+}
+
+text_enum! {
+    /// Readings taken from records instead of recorded progress.
+    pub enum GoalSource {
+        /// The attendance rate (0..1) of an event series' past occurrences.
+        Attendance = "ATTENDANCE",
     }
 }
 

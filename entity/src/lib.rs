@@ -74,7 +74,7 @@ pub use agreement_consent::ConsentStatus;
 pub use agreement_party::{PartyRole, PartyStatus};
 pub use booking::BookingStatus;
 pub use event::EventStatus;
-pub use goal::{GoalKind, GoalMeasure, GoalStatus};
+pub use goal::{GoalKind, GoalMeasure, GoalSource, GoalStatus};
 pub use project::ProjectStatus;
 pub use role::Role;
 pub use rsvp::RsvpStatus;

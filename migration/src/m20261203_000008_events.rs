@@ -11,7 +11,8 @@ use sea_orm_migration::sea_orm::DbBackend;
 
 use crate::refs::{Organizations, Users};
 use crate::{
-    References, constraints, create_table, drop_tables, index, one_of, run_sql, unique_index,
+    References, add_column, constraints, create_table, drop_tables, index, one_of, run_sql,
+    unique_index,
 };
 use ForeignKeyAction::{Cascade, SetNull};
 
@@ -34,6 +35,7 @@ enum Events {
     HostOrganizationId,
     ProjectId,
     SeriesId,
+    OccurrenceAt,
     SpaceId,
     BookingId,
     Title,
@@ -80,6 +82,16 @@ enum Rsvps {
     CheckedInBy,
 }
 
+/// Goals measured from records: `source` says where the readings come
+/// from (`measure` still says how they add up: an attendance rate is a
+/// level), `event_series_id` which series' attendance.
+#[derive(DeriveIden, Clone, Copy)]
+enum Goals {
+    Table,
+    Source,
+    EventSeriesId,
+}
+
 #[derive(DeriveIden, Clone, Copy)]
 enum Projects {
     Table,
@@ -100,10 +112,26 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         events(manager).await?;
         attendance(manager).await?;
-        capacity(manager).await
+        capacity(manager).await?;
+        goal_sources(manager).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let index = Index::drop()
+            .name("goals_event_series_idx")
+            .table(Goals::Table)
+            .to_owned();
+        manager.drop_index(index).await?;
+        for column in [Goals::EventSeriesId, Goals::Source] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Goals::Table)
+                        .drop_column(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
         drop_tables(
             manager,
             &[
@@ -141,6 +169,7 @@ async fn events(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
             .col(uuid(E::HostOrganizationId))
             .col(uuid_null(E::ProjectId))
             .col(uuid_null(E::SeriesId))
+            .col(timestamp_with_time_zone_null(E::OccurrenceAt))
             .col(uuid_null(E::SpaceId))
             .col(uuid_null(E::BookingId))
             .col(string_len(E::Title, 200))
@@ -236,6 +265,36 @@ async fn attendance(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
     let queue = &["event_id", "status", "position"];
     index(manager, "rsvps_event_queue_idx", R::Table, queue).await?;
     index(manager, "rsvps_user_idx", R::Table, &["user_id"]).await
+}
+
+async fn goal_sources(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    let source = ColumnDef::new(Goals::Source)
+        .string_len(24)
+        .null()
+        .check(Expr::col(Goals::Source).is_in(["ATTENDANCE"]))
+        .to_owned();
+    add_column(manager, Goals::Table, source).await?;
+    // With its reference (both backends add one inline): a series that
+    // goes leaves the goal without a source of readings, not dangling.
+    let uuid_type = match manager.get_database_backend() {
+        DbBackend::Postgres => "uuid",
+        _ => "uuid_text",
+    };
+    run_sql(
+        manager,
+        &[&format!(
+            "ALTER TABLE goals ADD COLUMN event_series_id {uuid_type} NULL
+               REFERENCES event_series (id) ON DELETE SET NULL"
+        )],
+    )
+    .await?;
+    index(
+        manager,
+        "goals_event_series_idx",
+        Goals::Table,
+        &["event_series_id"],
+    )
+    .await
 }
 
 /// GOING RSVPs never exceed capacity: refused when an RSVP becomes GOING

@@ -267,6 +267,8 @@ db_test! {
             target_e4,
             due_on: None,
             status: entity::GoalStatus::NotStarted,
+            source: None,
+            event_series_id: None,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         };

@@ -30,12 +30,6 @@ const NOT_YET: &[&str] = &[
     "GoalInput.disclosureFilter",
     "GoalInput.eventSeriesId",
     "DisclosureGoalFilter",
-    "SeriesScope",
-    "EventSeries",
-    "Event.series",
-    "Query.eventSeries",
-    "Mutation.updateEventOccurrences",
-    "Mutation.cancelEventOccurrences",
     // disclosure requests
     "AgencyKind",
     "Agency",

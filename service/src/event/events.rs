@@ -6,15 +6,11 @@
 //! together or not at all; a series books every occurrence or none.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sea_orm::{
-    ActiveModelTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set,
-};
+use sea_orm::{Condition, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::reads::{Window, overlapping};
-use super::rsvps::promote;
-use super::transitions;
 use crate::audit::Record;
 use crate::auth::Viewer;
 use crate::context::Ctx;
@@ -67,7 +63,7 @@ pub struct EventPatch {
     pub visibility: Option<Visibility>,
 }
 
-fn check_times(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> ApiResult<()> {
+pub(super) fn check_times(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> ApiResult<()> {
     if ends_at <= starts_at {
         return Err(ApiError::bad_input(
             "endsAt",
@@ -83,7 +79,7 @@ fn check_times(starts_at: DateTime<Utc>, ends_at: DateTime<Utc>) -> ApiResult<()
     Ok(())
 }
 
-fn check_capacity(capacity: Option<i32>) -> ApiResult<Option<i32>> {
+pub(super) fn check_capacity(capacity: Option<i32>) -> ApiResult<Option<i32>> {
     match capacity {
         Some(c) if !(1..=MAX_CAPACITY).contains(&c) => Err(ApiError::bad_input(
             "capacity",
@@ -184,6 +180,7 @@ pub async fn create(ctx: &Ctx, input: NewEvent) -> ApiResult<event::Model> {
                 host_organization_id: host_id,
                 project_id: input.project_id,
                 series_id,
+                occurrence_at: series_id.map(|_| *starts_at),
                 space_id: input.space_id,
                 booking_id,
                 title: title.clone(),
@@ -264,114 +261,6 @@ async fn insert_all(
         .exec_without_returning(w.tx())
         .await?;
     Ok(())
-}
-
-/// Change an event: EDITOR+ of the host, while it is SCHEDULED. Moving an
-/// event that holds a room moves its booking (the old slot is freed, the new
-/// one booked under the spaces rules); a larger capacity seats the waitlist
-/// in order; a capacity below those GOING is refused.
-pub async fn update(ctx: &Ctx, id: Uuid, patch: EventPatch) -> ApiResult<event::Model> {
-    policy::require_user(&ctx.viewer)?;
-    let title = patch
-        .title
-        .as_deref()
-        .map(|t| validate::line("title", t, 200))
-        .transpose()?;
-    let description = match &patch.description {
-        Some(d) => Some(validate::optional_text(
-            "description",
-            d.as_deref(),
-            20_000,
-        )?),
-        None => None,
-    };
-    let location = match &patch.location {
-        Some(l) => Some(validate::optional_line("location", l.as_deref(), 200)?),
-        None => None,
-    };
-    if let Some(capacity) = patch.capacity {
-        check_capacity(capacity)?;
-    }
-    mutate!(ctx, |w| {
-        let host_id = find_in(w.tx(), w.viewer(), w.now(), id)
-            .await?
-            .host_organization_id;
-        let host = w.act_for(host_id, Lock::Share).await?;
-        rules::ensure_can_host(&host)?;
-        let current = w.lock::<event::Entity>(id, "event").await?;
-        transitions::changeable(current.status)?;
-        let starts_at = patch.starts_at.unwrap_or(current.starts_at);
-        let ends_at = patch.ends_at.unwrap_or(current.ends_at);
-        check_times(starts_at, ends_at)?;
-        let moved = (starts_at, ends_at) != (current.starts_at, current.ends_at);
-        let mut active = current.clone().into_active_model();
-        if let (true, Some(space_id)) = (moved, current.space_id) {
-            bookings::check_interval(starts_at, ends_at, w.now())?;
-            if let Some(old) = current.booking_id {
-                bookings::release(w, old).await?;
-            }
-            let space = spaces::find_in(w.tx(), w.viewer(), w.now(), space_id).await?;
-            let title = title.as_deref().unwrap_or(&current.title);
-            let held =
-                bookings::hold(w, &space, host_id, title, &[(starts_at, ends_at)], false).await?;
-            active.booking_id = Set(held.first().map(|b| b.id));
-        }
-        active.starts_at = Set(starts_at);
-        active.ends_at = Set(ends_at);
-        if let Some(title) = &title {
-            active.title = Set(title.clone());
-        }
-        if let Some(description) = &description {
-            active.description = Set(description.clone());
-        }
-        if let Some(location) = &location {
-            active.location = Set(location.clone());
-        }
-        if let Some(capacity) = patch.capacity {
-            active.capacity = Set(capacity);
-        }
-        if let Some(visibility) = patch.visibility {
-            active.visibility = Set(visibility);
-        }
-        active.updated_at = Set(w.now());
-        let updated = active.update(w.tx()).await?;
-        promote(w, &updated).await?;
-        w.audit(
-            Record::new("event.update", "event", id)
-                .in_org(host_id)
-                .details(json!({ "title": updated.title, "moved": moved })),
-        );
-        Ok(updated)
-    })
-}
-
-/// Cancel an event: EDITOR+ of the host. Its room is freed at once; its
-/// RSVPs stay, for the record.
-pub async fn cancel(ctx: &Ctx, id: Uuid) -> ApiResult<event::Model> {
-    policy::require_user(&ctx.viewer)?;
-    mutate!(ctx, |w| {
-        let host_id = find_in(w.tx(), w.viewer(), w.now(), id)
-            .await?
-            .host_organization_id;
-        let host = w.act_for(host_id, Lock::Share).await?;
-        rules::ensure_can_host(&host)?;
-        let current = w.lock::<event::Entity>(id, "event").await?;
-        transitions::changeable(current.status)?;
-        if let Some(booking) = current.booking_id {
-            bookings::release(w, booking).await?;
-        }
-        let mut active = current.into_active_model();
-        active.status = Set(EventStatus::Cancelled);
-        active.cancelled_at = Set(Some(w.now()));
-        active.updated_at = Set(w.now());
-        let updated = active.update(w.tx()).await?;
-        w.audit(
-            Record::new("event.cancel", "event", id)
-                .in_org(host_id)
-                .details(json!({ "title": updated.title })),
-        );
-        Ok(updated)
-    })
 }
 
 /// An event the viewer may read; NOT_FOUND otherwise.

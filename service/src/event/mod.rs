@@ -5,9 +5,12 @@
 //! [`crate::policy::events`]; the rules of answers and check-in are
 //! [`transitions`].
 
+pub mod changes;
 pub mod events;
 pub mod reads;
 pub mod rsvps;
+pub mod series;
 pub mod transitions;
 
+pub use changes::SeriesScope;
 pub use events::{EventFilter, EventPatch, NewEvent};

@@ -13,7 +13,7 @@ use crate::auth::Viewer;
 use crate::error::ApiResult;
 use crate::paging::{Page, PageArgs, count_by_parent, pages_sorted};
 use crate::policy::sharing;
-use entity::{RsvpStatus, event, event_co_host, event_invitee, project, rsvp};
+use entity::{RsvpStatus, event, event_co_host, event_invitee, event_series, project, rsvp};
 
 /// Events overlapping `[from, to)`, either end open.
 pub type Window = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
@@ -84,6 +84,64 @@ pub trait EventReads: Send + Sync {
     async fn rsvp_count(&self, event: Uuid, status: Option<RsvpStatus>) -> ApiResult<i64>;
     /// Whether the viewer may see a project (an event's `project`).
     async fn project_visible(&self, project: Uuid) -> ApiResult<bool>;
+    /// A series by id, regardless of visibility.
+    async fn event_series(&self, id: Uuid) -> ApiResult<Option<event_series::Model>>;
+    /// The occurrences of a series the viewer may read, by start.
+    async fn series_occurrences(
+        &self,
+        series: Uuid,
+        args: PageArgs,
+    ) -> ApiResult<Page<event::Model>>;
+    async fn series_occurrence_count(&self, series: Uuid) -> ApiResult<i64>;
+    /// People who came and people expected over a series' past occurrences.
+    async fn series_attendance(&self, series: Uuid) -> ApiResult<Attendance>;
+}
+
+/// Who came and who was expected, summed over occurrences.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Attendance {
+    pub came: i64,
+    pub expected: i64,
+}
+
+impl Attendance {
+    pub fn rate(&self) -> Option<f64> {
+        (self.expected > 0).then(|| self.came as f64 / self.expected as f64)
+    }
+}
+
+/// The attendance of each series over its past occurrences: those
+/// SCHEDULED that ended by `now` — checked-in invitees over invitees where
+/// an occurrence names them, else checked-in over GOING, summed.
+pub async fn series_attendance_of(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    series: &[Uuid],
+) -> Result<HashMap<Uuid, Attendance>, DbErr> {
+    let past: Vec<event::Model> = event::Entity::find()
+        .filter(event::Column::SeriesId.is_in(series.iter().copied()))
+        .filter(event::Column::Status.eq(entity::EventStatus::Scheduled))
+        .filter(event::Column::EndsAt.lte(now))
+        .all(db)
+        .await?;
+    let ids: Vec<Uuid> = past.iter().map(|e| e.id).collect();
+    let tallies = tallies_of(db, &ids).await?;
+    let mut out: HashMap<Uuid, Attendance> =
+        series.iter().map(|s| (*s, Attendance::default())).collect();
+    for e in past {
+        let (Some(series), Some(t)) = (e.series_id, tallies.get(&e.id)) else {
+            continue;
+        };
+        let sum = out.entry(series).or_default();
+        if e.invitees_only {
+            sum.came += t.checked_in_invitees;
+            sum.expected += t.invited;
+        } else {
+            sum.came += t.checked_in;
+            sum.expected += t.going;
+        }
+    }
+    Ok(out)
 }
 
 /// A page of the events of each parent (`parent` is the host or the

@@ -64,6 +64,14 @@ pub struct PageArgs {
 }
 
 impl PageArgs {
+    /// The first `n` items (1..=100).
+    pub fn first(n: u64) -> Self {
+        PageArgs {
+            first: n.clamp(1, MAX_PAGE_SIZE),
+            after: None,
+        }
+    }
+
     /// `first` defaults to 20 and must be 1..=100.
     pub fn new(first: Option<i32>, after: Option<String>) -> ApiResult<Self> {
         let first = match first {

@@ -64,6 +64,8 @@ pub async fn add(ctx: &Ctx, project_id: Uuid, input: NewGoal) -> ApiResult<goal:
             target_e4: shape.target_e4,
             due_on: input.due_on,
             status: GoalStatus::NotStarted,
+            source: None,
+            event_series_id: None,
             created_at: w.now(),
             updated_at: w.now(),
         };

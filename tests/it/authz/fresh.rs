@@ -244,6 +244,16 @@ impl World<'_> {
         crate::support::work::text(made.data(), "createSolidarityAction.id")
     }
 
+    /// A new weekly series of home: its first occurrence.
+    pub(super) async fn fresh_occurrence(&self) -> String {
+        let rule = "FREQ=WEEKLY;COUNT=2";
+        let json = serde_json::json!({});
+        self.app
+            .series_ids(&self.home.owner, &self.home.id, 60, rule, json)
+            .await
+            .1
+    }
+
     /// A new PARTNERS event of home.
     pub(super) async fn fresh_event(&self) -> String {
         self.app

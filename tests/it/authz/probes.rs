@@ -353,6 +353,16 @@ impl World<'_> {
                 };
                 done(self.gql(caller, q, json!({ "id": event })).await)
             }
+            "eventSeries" => done(self.gql(caller, "query($id: ID!) { eventSeries(id: $id) { id rule attendanceRate occurrences { totalCount } } }", json!({ "id": t.unwrap().series })).await),
+            "updateEventOccurrences" | "cancelEventOccurrences" => {
+                let anchor = if expect_ok { self.fresh_occurrence().await } else { t.unwrap().occurrence.clone() };
+                let q = if op == "updateEventOccurrences" {
+                    "mutation($id: ID!) { updateEventOccurrences(id: $id, input: { title: \"probe\" }, scope: ALL) { title } }"
+                } else {
+                    "mutation($id: ID!) { cancelEventOccurrences(id: $id, scope: THIS_AND_FOLLOWING) { status } }"
+                };
+                done(self.gql(caller, q, json!({ "id": anchor })).await)
+            }
             "rsvp" => {
                 let q = "mutation($e: ID!) { rsvp(eventId: $e, status: GOING) { status } }";
                 done(self.gql(caller, q, json!({ "e": t.unwrap().event })).await)

@@ -31,6 +31,10 @@ pub(crate) struct Target {
     /// A PARTNERS event of the target within its check-in window, which
     /// `member` answered GOING; `partner`'s is co-hosted by home.
     pub(crate) event: String,
+    /// A weekly PARTNERS series of the target (two occurrences), and its
+    /// first occurrence.
+    pub(crate) series: String,
+    pub(crate) occurrence: String,
 }
 
 pub(crate) struct World<'a> {
@@ -156,6 +160,15 @@ impl<'a> World<'a> {
                 )
                 .await;
             app.rsvp(member.token(), &event, "GOING").await.data();
+            let (series, occurrence) = app
+                .series_ids(
+                    &org.owner,
+                    &org.id,
+                    50,
+                    "FREQ=WEEKLY;COUNT=2",
+                    serde_json::json!({}),
+                )
+                .await;
             world.targets.insert(
                 rel,
                 Target {
@@ -169,6 +182,8 @@ impl<'a> World<'a> {
                     goal,
                     action,
                     event,
+                    series,
+                    occurrence,
                 },
             );
         }

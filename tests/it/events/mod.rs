@@ -4,6 +4,7 @@
 
 mod attendance;
 mod rooms;
+mod series;
 
 use serde_json::json;
 

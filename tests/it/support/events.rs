@@ -6,7 +6,7 @@ use super::TestApp;
 use super::fixtures::Session;
 use super::work::text;
 
-pub const EVENT_FIELDS: &str = "id title status visibility capacity startsAt endsAt goingCount waitlistCount invitedCount host { id } coHosts { id } project { id } space { id } viewerRsvp { status }";
+pub const EVENT_FIELDS: &str = "id title status visibility capacity startsAt endsAt goingCount waitlistCount invitedCount host { id } coHosts { id } project { id } space { id } viewerRsvp { status } series { id }";
 pub const RSVP_FIELDS: &str =
     "status respondedAt checkedInAt user { id } event { id goingCount waitlistCount }";
 
@@ -49,6 +49,29 @@ impl TestApp {
         text(
             self.create_event(by, host, input).await.data(),
             "createEvent.id",
+        )
+    }
+
+    /// A series (`rule`, from `start` hours from now, two hours each):
+    /// (its id, its first occurrence's id).
+    pub async fn series_ids(
+        &self,
+        by: &Session,
+        host: &str,
+        start: i64,
+        rule: &str,
+        more: Value,
+    ) -> (String, String) {
+        let mut input = json!({ "startsAt": super::fixtures::at(self, start), "endsAt": super::fixtures::at(self, start + 2), "recurrence": rule });
+        if let Value::Object(extra) = more {
+            for (k, v) in extra {
+                input[k] = v;
+            }
+        }
+        let made = self.create_event(by, host, input).await;
+        (
+            text(made.data(), "createEvent.series.id"),
+            text(made.data(), "createEvent.id"),
         )
     }
 

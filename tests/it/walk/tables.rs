@@ -21,6 +21,7 @@ pub(super) const ROOT_READS: &[(&str, RootRead)] = &[
     ("Goal", RootRead::by_id("goal")),
     ("SolidarityAction", RootRead::by_id("solidarityAction")),
     ("Event", RootRead::by_id("event")),
+    ("EventSeries", RootRead::by_id("eventSeries")),
     (
         "AuditEntry",
         RootRead::Query {

@@ -10,9 +10,9 @@ use super::organization::Organization;
 use super::project::{Project, VisibilityGql};
 use super::space::Space;
 use super::{DateTime, Result, core, ids};
-use entity::{event, rsvp};
+use entity::{event, event_series, rsvp};
 use service::ApiError;
-use service::event::{events, rsvps};
+use service::event::{events, rsvps, series};
 use service::paging::PageArgs;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -135,6 +135,13 @@ impl Event {
         Ok(rsvps::invited_count(core(ctx)?, &self.0).await?.map(count))
     }
 
+    /// The series this is an occurrence of.
+    async fn series(&self, ctx: &Context<'_>) -> Result<Option<EventSeries>> {
+        Ok(series::of_event(core(ctx)?, &self.0)
+            .await?
+            .map(EventSeries))
+    }
+
     async fn created_at(&self) -> DateTime {
         self.0.created_at.into()
     }
@@ -145,6 +152,52 @@ impl Event {
 }
 
 crate::connection_type!(EventConnection, EventEdge, Event);
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(name = "SeriesScope", remote = "service::event::SeriesScope")]
+/// Which occurrences of a series a change applies to.
+pub enum SeriesScopeGql {
+    This,
+    ThisAndFollowing,
+    All,
+}
+
+/// A recurring event: its occurrences share a seriesId.
+#[derive(Clone)]
+pub struct EventSeries(pub event_series::Model);
+
+#[Object]
+impl EventSeries {
+    async fn id(&self) -> ID {
+        ids::to_id(self.0.id)
+    }
+
+    /// The RFC 5545 RRULE the occurrences were expanded from, in the host's time zone.
+    async fn rule(&self) -> &str {
+        &self.0.rule
+    }
+
+    async fn host(&self, ctx: &Context<'_>) -> Result<Organization> {
+        Organization::load(ctx, self.0.host_organization_id).await
+    }
+
+    /// The occurrences the viewer may read, by start (cancelled ones included).
+    async fn occurrences(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<EventConnection> {
+        let args = PageArgs::new(first, after)?;
+        let listing = series::occurrences(core(ctx)?, self.0.id, args).await?;
+        Ok(EventConnection::from_listing(listing, Event))
+    }
+
+    /// Over past occurrences (checked-in / expected, summed); host and co-host members only, otherwise null.
+    async fn attendance_rate(&self, ctx: &Context<'_>) -> Result<Option<f64>> {
+        Ok(series::attendance_rate(core(ctx)?, &self.0).await?)
+    }
+}
 
 /// One person's answer to an event.
 #[derive(Clone)]

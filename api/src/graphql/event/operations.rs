@@ -2,10 +2,12 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 
-use super::{Event, EventConnection, Rsvp, RsvpStatusGql};
+use super::{Event, EventConnection, EventSeries, Rsvp, RsvpStatusGql, SeriesScopeGql};
 use crate::graphql::project::VisibilityGql;
 use crate::graphql::{DateTime, Result, core, ids, patch};
-use service::event::{EventFilter, EventPatch, NewEvent, events, rsvps};
+use service::event::{
+    EventFilter, EventPatch, NewEvent, SeriesScope, changes, events, rsvps, series,
+};
 use service::paging::PageArgs;
 
 #[derive(InputObject)]
@@ -75,6 +77,12 @@ impl EventQuery {
         let id = ids::parse(&id, "id")?;
         Ok(Some(Event(events::find(core(ctx)?, id).await?)))
     }
+
+    /// A series one of whose occurrences the viewer may read.
+    async fn event_series(&self, ctx: &Context<'_>, id: ID) -> Result<Option<EventSeries>> {
+        let id = ids::parse(&id, "id")?;
+        Ok(Some(EventSeries(series::find(core(ctx)?, id).await?)))
+    }
 }
 
 #[derive(Default)]
@@ -110,22 +118,40 @@ impl EventMutation {
         input: UpdateEventInput,
     ) -> Result<Event> {
         let id = ids::parse(&id, "id")?;
-        let changes = EventPatch {
-            title: input.title,
-            description: patch(input.description),
-            starts_at: input.starts_at.map(|d| d.0),
-            ends_at: input.ends_at.map(|d| d.0),
-            location: patch(input.location),
-            capacity: patch(input.capacity),
-            visibility: input.visibility.map(Into::into),
-        };
-        Ok(Event(events::update(core(ctx)?, id, changes).await?))
+        let changed =
+            changes::update(core(ctx)?, id, input.into_patch(), SeriesScope::This).await?;
+        one(changed)
     }
 
     /// EDITOR+ of the host; frees the event's space.
     async fn cancel_event(&self, ctx: &Context<'_>, id: ID) -> Result<Event> {
         let id = ids::parse(&id, "id")?;
-        Ok(Event(events::cancel(core(ctx)?, id).await?))
+        one(changes::cancel(core(ctx)?, id, SeriesScope::This).await?)
+    }
+
+    /// updateEvent for occurrences of the event's series (SCHEDULED ones): a new startsAt/endsAt moves each by the same shift, keeping the new length; rooms move with them, all or nothing.
+    async fn update_event_occurrences(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateEventInput,
+        scope: SeriesScopeGql,
+    ) -> Result<Vec<Event>> {
+        let id = ids::parse(&id, "id")?;
+        let changed = changes::update(core(ctx)?, id, input.into_patch(), scope.into()).await?;
+        Ok(changed.into_iter().map(Event).collect())
+    }
+
+    /// cancelEvent for occurrences of the event's series (SCHEDULED ones); frees their rooms.
+    async fn cancel_event_occurrences(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        scope: SeriesScopeGql,
+    ) -> Result<Vec<Event>> {
+        let id = ids::parse(&id, "id")?;
+        let cancelled = changes::cancel(core(ctx)?, id, scope.into()).await?;
+        Ok(cancelled.into_iter().map(Event).collect())
     }
 
     /// Any signed-in user who can read the event, until it ends. GOING beyond capacity becomes WAITLISTED; a freed seat promotes the earliest waitlisted RSVP.
@@ -142,6 +168,27 @@ impl EventMutation {
         let user = ids::parse(&user_id, "userId")?;
         Ok(Rsvp(rsvps::check_in(core(ctx)?, event, user).await?))
     }
+}
+
+impl UpdateEventInput {
+    fn into_patch(self) -> EventPatch {
+        EventPatch {
+            title: self.title,
+            description: patch(self.description),
+            starts_at: self.starts_at.map(|d| d.0),
+            ends_at: self.ends_at.map(|d| d.0),
+            location: patch(self.location),
+            capacity: patch(self.capacity),
+            visibility: self.visibility.map(Into::into),
+        }
+    }
+}
+
+/// The one event a change of THIS occurrence returns.
+fn one(events: Vec<entity::event::Model>) -> Result<Event> {
+    events.into_iter().next().map(Event).ok_or_else(|| {
+        service::ApiError::internal(anyhow::anyhow!("a change reached no event")).into()
+    })
 }
 
 fn parse_all(list: Option<&[ID]>, field: &str) -> Result<Option<Vec<uuid::Uuid>>> {

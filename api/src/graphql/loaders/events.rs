@@ -6,10 +6,10 @@ use sea_orm::{DatabaseConnection, DbErr};
 use uuid::Uuid;
 
 use super::{Cached, PagesKey, batch, by_id, flags, maybe, one, per_argument};
-use entity::{RsvpStatus, event, rsvp};
+use entity::{RsvpStatus, event, event_series, rsvp};
 use service::ApiResult;
 use service::auth::Viewer;
-use service::event::reads::{self as events, EventReads, RsvpTally, Window};
+use service::event::reads::{self as events, Attendance, EventReads, RsvpTally, Window};
 use service::paging::{Page, PageArgs};
 
 /// No window: every event.
@@ -29,6 +29,10 @@ pub(super) struct EventLoaders {
     rsvp_pages: Cached<StatusPagesKey, Page<rsvp::Model>>,
     rsvp_counts: Cached<PagesKey<Option<RsvpStatus>>, i64>,
     project_visible: Cached<Uuid, bool>,
+    series: Cached<Uuid, event_series::Model>,
+    series_occurrences: Cached<PagesKey<PageArgs>, Page<event::Model>>,
+    series_occurrence_counts: Cached<Uuid, i64>,
+    series_attendance: Cached<Uuid, Attendance>,
 }
 
 impl EventLoaders {
@@ -37,7 +41,7 @@ impl EventLoaders {
         with: &impl Fn() -> (DatabaseConnection, Viewer),
         now: DateTime<Utc>,
     ) -> Self {
-        use event::Column::{HostOrganizationId as Host, ProjectId as Project};
+        use event::Column::{HostOrganizationId as Host, ProjectId as Project, SeriesId as Series};
         EventLoaders {
             events: by_id::<event::Entity>(db, event::Column::Id, |m| m.id),
             org_events: per_argument(with, move |db, viewer, (window, args), orgs| async move {
@@ -73,6 +77,16 @@ impl EventLoaders {
             project_visible: loader!(with, |db, viewer, ids: Vec<Uuid>| {
                 let yes = events::visible_project_ids(&db, &viewer, now, &ids).await?;
                 Ok::<_, DbErr>(flags(ids, yes))
+            }),
+            series: by_id::<event_series::Entity>(db, event_series::Column::Id, |m| m.id),
+            series_occurrences: per_argument(with, move |db, viewer, args, ids| async move {
+                events::event_pages(&db, &viewer, now, Series, &ids, ALL, &args).await
+            }),
+            series_occurrence_counts: loader!(with, |db, viewer, ids: Vec<Uuid>| {
+                events::event_counts(&db, &viewer, now, Series, &ids, ALL).await
+            }),
+            series_attendance: loader!(with, |db, _, ids: Vec<Uuid>| {
+                events::series_attendance_of(&db, now, &ids).await
             }),
         }
     }
@@ -132,5 +146,25 @@ impl EventReads for super::Loaders {
 
     async fn project_visible(&self, project: Uuid) -> ApiResult<bool> {
         one(&self.events.project_visible, project).await
+    }
+
+    async fn event_series(&self, id: Uuid) -> ApiResult<Option<event_series::Model>> {
+        maybe(&self.events.series, id).await
+    }
+
+    async fn series_occurrences(
+        &self,
+        series: Uuid,
+        args: PageArgs,
+    ) -> ApiResult<Page<event::Model>> {
+        one(&self.events.series_occurrences, (series, args)).await
+    }
+
+    async fn series_occurrence_count(&self, series: Uuid) -> ApiResult<i64> {
+        one(&self.events.series_occurrence_counts, series).await
+    }
+
+    async fn series_attendance(&self, series: Uuid) -> ApiResult<Attendance> {
+        one(&self.events.series_attendance, series).await
     }
 }
