@@ -26,9 +26,7 @@ const NOT_YET: &[&str] = &[
     "Mutation.deleteWebhookEndpoint",
     // goal measures from records (disclosure requests, events), event series
     "GoalMeasure.DISCLOSURE_REQUESTS",
-    "GoalMeasure.ATTENDANCE",
     "GoalInput.disclosureFilter",
-    "GoalInput.eventSeriesId",
     "DisclosureGoalFilter",
     // disclosure requests
     "AgencyKind",

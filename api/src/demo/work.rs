@@ -50,6 +50,8 @@ pub(super) async fn load(
     let quantity = |(measure, title, unit, target): GoalSpec| NewGoal {
         kind: GoalKind::Quantitative,
         measure: Some(measure),
+        source: None,
+        event_series_id: None,
         title: title.into(),
         unit: Some(unit.into()),
         target: Some(target),
@@ -58,6 +60,8 @@ pub(super) async fn load(
     let quality = |title: &str| NewGoal {
         kind: GoalKind::Qualitative,
         measure: None,
+        source: None,
+        event_series_id: None,
         title: title.into(),
         unit: None,
         target: None,

@@ -22,11 +22,15 @@ use crate::mutate;
 use crate::paging::{Listing, PageArgs};
 use crate::policy::{self, Lock, projects as rules};
 use crate::validate;
-use entity::{GoalKind, GoalMeasure, GoalStatus, goal, goal_progress, project};
+use entity::{GoalKind, GoalMeasure, GoalSource, GoalStatus, goal, goal_progress, project};
 
 pub struct NewGoal {
     pub kind: GoalKind,
     pub measure: Option<GoalMeasure>,
+    /// Readings from records instead of recorded progress.
+    pub source: Option<GoalSource>,
+    /// For source ATTENDANCE: the series measured.
+    pub event_series_id: Option<Uuid>,
     pub title: String,
     pub unit: Option<String>,
     pub target: Option<f64>,
@@ -46,6 +50,19 @@ pub async fn add(ctx: &Ctx, project_id: Uuid, input: NewGoal) -> ApiResult<goal:
     let unit = validate::optional_line("unit", input.unit.as_deref(), 40)?;
     let shape = transitions::goal_shape(input.kind, input.measure, target, unit)?;
     let title = validate::line("title", &input.title, 200)?;
+    let event_series_id = match input.source {
+        Some(GoalSource::Attendance) => {
+            transitions::attendance_shape(input.kind, input.measure, target)?;
+            Some(super::attendance::check_series(ctx, project_id, input.event_series_id).await?)
+        }
+        None if input.event_series_id.is_some() => {
+            return Err(ApiError::bad_input(
+                "eventSeriesId",
+                "only an ATTENDANCE goal names an event series",
+            ));
+        }
+        None => None,
+    };
     mutate!(ctx, |w| {
         let lead = find_project(w.tx(), w.viewer(), w.now(), project_id)
             .await?
@@ -64,8 +81,8 @@ pub async fn add(ctx: &Ctx, project_id: Uuid, input: NewGoal) -> ApiResult<goal:
             target_e4: shape.target_e4,
             due_on: input.due_on,
             status: GoalStatus::NotStarted,
-            source: None,
-            event_series_id: None,
+            source: input.source,
+            event_series_id,
             created_at: w.now(),
             updated_at: w.now(),
         };
@@ -94,6 +111,12 @@ pub async fn record_progress(
         rules::ensure_can_record_for(&access)?;
         rules::ensure_takes_part(w.tx(), goal.project_id, input.organization_id, w.now()).await?;
         transitions::check_progress(goal.measure, amount_e4)?;
+        if goal.source.is_some() {
+            return Err(ApiError::bad_input(
+                "goalId",
+                "this goal is measured from records (check-ins); nothing is recorded by hand",
+            ));
+        }
         // One recording of a goal at a time, so its volume stays bounded.
         w.lock::<goal::Entity>(goal_id, "goal").await?;
         if volume(w.tx(), goal_id)
@@ -223,7 +246,15 @@ pub async fn achieved(ctx: &Ctx, goal: &goal::Model) -> ApiResult<f64> {
     if goal.measure.is_none() {
         return Ok(0.0);
     }
-    Ok(from_e4(ctx.reads().achieved(goal.id).await?))
+    Ok(from_e4(achieved_e4(ctx, goal).await?))
+}
+
+/// Recorded progress, or the readings of the goal's source.
+async fn achieved_e4(ctx: &Ctx, goal: &goal::Model) -> ApiResult<i64> {
+    match goal.source {
+        Some(GoalSource::Attendance) => super::attendance::achieved_e4(ctx, goal).await,
+        None => ctx.reads().achieved(goal.id).await,
+    }
 }
 
 /// `achieved / target`; `None` for a qualitative goal.
@@ -231,9 +262,7 @@ pub async fn ratio(ctx: &Ctx, goal: &goal::Model) -> ApiResult<Option<f64>> {
     let Some(target) = goal.target_e4 else {
         return Ok(None);
     };
-    Ok(Some(
-        ctx.reads().achieved(goal.id).await? as f64 / target as f64,
-    ))
+    Ok(Some(achieved_e4(ctx, goal).await? as f64 / target as f64))
 }
 
 /// The goal's recorded progress, oldest first.

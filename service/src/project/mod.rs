@@ -4,6 +4,7 @@
 //! [`crate::policy::projects`]; the status rules are [`transitions`].
 
 pub mod amount;
+pub mod attendance;
 pub mod goals;
 pub mod projects;
 pub mod reads;

@@ -109,6 +109,23 @@ pub async fn series(
             .ok_or_else(|| ApiError::bad_input("to", "`to` is too far ahead"))?;
         ends.push((i as i32, start_of_day(next, tz)));
     }
+    if goal.source.is_some() {
+        let series = goal.event_series_id.unwrap_or_default();
+        let instants: Vec<_> = ends.iter().map(|(_, end)| *end).collect();
+        let rates = super::attendance::rates_at(ctx.db(), series, &instants).await?;
+        let total = starts
+            .iter()
+            .zip(rates)
+            .map(|(s, v)| Point {
+                period_start: *s,
+                achieved: from_e4(v),
+            })
+            .collect();
+        return Ok(Series {
+            total,
+            by_organization: Vec::new(),
+        });
+    }
     // The database gives each organization's value as of the end of every
     // bucket it recorded in (its running total, or its latest reading); a
     // bucket without recordings keeps the value before it.

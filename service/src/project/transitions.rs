@@ -96,6 +96,28 @@ pub fn goal_shape(
     }
 }
 
+/// An ATTENDANCE goal is QUANTITATIVE, a rate (a LEVEL reading) with a
+/// target in (0, 1].
+pub fn attendance_shape(
+    kind: GoalKind,
+    measure: Option<GoalMeasure>,
+    target_e4: Option<i64>,
+) -> Result<(), ApiError> {
+    if kind != GoalKind::Quantitative || measure != Some(GoalMeasure::Level) {
+        return Err(ApiError::bad_input(
+            "measure",
+            "ATTENDANCE measures a QUANTITATIVE goal",
+        ));
+    }
+    match target_e4 {
+        Some(t) if t > 0 && t <= 10_000 => Ok(()),
+        _ => Err(ApiError::bad_input(
+            "target",
+            "an attendance target is a rate above 0 and at most 1 (0.7 for 70%)",
+        )),
+    }
+}
+
 /// Progress a goal accepts: none for a qualitative goal; a non-zero
 /// amount for a running total (a negative one corrects); a reading of at
 /// least zero for a level.

@@ -96,3 +96,35 @@ db_test! {
         app.gql(gap.token(), rate, json!({ "id": series })).await.assert_error("NOT_FOUND", None);
     }
 }
+
+db_test! {
+    async fn an_attendance_goal_follows_check_ins(app) {
+        let c = callers(&app).await;
+        let project = app.project_id(&c.admin, &c.hanbat.id, None, "PARTNERS").await;
+        let invitees = json!([c.member.user_id, c.admin.user_id]);
+        let (series, first) = app
+            .series_ids(&c.admin, &c.hanbat.id, 1, "FREQ=DAILY;COUNT=3", json!({ "visibility": "PRIVATE", "inviteeUserIds": invitees }))
+            .await;
+        let goal = |series: Option<&str>, target: f64| json!({ "kind": "QUANTITATIVE", "measure": "ATTENDANCE", "title": "집행위원회 출석율", "target": target, "eventSeriesId": series });
+        app.add_goal(&c.admin, &project, goal(None, 0.7)).await.assert_error("BAD_USER_INPUT", Some("eventSeriesId"));
+        app.add_goal(&c.admin, &project, goal(Some(&series), 1.5)).await.assert_error("BAD_USER_INPUT", Some("target"));
+        // An EDITOR who is not invited does not see the series at all.
+        app.add_goal(&c.editor, &project, goal(Some(&series), 0.7)).await.assert_error("NOT_FOUND", None);
+        // A partner's public series: its attendance is not ours to publish.
+        let (theirs, _) = app.series_ids(&c.gap_editor, &c.gapcheon.id, 5, "FREQ=DAILY;COUNT=2", json!({ "visibility": "PUBLIC" })).await;
+        app.add_goal(&c.admin, &project, goal(Some(&theirs), 0.7)).await.assert_error("FORBIDDEN", None);
+        let made = app.add_goal(&c.admin, &project, goal(Some(&series), 0.7)).await;
+        assert_eq!(made.data()["addGoal"]["measure"], "ATTENDANCE");
+        assert_eq!(made.data()["addGoal"]["achieved"], 0.0);
+        let id = text(made.data(), "addGoal.id");
+        app.record(&c.admin, &id, &c.hanbat.id, 1.0).await.assert_error("BAD_USER_INPUT", Some("goalId"));
+
+        app.check_in(&c.admin, &first, &c.member.user_id).await.data();
+        app.clock.advance(TimeDelta::hours(4));
+        let partner = app.again(&c.projects_only.owner).await;
+        let r = app.gql(partner.token(), "query($id: ID!) { goal(id: $id) { achieved ratio } }", json!({ "id": id })).await;
+        assert_eq!(r.data()["goal"]["achieved"], 0.5, "one of two invitees, over the one past occurrence; a partner reads the rate");
+        let ratio = r.data()["goal"]["ratio"].as_f64().unwrap();
+        assert!((ratio - 0.5 / 0.7).abs() < 1e-3, "{ratio}");
+    }
+}

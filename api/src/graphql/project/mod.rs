@@ -46,12 +46,36 @@ pub enum GoalKindGql {
 
 /// How a quantitative goal's `achieved` is computed.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-#[graphql(name = "GoalMeasure", remote = "entity::GoalMeasure")]
+#[graphql(name = "GoalMeasure")]
 pub enum GoalMeasureGql {
     /// The sum of recorded progress (requests filed, won raised).
     Total,
     /// The latest reading (subscribers, donors currently giving), whoever recorded it.
     Level,
+    /// The attendance rate (0..1) of an event series' past occurrences: follows check-ins, nothing is recorded by hand.
+    Attendance,
+}
+
+impl GoalMeasureGql {
+    /// As stored: how readings add up, and where they come from.
+    pub fn stored(self) -> (entity::GoalMeasure, Option<entity::GoalSource>) {
+        match self {
+            GoalMeasureGql::Total => (entity::GoalMeasure::Total, None),
+            GoalMeasureGql::Level => (entity::GoalMeasure::Level, None),
+            GoalMeasureGql::Attendance => (
+                entity::GoalMeasure::Level,
+                Some(entity::GoalSource::Attendance),
+            ),
+        }
+    }
+
+    fn of(goal: &goal::Model) -> Option<Self> {
+        match (goal.measure?, goal.source) {
+            (_, Some(entity::GoalSource::Attendance)) => Some(GoalMeasureGql::Attendance),
+            (entity::GoalMeasure::Total, None) => Some(GoalMeasureGql::Total),
+            (entity::GoalMeasure::Level, None) => Some(GoalMeasureGql::Level),
+        }
+    }
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
@@ -186,7 +210,7 @@ impl Goal {
 
     /// How `achieved` is computed; null for qualitative goals.
     async fn measure(&self) -> Option<GoalMeasureGql> {
-        self.0.measure.map(Into::into)
+        GoalMeasureGql::of(&self.0)
     }
 
     /// TOTAL: the sum of all recorded progress; LEVEL: the latest reading. 0 for qualitative goals.

@@ -33,6 +33,8 @@ pub struct GoalInput {
     due_on: Option<Date>,
     /// QUANTITATIVE goals: TOTAL when omitted.
     measure: Option<GoalMeasureGql>,
+    /// For measure ATTENDANCE: the series whose attendance is measured — hosted by an organization taking part in the project, and one whose attendance the caller sees (a member of its host or a co-host). The target is then a rate (0.7 for 70%).
+    event_series_id: Option<ID>,
 }
 
 #[derive(InputObject)]
@@ -133,9 +135,12 @@ impl ProjectMutation {
     /// EDITOR+ of the lead, while the project is PLANNED or ACTIVE.
     async fn add_goal(&self, ctx: &Context<'_>, project_id: ID, input: GoalInput) -> Result<Goal> {
         let project = ids::parse(&project_id, "projectId")?;
+        let stored = input.measure.map(GoalMeasureGql::stored);
         let input = NewGoal {
             kind: input.kind.into(),
-            measure: input.measure.map(Into::into),
+            measure: stored.map(|(measure, _)| measure),
+            source: stored.and_then(|(_, source)| source),
+            event_series_id: ids::parse_opt(input.event_series_id.as_ref(), "eventSeriesId")?,
             title: input.title,
             unit: input.unit,
             target: input.target,

@@ -1,0 +1,102 @@
+//! Goals measured by attendance ("executive committee attendance ≥ 70%"):
+//! `achieved` is the attendance rate of an event series over its past
+//! occurrences — it follows check-ins, nobody records it. The series is
+//! hosted by an organization taking part in the project, and only someone
+//! who sees that series' attendance (a member of its host or a co-host)
+//! may publish its rate as a goal; the project's readers then see the
+//! rate, never who came.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use crate::context::Ctx;
+use crate::error::{ApiError, ApiResult};
+use crate::event::reads::{Attendance, tallies_of};
+use crate::event::{rsvps, series};
+use crate::policy::projects as rules;
+use entity::{EventStatus, event, goal};
+
+/// The series a new attendance goal reads: one the viewer may see the
+/// attendance of, hosted by an organization taking part in the project.
+pub(super) async fn check_series(
+    ctx: &Ctx,
+    project_id: Uuid,
+    series_id: Option<Uuid>,
+) -> ApiResult<Uuid> {
+    let Some(series_id) = series_id else {
+        return Err(ApiError::bad_input(
+            "eventSeriesId",
+            "an ATTENDANCE goal names the event series whose attendance it measures",
+        ));
+    };
+    let found = series::find(ctx, series_id).await?;
+    let first = event::Entity::find()
+        .filter(event::Column::SeriesId.eq(series_id))
+        .order_by_asc(event::Column::StartsAt)
+        .one(ctx.db())
+        .await?
+        .ok_or(ApiError::NotFound("event series"))?;
+    if !rsvps::can_see_attendance(ctx, &first).await? {
+        return Err(ApiError::forbidden(
+            "only members of the series' host or co-hosts may publish its attendance",
+        ));
+    }
+    rules::ensure_takes_part(ctx.db(), project_id, found.host_organization_id, ctx.now())
+        .await
+        .map_err(|_| ApiError::forbidden("the series' host does not take part in this project"))?;
+    Ok(series_id)
+}
+
+/// `achieved` of an attendance goal in ten-thousandths: the rate now.
+pub async fn achieved_e4(ctx: &Ctx, goal: &goal::Model) -> ApiResult<i64> {
+    let Some(series) = goal.event_series_id else {
+        return Ok(0);
+    };
+    Ok(e4(ctx.reads().series_attendance(series).await?))
+}
+
+fn e4(a: Attendance) -> i64 {
+    a.rate().map_or(0, |r| (r * 10_000.0).round() as i64)
+}
+
+/// The rate as of each bucket end (`ends` in order): over the occurrences
+/// that had ended by then.
+pub async fn rates_at(
+    db: &impl ConnectionTrait,
+    series: Uuid,
+    ends: &[DateTime<Utc>],
+) -> ApiResult<Vec<i64>> {
+    let Some(last) = ends.iter().max().copied() else {
+        return Ok(Vec::new());
+    };
+    let past: Vec<event::Model> = event::Entity::find()
+        .filter(event::Column::SeriesId.eq(series))
+        .filter(event::Column::Status.eq(EventStatus::Scheduled))
+        .filter(event::Column::EndsAt.lte(last))
+        .all(db)
+        .await?;
+    let ids: Vec<Uuid> = past.iter().map(|e| e.id).collect();
+    let tallies: HashMap<Uuid, _> = tallies_of(db, &ids).await?;
+    Ok(ends
+        .iter()
+        .map(|end| {
+            let mut sum = Attendance::default();
+            for e in past.iter().filter(|e| e.ends_at <= *end) {
+                let Some(t) = tallies.get(&e.id) else {
+                    continue;
+                };
+                let (came, expected) = if e.invitees_only {
+                    (t.checked_in_invitees, t.invited)
+                } else {
+                    (t.checked_in, t.going)
+                };
+                sum.came += came;
+                sum.expected += expected;
+            }
+            e4(sum)
+        })
+        .collect())
+}
