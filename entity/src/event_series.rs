@@ -9,6 +9,8 @@ pub struct Model {
     pub id: Uuid,
     pub host_organization_id: Uuid,
     pub rule: String,
+    /// How long each occurrence lasts as the rule made it.
+    pub length_secs: i64,
     pub created_at: DateTimeUtc,
 }
 

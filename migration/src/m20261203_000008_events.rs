@@ -25,6 +25,7 @@ enum EventSeries {
     Id,
     HostOrganizationId,
     Rule,
+    LengthSecs,
     CreatedAt,
 }
 
@@ -155,6 +156,7 @@ async fn events(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
             .col(uuid(S::Id).primary_key())
             .col(uuid(S::HostOrganizationId))
             .col(text(S::Rule))
+            .col(big_integer(S::LengthSecs))
             .col(timestamp_with_time_zone(S::CreatedAt))
             .references(S::HostOrganizationId, Organizations::Table, Cascade),
     )

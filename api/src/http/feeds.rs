@@ -67,13 +67,35 @@ pub async fn space(
     Query(params): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let Some(space_id) = file
-        .strip_suffix(".ics")
-        .and_then(|id| Uuid::parse_str(id).ok())
-    else {
+    let Some(space_id) = id_of(&file) else {
         return private(errors::response(ApiError::NotFound("space")));
     };
-    let from_header = match super::authorization(&headers) {
+    answer(&shared, &params, &headers, |ctx| async move {
+        calendar(&ctx, space_id).await
+    })
+    .await
+}
+
+/// A file name `{uuid}.ics`'s id.
+fn id_of(file: &str) -> Option<Uuid> {
+    file.strip_suffix(".ics")
+        .and_then(|id| Uuid::parse_str(id).ok())
+}
+
+/// Authenticate a feed request (an API token, see [`space`]) and answer it
+/// with the calendar `make` writes for its viewer, within the request
+/// timeout.
+pub(super) async fn answer<F, Fut>(
+    shared: &Shared,
+    params: &HashMap<String, String>,
+    headers: &HeaderMap,
+    make: F,
+) -> Response
+where
+    F: FnOnce(Ctx) -> Fut,
+    Fut: std::future::Future<Output = ApiResult<String>>,
+{
+    let from_header = match super::authorization(headers) {
         Ok(value) => value.and_then(viewer::bearer),
         Err(refused) => return private(errors::response(refused)),
     };
@@ -83,7 +105,7 @@ pub async fn space(
     let answer = tokio::time::timeout(timeout, async {
         let now = app.clock.now();
         let viewer = viewer::authenticate_feed(&app.db, &app.writer, now, token).await?;
-        calendar(&app.request_at(viewer, now), space_id).await
+        make(app.request_at(viewer, now)).await
     })
     .await
     .unwrap_or_else(|_| {
@@ -103,7 +125,7 @@ pub async fn space(
 
 /// A feed is one viewer's view, fetched with a secret in its URL: no cache
 /// on the way may keep or share it.
-fn private(mut response: Response) -> Response {
+pub(super) fn private(mut response: Response) -> Response {
     response.headers_mut().insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),
@@ -112,7 +134,7 @@ fn private(mut response: Response) -> Response {
 }
 
 /// RFC 5545 §3.3.11 TEXT escaping, for values the crate writes raw.
-fn escape_text(text: &str) -> String {
+pub(super) fn escape_text(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace(';', "\\;")
         .replace(',', "\\,")
@@ -122,7 +144,7 @@ fn escape_text(text: &str) -> String {
 /// and the rest) become spaces, so no value can end its line and start a
 /// property or an event of its own, whatever is stored. The icalendar
 /// crate then escapes `\`, `;` and `,` in TEXT values (RFC 5545 §3.3.11).
-fn one_line(text: &str) -> String {
+pub(super) fn one_line(text: &str) -> String {
     text.chars()
         .map(|c| {
             if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {

@@ -4,8 +4,10 @@
 
 pub mod clients;
 pub mod errors;
+pub mod event_feeds;
 pub mod feeds;
 pub mod graphql;
+mod vtimezone;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -72,6 +74,11 @@ pub fn router(app: AppState, schema: AppSchema) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/ical/spaces/{file}", get(feeds::space))
+        .route("/ical/events.ics", get(event_feeds::all))
+        .route(
+            "/ical/organizations/{id}/{file}",
+            get(event_feeds::of_organization),
+        )
         .with_state(Shared {
             app: app.clone(),
             schema,

@@ -164,6 +164,7 @@ pub async fn create(ctx: &Ctx, input: NewEvent) -> ApiResult<event::Model> {
                     id: Uuid::now_v7(),
                     host_organization_id: host_id,
                     rule: rule.to_owned(),
+                    length_secs: (input.ends_at - input.starts_at).num_seconds(),
                     created_at: w.now(),
                 };
                 w.insert(event_series::ActiveModel::from(series.clone()))

@@ -7,6 +7,7 @@
 
 pub mod changes;
 pub mod events;
+pub mod feed;
 pub mod reads;
 pub mod rsvps;
 pub mod series;

@@ -3,6 +3,7 @@
 //! the races are in their own files.
 
 mod attendance;
+mod feeds;
 mod rooms;
 mod series;
 
