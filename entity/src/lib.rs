@@ -57,6 +57,8 @@ pub mod goal;
 pub mod goal_progress;
 pub mod invitation;
 pub mod login_throttle;
+pub mod member_group;
+pub mod member_group_member;
 pub mod membership;
 pub mod organization;
 pub mod project;

@@ -66,6 +66,10 @@ named! {
         "event_invitees.event_id, event_invitees.user_id"
     );
     RSVPS_KEY = ("rsvps_event_user_key", "rsvps.event_id, rsvps.user_id");
+    MEMBER_GROUPS_NAME = (
+        "member_groups_name_key",
+        "member_groups.organization_id, member_groups.name"
+    );
     /// Raised by the triggers that keep GOING RSVPs within capacity.
     EVENT_FULL = ("yd_event_full", "yd_event_full");
     /// Raised by the triggers that keep an organization's last OWNER.

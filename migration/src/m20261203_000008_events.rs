@@ -19,6 +19,26 @@ use ForeignKeyAction::{Cascade, SetNull};
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
+/// Saved invitee lists ("executive committee") an organization's ADMIN+
+/// maintains.
+#[derive(DeriveIden, Clone, Copy)]
+enum MemberGroups {
+    Table,
+    Id,
+    OrganizationId,
+    Name,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
+enum MemberGroupMembers {
+    Table,
+    Id,
+    GroupId,
+    UserId,
+}
+
 #[derive(DeriveIden, Clone, Copy)]
 enum EventSeries {
     Table,
@@ -114,7 +134,8 @@ impl MigrationTrait for Migration {
         events(manager).await?;
         attendance(manager).await?;
         capacity(manager).await?;
-        goal_sources(manager).await
+        goal_sources(manager).await?;
+        groups(manager).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -136,6 +157,8 @@ impl MigrationTrait for Migration {
         drop_tables(
             manager,
             &[
+                "member_group_members",
+                "member_groups",
                 "rsvps",
                 "event_invitees",
                 "event_co_hosts",
@@ -297,6 +320,38 @@ async fn goal_sources(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
         &["event_series_id"],
     )
     .await
+}
+
+async fn groups(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    use MemberGroups as G;
+    create_table(
+        manager,
+        Table::create()
+            .table(G::Table)
+            .col(uuid(G::Id).primary_key())
+            .col(uuid(G::OrganizationId))
+            .col(string_len(G::Name, 100))
+            .col(timestamp_with_time_zone(G::CreatedAt))
+            .col(timestamp_with_time_zone(G::UpdatedAt))
+            .references(G::OrganizationId, Organizations::Table, Cascade),
+    )
+    .await?;
+    let key = constraints::MEMBER_GROUPS_NAME.name;
+    unique_index(manager, key, G::Table, &["organization_id", "name"]).await?;
+    use MemberGroupMembers as M;
+    create_table(
+        manager,
+        Table::create()
+            .table(M::Table)
+            .col(uuid(M::Id).primary_key())
+            .col(uuid(M::GroupId))
+            .col(uuid(M::UserId))
+            .references(M::GroupId, G::Table, Cascade)
+            .references(M::UserId, Users::Table, Cascade),
+    )
+    .await?;
+    let key = "member_group_members_key";
+    unique_index(manager, key, M::Table, &["group_id", "user_id"]).await
 }
 
 /// GOING RSVPs never exceed capacity: refused when an RSVP becomes GOING

@@ -229,6 +229,12 @@ const KNOWN_VIOLATIONS: &[Violation] = &[
     (constraints::RSVPS_KEY, || {
         ApiError::conflict(Some("eventId"), "this person has already answered")
     }),
+    (constraints::MEMBER_GROUPS_NAME, || {
+        ApiError::conflict(
+            Some("name"),
+            "this organization already has a group of that name",
+        )
+    }),
     (constraints::EVENT_FULL, || {
         ApiError::conflict(
             Some("capacity"),

@@ -151,6 +151,16 @@ async fn violate(app: &TestApp, n: usize, named: Named) -> ApiError {
             endorsed_at: Set(Utc::now()),
         };
         refused(db, again).await
+    } else if named == constraints::MEMBER_GROUPS_NAME {
+        app.group_id(&org.owner, &org.id, "집행위원회", &[]).await;
+        let again = entity::member_group::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            organization_id: Set(org_id),
+            name: Set("집행위원회".into()),
+            created_at: Set(Utc::now()),
+            updated_at: Set(Utc::now()),
+        };
+        refused(db, again).await
     } else if [
         constraints::EVENT_CO_HOSTS_KEY,
         constraints::EVENT_INVITEES_KEY,
@@ -241,6 +251,7 @@ db_test! {
             n if n == constraints::EVENT_INVITEES_KEY => ("CONFLICT", "inviteeUserIds"),
             n if n == constraints::RSVPS_KEY => ("CONFLICT", "eventId"),
             n if n == constraints::EVENT_FULL => ("CONFLICT", "capacity"),
+            n if n == constraints::MEMBER_GROUPS_NAME => ("CONFLICT", "name"),
             n if n == constraints::LAST_OWNER => ("BAD_USER_INPUT", "role"),
             other => panic!("no expectation for constraint {}", other.name),
         };

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod connection;
 pub mod error;
 pub mod event;
+pub mod groups;
 pub mod identity;
 pub mod ids;
 pub mod limits;
@@ -28,6 +29,7 @@ use agreement::{AgreementMutation, AgreementQuery};
 use audit::AuditQuery;
 pub use error::{GqlError, Result};
 use event::operations::{EventMutation, EventQuery};
+use groups::GroupMutation;
 use identity::{IdentityMutation, IdentityQuery};
 pub use loaders::Loaders;
 use membership::MembershipMutation;
@@ -54,6 +56,7 @@ pub struct Mutation(
     IdentityMutation,
     OrganizationMutation,
     MembershipMutation,
+    GroupMutation,
     AgreementMutation,
     ProjectMutation,
     ActionMutation,

@@ -3,6 +3,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use super::action::{ActionStatusGql, SolidarityAction, SolidarityActionConnection};
 use super::agreement::{Agreement, AgreementConnection, AgreementStatusGql};
 use super::event::{Event, EventConnection};
+use super::groups::MemberGroup;
 use super::membership::{Invitation, Membership, MembershipConnection, RoleGql};
 use super::project::{Project, ProjectConnection, ProjectStatusGql};
 use super::space::Space;
@@ -85,6 +86,12 @@ impl Organization {
         let args = PageArgs::new(first, after)?;
         let listing = membership::members::members(core(ctx)?, self.0.id, args).await?;
         Ok(MembershipConnection::from_listing(listing, Membership))
+    }
+
+    /// Saved lists of members for inviting them together, by name; for the organization's members (and platform admins), empty for everyone else.
+    async fn member_groups(&self, ctx: &Context<'_>) -> Result<Vec<MemberGroup>> {
+        let found = membership::groups::of_organization(core(ctx)?, self.0.id).await?;
+        Ok(found.into_iter().map(MemberGroup).collect())
     }
 
     /// ADMIN+ of the organization (and platform admins): invitations not yet accepted, revoked or expired. Empty for everyone else.

@@ -48,6 +48,10 @@ pub struct NewEvent {
     pub recurrence: Option<String>,
     /// Only these members of the host are expected.
     pub invitee_user_ids: Option<Vec<Uuid>>,
+    /// A member group of the host whose current members are invited too
+    /// (as they are now: a later change of the group leaves the event's
+    /// invitees as they were).
+    pub invitee_group_id: Option<Uuid>,
 }
 
 /// A change to an event; `None` leaves a field as it is, `Some(None)`
@@ -146,6 +150,31 @@ pub async fn create(ctx: &Ctx, input: NewEvent) -> ApiResult<event::Model> {
             ensure_project(w, project_id, host_id).await?;
         }
         rules::ensure_co_hosts(w.tx(), host_id, &co_hosts, w.now()).await?;
+        let mut invitees = invitees.clone();
+        if let Some(group) = input.invitee_group_id {
+            let group = crate::membership::groups::find_in(w.tx(), w.viewer(), group).await?;
+            if group.organization_id != host_id {
+                return Err(ApiError::bad_input(
+                    "inviteeGroupId",
+                    "invite a group of the host",
+                ));
+            }
+            let members = crate::membership::groups::current_members(w.tx(), &group).await?;
+            let mut all = invitees.unwrap_or_default();
+            all.extend(
+                members
+                    .into_iter()
+                    .filter(|m| !all.contains(m))
+                    .collect::<Vec<_>>(),
+            );
+            if all.is_empty() {
+                return Err(ApiError::bad_input(
+                    "inviteeGroupId",
+                    "the group has no members",
+                ));
+            }
+            invitees = Some(all);
+        }
         if let Some(invitees) = &invitees {
             rules::ensure_invitees_are_members(w.tx(), host_id, invitees).await?;
         }

@@ -95,6 +95,8 @@ pub trait EventReads: Send + Sync {
     async fn series_occurrence_count(&self, series: Uuid) -> ApiResult<i64>;
     /// People who came and people expected over a series' past occurrences.
     async fn series_attendance(&self, series: Uuid) -> ApiResult<Attendance>;
+    /// A member group's current members (the invitee lists events draw on).
+    async fn group_members(&self, group: Uuid) -> ApiResult<Vec<Uuid>>;
 }
 
 /// Who came and who was expected, summed over occurrences.

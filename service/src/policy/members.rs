@@ -9,6 +9,11 @@ use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
 use entity::{Role, user};
 
+/// Keeping member groups (saved invitee lists): ADMIN+.
+pub fn ensure_can_manage_groups(access: &OrgAccess) -> Result<(), ApiError> {
+    access.require(Role::Admin, "keeping member groups")
+}
+
 /// Profile changes: ADMIN+.
 pub fn ensure_can_update_organization(access: &OrgAccess) -> Result<(), ApiError> {
     access.require(Role::Admin, "editing the organization")

@@ -254,6 +254,14 @@ impl World<'_> {
             .1
     }
 
+    /// A new member group of home.
+    pub(super) async fn fresh_group(&self) -> String {
+        let name = format!("group-{}", self.next());
+        self.app
+            .group_id(&self.home.owner, &self.home.id, &name, &[])
+            .await
+    }
+
     /// A new PARTNERS event of home.
     pub(super) async fn fresh_event(&self) -> String {
         self.app

@@ -363,6 +363,18 @@ impl World<'_> {
                 };
                 done(self.gql(caller, q, json!({ "id": anchor })).await)
             }
+            "createMemberGroup" => {
+                let q = "mutation($o: ID!, $n: String!) { createMemberGroup(organizationId: $o, name: $n, userIds: []) { id } }";
+                done(self.gql(caller, q, json!({ "o": org, "n": format!("probe-{n}") })).await)
+            }
+            "updateMemberGroup" => {
+                let q = "mutation($id: ID!) { updateMemberGroup(id: $id, name: \"집행위원회\") { name members { id } } }";
+                done(self.gql(caller, q, json!({ "id": t.unwrap().group })).await)
+            }
+            "deleteMemberGroup" => {
+                let group = if expect_ok { self.fresh_group().await } else { t.unwrap().group.clone() };
+                done(self.gql(caller, "mutation($id: ID!) { deleteMemberGroup(id: $id) }", json!({ "id": group })).await)
+            }
             "rsvp" => {
                 let q = "mutation($e: ID!) { rsvp(eventId: $e, status: GOING) { status } }";
                 done(self.gql(caller, q, json!({ "e": t.unwrap().event })).await)

@@ -35,6 +35,8 @@ pub(crate) struct Target {
     /// first occurrence.
     pub(crate) series: String,
     pub(crate) occurrence: String,
+    /// A member group of the target holding `member`.
+    pub(crate) group: String,
 }
 
 pub(crate) struct World<'a> {
@@ -160,6 +162,9 @@ impl<'a> World<'a> {
                 )
                 .await;
             app.rsvp(member.token(), &event, "GOING").await.data();
+            let group = app
+                .group_id(&org.owner, &org.id, "집행위원회", &[&member.user_id])
+                .await;
             let (series, occurrence) = app
                 .series_ids(
                     &org.owner,
@@ -184,6 +189,7 @@ impl<'a> World<'a> {
                     event,
                     series,
                     occurrence,
+                    group,
                 },
             );
         }

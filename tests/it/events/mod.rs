@@ -224,3 +224,33 @@ db_test! {
         assert_eq!(r.data()["event"]["project"], json!(null), "a public event does not show its private project");
     }
 }
+
+db_test! {
+    async fn a_member_group_invites_its_current_members(app) {
+        let c = callers(&app).await;
+        let committee = [c.member.user_id.as_str(), c.editor.user_id.as_str()];
+        let create = "mutation($o: ID!, $u: [ID!]!) { createMemberGroup(organizationId: $o, name: \"집행위원회\", userIds: $u) { id } }";
+        app.gql(c.editor.token(), create, json!({ "o": c.hanbat.id, "u": committee })).await.assert_error("FORBIDDEN", None);
+        app.gql(c.admin.token(), create, json!({ "o": c.hanbat.id, "u": [c.gap_member.user_id] })).await.assert_error("BAD_USER_INPUT", Some("userIds"));
+        let group = app.group_id(&c.admin, &c.hanbat.id, "집행위원회", &committee).await;
+        app.gql(c.admin.token(), create, json!({ "o": c.hanbat.id, "u": [] })).await.assert_error("CONFLICT", Some("name"));
+        let listed = app.gql(c.member.token(), "query($id: ID!) { organization(id: $id) { memberGroups { name members { id } } } }", json!({ "id": c.hanbat.id })).await;
+        assert_eq!(listed.data()["organization"]["memberGroups"][0]["members"].as_array().unwrap().len(), 2);
+        let hidden = app.gql(c.gap_member.token(), "query($id: ID!) { organization(id: $id) { memberGroups { id } } }", json!({ "id": c.hanbat.id })).await;
+        assert_eq!(hidden.data()["organization"]["memberGroups"], json!([]), "a partner sees no groups");
+
+        let id = app.event_id(&c.admin, &c.hanbat.id, 24, 26, json!({ "visibility": "PRIVATE", "inviteeGroupId": group, "inviteeUserIds": [c.admin.user_id] })).await;
+        assert_eq!(app.event(c.admin.token(), &id, "invitedCount").await.data()["event"]["invitedCount"], 3);
+        assert!(reads(&app, c.editor.token(), &id).await, "invited through the group");
+        let theirs = app.group_id(&c.gapcheon.owner, &c.gapcheon.id, "운영위원회", &[]).await;
+        app.create_event(&c.admin, &c.hanbat.id, json!({ "startsAt": at(&app, 30), "endsAt": at(&app, 31), "inviteeGroupId": theirs }))
+            .await
+            .assert_error("NOT_FOUND", None);
+        // Someone who leaves the organization drops out of its groups.
+        app.remove_member(&c.hanbat.owner, &c.hanbat.id, &c.editor.user_id).await.data();
+        let next = app.event_id(&c.admin, &c.hanbat.id, 48, 50, json!({ "inviteeGroupId": group })).await;
+        assert_eq!(app.event(c.admin.token(), &next, "invitedCount").await.data()["event"]["invitedCount"], 1);
+        let log = app.audit_actions(&c.hanbat.id).await;
+        assert!(log.contains(&"group.create".to_owned()));
+    }
+}

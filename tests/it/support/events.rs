@@ -75,6 +75,18 @@ impl TestApp {
         )
     }
 
+    /// A member group of `org` holding `users`: its id.
+    pub async fn group_id(&self, by: &Session, org: &str, name: &str, users: &[&str]) -> String {
+        let made = self
+            .gql(
+                by.token(),
+                "mutation($o: ID!, $n: String!, $u: [ID!]!) { createMemberGroup(organizationId: $o, name: $n, userIds: $u) { id } }",
+                json!({ "o": org, "n": name, "u": users }),
+            )
+            .await;
+        text(made.data(), "createMemberGroup.id")
+    }
+
     pub async fn rsvp(&self, token: Option<&str>, event: &str, status: &str) -> super::Gql {
         self.gql(
             token,

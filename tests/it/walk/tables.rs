@@ -47,6 +47,14 @@ pub(super) const ROOT_READS: &[(&str, RootRead)] = &[
         },
     ),
     (
+        "MemberGroup",
+        RootRead::Query {
+            field: "organization",
+            arg: Some(("id", "organization.id")),
+            within: Some("memberGroups"),
+        },
+    ),
+    (
         "Membership",
         RootRead::Query {
             field: "organization",

@@ -33,6 +33,8 @@ pub struct CreateEventInput {
     recurrence: Option<String>,
     /// Only these users (members of the host) are expected; the event is visible to them and the host's ADMIN+.
     invitee_user_ids: Option<Vec<ID>>,
+    /// A member group of the host: its current members are invited (with any inviteeUserIds); a later change of the group leaves the event's invitees as they are.
+    invitee_group_id: Option<ID>,
 }
 
 #[derive(InputObject)]
@@ -106,6 +108,7 @@ impl EventMutation {
             co_host_ids: parse_all(input.co_host_ids.as_deref(), "coHostIds")?.unwrap_or_default(),
             recurrence: input.recurrence,
             invitee_user_ids: parse_all(input.invitee_user_ids.as_deref(), "inviteeUserIds")?,
+            invitee_group_id: ids::parse_opt(input.invitee_group_id.as_ref(), "inviteeGroupId")?,
         };
         Ok(Event(events::create(core(ctx)?, input).await?))
     }

@@ -33,6 +33,7 @@ pub(super) struct EventLoaders {
     series_occurrences: Cached<PagesKey<PageArgs>, Page<event::Model>>,
     series_occurrence_counts: Cached<Uuid, i64>,
     series_attendance: Cached<Uuid, Attendance>,
+    group_members: Cached<Uuid, Vec<Uuid>>,
 }
 
 impl EventLoaders {
@@ -87,6 +88,9 @@ impl EventLoaders {
             }),
             series_attendance: loader!(with, |db, _, ids: Vec<Uuid>| {
                 events::series_attendance_of(&db, now, &ids).await
+            }),
+            group_members: loader!(with, |db, _, ids: Vec<Uuid>| {
+                service::membership::groups::current_members_of(&db, &ids).await
             }),
         }
     }
@@ -166,5 +170,9 @@ impl EventReads for super::Loaders {
 
     async fn series_attendance(&self, series: Uuid) -> ApiResult<Attendance> {
         one(&self.events.series_attendance, series).await
+    }
+
+    async fn group_members(&self, group: Uuid) -> ApiResult<Vec<Uuid>> {
+        one(&self.events.group_members, group).await
     }
 }
