@@ -75,7 +75,29 @@ db_test! {
         assert_eq!(statement["status"], "OPEN");
         assert_eq!(statement["endorsementCount"], 3);
 
+        // The executive committee meets every other month; five meetings
+        // are past, 36 of 50 came: 72% against the 70% target.
+        let admin = login("admin@hanbat.example").await;
+        let committee = app.gql(admin.token(), "{ events(search: \"집행위원회\", first: 1) { nodes { invitedCount series { rule attendanceRate occurrences { totalCount } } } } }", json!({})).await;
+        let first = &committee.data()["events"]["nodes"][0];
+        assert_eq!(first["invitedCount"], 10);
+        assert_eq!(first["series"]["occurrences"]["totalCount"], 7);
+        assert!((first["series"]["attendanceRate"].as_f64().unwrap() - 0.72).abs() < 1e-9);
+        let goal = app.gql(admin.token(), "{ projects(search: \"조직 운영\") { nodes { goals { title measure target achieved } } } }", json!({})).await;
+        assert_eq!(goal.data()["projects"]["nodes"][0]["goals"][0], json!({ "title": "집행위원회 출석율", "measure": "ATTENDANCE", "target": 0.7, "achieved": 0.72 }));
+        // The second workshop is full; one seat was given up and went to
+        // the first in line.
+        let workshop = app.gql(gap.token(), "{ events(search: \"프로그램 2\") { nodes { capacity goingCount waitlistCount coHosts { slug } } } }", json!({})).await;
+        assert_eq!(workshop.data()["events"]["nodes"][0], json!({ "capacity": 12, "goingCount": 12, "waitlistCount": 2, "coHosts": [{ "slug": "gapcheon" }] }));
+        // A phone subscribes to the events it may read.
+        let token = app.api_token(&admin, &["READ"], None).await;
+        let ics = app.client.get(format!("{}/ical/events.ics", app.url)).bearer_auth(&token).send().await.unwrap().text().await.unwrap();
+        assert!(ics.contains("RRULE:FREQ=MONTHLY;INTERVAL=2;COUNT=7") && ics.contains("TZID:Asia/Seoul"), "{ics}");
+
         let outsider = login("owner@yuseong.example").await;
+        let public = app.gql(outsider.token(), "{ events { totalCount nodes { title visibility } } }", json!({})).await;
+        let titles: Vec<&str> = public.data()["events"]["nodes"].as_array().unwrap().iter().map(|n| n["title"].as_str().unwrap()).collect();
+        assert_eq!(titles, ["마을 정보공개 모임"; 5], "only the public village meetings");
         let nothing = app.gql(outsider.token(), "{ agreements { totalCount } spaces { name } projects { nodes { title } } solidarityActions { nodes { title } } }", json!({})).await;
         assert_eq!(nothing.data(), &json!({
             "agreements": { "totalCount": 0 },

@@ -11,6 +11,7 @@
 //! done. Demo accounts share one password, printed at start-up — the demo is
 //! for exploring on a local machine, never for a shared deployment.
 
+mod events;
 mod office;
 mod work;
 
@@ -74,6 +75,8 @@ struct Org {
     id: Uuid,
     owner: Viewer,
     editor: Viewer,
+    /// Everyone, in the order of [`PEOPLE`] (the OWNER first, then ADMIN).
+    people: Vec<Viewer>,
 }
 
 pub async fn load(state: &AppState) -> anyhow::Result<Outcome> {
@@ -130,6 +133,7 @@ pub async fn load(state: &AppState) -> anyhow::Result<Outcome> {
             id: org.id,
             owner,
             editor: people[2].clone(),
+            people,
         });
     }
     let [hanbat, gapcheon, rights, media, _yuseong] = &orgs[..] else {
@@ -187,5 +191,6 @@ pub async fn load(state: &AppState) -> anyhow::Result<Outcome> {
 
     office::load(state, now, hanbat, gapcheon).await?;
     work::load(state, now, &orgs, joint.id, joint_end).await?;
+    events::load(state, now, &orgs).await?;
     Ok(Outcome::Loaded)
 }
