@@ -254,3 +254,33 @@ db_test! {
         assert!(log.contains(&"group.create".to_owned()));
     }
 }
+
+db_test! {
+    async fn nested_events_load_in_constant_queries(app) {
+        let c = callers(&app).await;
+        let q = "{ organizations(first: 20) { nodes { slug events(first: 20) { totalCount nodes { title goingCount waitlistCount invitedCount attendanceRate coHosts { slug } project { title } space { name } viewerRsvp { status } series { rule attendanceRate } rsvps(first: 5) { totalCount nodes { status user { displayName } } } } } } } }";
+        let project = app.project_id(&c.editor, &c.hanbat.id, None, "PARTNERS").await;
+        let add = |n: usize| {
+            let (app, c, project) = (&app, &c, project.clone());
+            async move {
+                let id = app.event_id(&c.editor, &c.hanbat.id, 24 + n as i64, 25 + n as i64, json!({ "capacity": 1, "coHostIds": [c.gapcheon.id], "projectId": project })).await;
+                app.rsvp(c.member.token(), &id, "GOING").await.data();
+                app.rsvp(c.gap_member.token(), &id, "GOING").await.data();
+                app.series_ids(&c.gap_editor, &c.gapcheon.id, 30 + n as i64, "FREQ=DAILY;COUNT=2", json!({})).await;
+            }
+        };
+        add(0).await;
+        let (few, r) = app.statements_for(c.member.token(), q).await;
+        r.data();
+        for n in 1..8 {
+            add(n).await;
+        }
+        let (many, r) = app.statements_for(c.member.token(), q).await;
+        let nodes = r.data()["organizations"]["nodes"].as_array().unwrap().clone();
+        let listed: i64 = nodes.iter().map(|o| o["events"]["totalCount"].as_i64().unwrap()).sum();
+        assert_eq!(listed, 8 + 16);
+        // Batches may split across DataLoader windows on a loaded machine
+        // (a few statements); one per event would add dozens.
+        assert!(many <= few + 8, "statements grew with the events: {few} for 3, {many} for 24");
+    }
+}
