@@ -2,7 +2,7 @@
 //! co-hosts, a project, an invitee list, a room and a recurrence rule. Who
 //! reads one is [`sharing::event_visible`]; who may change what is
 //! [`crate::policy::events`]. A room is held through the spaces rules in the
-//! same transaction ([`bookings::hold`]), so an event and its booking exist
+//! same transaction (`space::bookings::hold`), so an event and its booking exist
 //! together or not at all; a series books every occurrence or none.
 
 use chrono::{DateTime, TimeDelta, Utc};

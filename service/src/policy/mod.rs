@@ -30,7 +30,7 @@
 //! now — lives in [`sharing`], as SQL conditions; the rules of agreements
 //! and of spaces and bookings in [`agreements`] and [`spaces`].
 //!
-//! Adding a new kind of item (events, disclosure requests — projects and
+//! Adding a new kind of item (disclosure requests — projects, events and
 //! solidarity actions are the worked examples: [`sharing::project_visible`],
 //! [`sharing::action_visible`], [`projects`], [`actions`]):
 //! 1. give it an owning organization (and a `visibility` column if it has
