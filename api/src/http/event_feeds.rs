@@ -86,13 +86,19 @@ fn series_events(
     tz: Tz,
     spans: &mut Spans,
 ) -> Vec<icalendar::Event> {
+    // The rule starts at its first occurrence, readable or not (so its
+    // expansion lines up with the exceptions); what the master shows comes
+    // from the first occurrence the viewer may read.
     let Some(first) = s.occurrences.first() else {
+        return Vec::new();
+    };
+    let Some(template) = s.occurrences.iter().find(|e| readable.contains(&e.id)) else {
         return Vec::new();
     };
     let uid = format!("{}@yeondae", s.series.id);
     let length = TimeDelta::seconds(s.series.length_secs);
     let start = first.occurrence_at.unwrap_or(first.starts_at);
-    let mut master = vevent(&uid, first, tz, spans);
+    let mut master = vevent(&uid, template, tz, spans);
     master
         .starts(local(tz, start, spans))
         .ends(local(tz, start + length, spans))
@@ -114,7 +120,7 @@ fn series_events(
             let mut exdate = Property::new("EXDATE", stamp(tz, at));
             exdate.add_parameter("TZID", tz.name());
             master.append_multi_property(exdate);
-        } else if !as_ruled(e, first, length) {
+        } else if !as_ruled(e, template, length) {
             let mut changed = vevent(&uid, e, tz, spans);
             let mut id = Property::new("RECURRENCE-ID", stamp(tz, at));
             id.add_parameter("TZID", tz.name());

@@ -112,3 +112,27 @@ db_test! {
         assert_eq!(feed(&app, "/ical/events.ics", Some(&c.gap_member.access_token)).await.0, 401, "API tokens only");
     }
 }
+
+db_test! {
+    async fn a_series_feed_shows_nothing_of_occurrences_the_reader_may_not_read(app) {
+        let c = callers(&app).await;
+        let (_, first) = app.series_ids(&c.editor, &c.hanbat.id, 24, "FREQ=WEEKLY;COUNT=3", json!({ "title": "소위원회" })).await;
+        // Its first occurrence becomes a private meeting under another name.
+        let private = json!({ "id": first, "input": { "title": "비공개 인사위원회", "visibility": "PRIVATE" } });
+        app.gql(c.editor.token(), "mutation($id: ID!, $input: UpdateEventInput!) { updateEvent(id: $id, input: $input) { id } }", private).await.data();
+        let token = app.api_token(&c.gap_member, &["READ"], None).await;
+        let (status, ics) = feed(&app, "/ical/events.ics", Some(&token)).await;
+        assert_eq!(status, 200);
+        assert!(!ics.contains("비공개 인사위원회"), "{ics}");
+        let unfolded = unfold(&ics);
+        let calendar = read_calendar(&unfolded).expect("a valid iCalendar");
+        let master = calendar.components.iter().find(|c| prop(c, "RRULE").is_some()).expect("the series");
+        assert_eq!(value(master, "SUMMARY"), "소위원회");
+        assert_eq!(value(master, "DTSTART"), seoul(&app, 24), "the rule still starts where it did");
+        let exdates: Vec<String> = master.properties.iter().filter(|p| p.name == "EXDATE").map(|p| p.val.to_string()).collect();
+        assert_eq!(exdates, vec![seoul(&app, 24)], "the private one is an exception");
+        let member = app.api_token(&c.member, &["READ"], None).await;
+        let (_, theirs) = feed(&app, "/ical/events.ics", Some(&member)).await;
+        assert!(theirs.contains("비공개 인사위원회"), "the host's members see it, as an override");
+    }
+}
