@@ -13,7 +13,7 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use super::events::{EventPatch, check_capacity, check_times, find_in};
+use super::events::{BOOKING_TITLE, EventPatch, check_capacity, check_times, find_in};
 use super::rsvps::promote;
 use super::transitions;
 use crate::audit::Record;
@@ -94,7 +94,11 @@ async fn reached(
         .collect();
     let mut locked = Vec::with_capacity(ids.len());
     for id in ids {
-        locked.push(w.lock::<event::Entity>(id, "event").await?);
+        // Read afresh under the lock: one cancelled meanwhile is left alone.
+        let current = w.lock::<event::Entity>(id, "event").await?;
+        if current.status == EventStatus::Scheduled {
+            locked.push(current);
+        }
     }
     Ok(locked)
 }
@@ -153,10 +157,9 @@ async fn change(
             bookings::release(w, old).await?;
         }
         let space = spaces::find_in(w.tx(), w.viewer(), w.now(), space_id).await?;
-        let title = texts.title.as_deref().unwrap_or(&current.title);
         let slot = [(starts_at, ends_at)];
-        let held =
-            bookings::hold(w, &space, current.host_organization_id, title, &slot, false).await?;
+        let host = current.host_organization_id;
+        let held = bookings::hold(w, &space, host, BOOKING_TITLE, &slot, false).await?;
         active.booking_id = Set(held.first().map(|b| b.id));
     }
     active.starts_at = Set(starts_at);

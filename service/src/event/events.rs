@@ -31,6 +31,12 @@ pub const MAX_EVENT: TimeDelta = TimeDelta::days(31);
 pub const MAX_CO_HOSTS: usize = 20;
 pub const MAX_INVITEES: usize = 500;
 pub const MAX_CAPACITY: i32 = 100_000;
+/// The title of the booking that holds an event's room. Never the event's
+/// own: a booking's title is shown to every member of the booking
+/// organization and of the room's owner, who may not read the event.
+pub const BOOKING_TITLE: &str = "행사 (event)";
+/// Rows per INSERT, within every database's limit on bound parameters.
+const CHUNK: usize = 1_000;
 
 pub struct NewEvent {
     pub host_organization_id: Uuid,
@@ -182,7 +188,8 @@ pub async fn create(ctx: &Ctx, input: NewEvent) -> ApiResult<event::Model> {
             Some(space_id) => {
                 let space = spaces::find_in(w.tx(), w.viewer(), w.now(), space_id).await?;
                 let held =
-                    bookings::hold(w, &space, host_id, &title, &slots, rule.is_some()).await?;
+                    bookings::hold(w, &space, host_id, BOOKING_TITLE, &slots, rule.is_some())
+                        .await?;
                 held.into_iter().map(|b| Some(b.id)).collect()
             }
             None => vec![None; slots.len()],
@@ -284,12 +291,16 @@ async fn insert_all(
             });
         }
     }
-    event_co_host::Entity::insert_many(co_host_rows)
-        .exec_without_returning(w.tx())
-        .await?;
-    event_invitee::Entity::insert_many(invitee_rows)
-        .exec_without_returning(w.tx())
-        .await?;
+    for chunk in co_host_rows.chunks(CHUNK) {
+        event_co_host::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(w.tx())
+            .await?;
+    }
+    for chunk in invitee_rows.chunks(CHUNK) {
+        event_invitee::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(w.tx())
+            .await?;
+    }
     Ok(())
 }
 

@@ -212,6 +212,21 @@ pub(super) async fn promote(w: &mut Write<'_>, event: &event::Model) -> ApiResul
     Ok(())
 }
 
+/// Whether the viewer is a member (not merely a platform admin) of the
+/// event's host or of a current co-host.
+pub async fn member_of_host_or_co_host(
+    ctx: &Ctx,
+    event: &event::Model,
+) -> ApiResult<(policy::OrgAccess, bool)> {
+    let host = policy::read_access(ctx, event.host_organization_id).await?;
+    for co_host in ctx.reads().event_co_hosts(event.id).await? {
+        if policy::read_access(ctx, co_host).await?.is_member() {
+            return Ok((host, true));
+        }
+    }
+    Ok((host, false))
+}
+
 /// Whether the viewer sees who answered and who came: members of the host
 /// and of a current co-host ([`rules::can_see_attendance`]).
 pub async fn can_see_attendance(ctx: &Ctx, event: &event::Model) -> ApiResult<bool> {

@@ -36,6 +36,13 @@ pub fn can_see_attendance(host: &OrgAccess, member_of_co_host: bool) -> bool {
     host.reads_as(Role::Member) || member_of_co_host
 }
 
+/// Who may publish a series' attendance rate as a goal: a member of its
+/// host or of a current co-host, through a membership (a platform admin's
+/// reach for support does not count).
+pub fn can_publish_attendance(host: &OrgAccess, member_of_co_host: bool) -> bool {
+    host.is_member() || member_of_co_host
+}
+
 /// Every co-host is another organization and a partner of the host for
 /// EVENTS now; BAD_USER_INPUT otherwise.
 pub async fn ensure_co_hosts(

@@ -15,9 +15,10 @@ use uuid::Uuid;
 use crate::context::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::event::reads::{Attendance, tallies_of};
-use crate::event::{rsvps, series};
-use crate::policy::projects as rules;
-use entity::{EventStatus, event, goal};
+use crate::event::rsvps;
+use crate::policy::sharing;
+use crate::policy::{events as event_rules, projects as rules};
+use entity::{EventStatus, event, event_series, goal};
 
 /// The series a new attendance goal reads: one the viewer may see the
 /// attendance of, hosted by an organization taking part in the project.
@@ -32,14 +33,21 @@ pub(super) async fn check_series(
             "an ATTENDANCE goal names the event series whose attendance it measures",
         ));
     };
-    let found = series::find(ctx, series_id).await?;
+    // An occurrence the caller reads as themselves (not through a platform
+    // admin's reach), and whose attendance they see as a member.
     let first = event::Entity::find()
         .filter(event::Column::SeriesId.eq(series_id))
+        .filter(sharing::event_readable_by_viewer(&ctx.viewer, ctx.now()))
         .order_by_asc(event::Column::StartsAt)
         .one(ctx.db())
         .await?
         .ok_or(ApiError::NotFound("event series"))?;
-    if !rsvps::can_see_attendance(ctx, &first).await? {
+    let found = event_series::Entity::find_by_id(series_id)
+        .one(ctx.db())
+        .await?
+        .ok_or(ApiError::NotFound("event series"))?;
+    let (host, co_host) = rsvps::member_of_host_or_co_host(ctx, &first).await?;
+    if !event_rules::can_publish_attendance(&host, co_host) {
         return Err(ApiError::forbidden(
             "only members of the series' host or co-hosts may publish its attendance",
         ));
@@ -63,12 +71,15 @@ fn e4(a: Attendance) -> i64 {
 }
 
 /// The rate as of each bucket end (`ends` in order): over the occurrences
-/// that had ended by then.
+/// that had ended by then — and by `now`, so a bucket reaching into the
+/// future counts no meeting that has not happened.
 pub async fn rates_at(
     db: &impl ConnectionTrait,
     series: Uuid,
     ends: &[DateTime<Utc>],
+    now: DateTime<Utc>,
 ) -> ApiResult<Vec<i64>> {
+    let ends: Vec<DateTime<Utc>> = ends.iter().map(|e| (*e).min(now)).collect();
     let Some(last) = ends.iter().max().copied() else {
         return Ok(Vec::new());
     };

@@ -112,7 +112,7 @@ pub async fn series(
     if goal.source.is_some() {
         let series = goal.event_series_id.unwrap_or_default();
         let instants: Vec<_> = ends.iter().map(|(_, end)| *end).collect();
-        let rates = super::attendance::rates_at(ctx.db(), series, &instants).await?;
+        let rates = super::attendance::rates_at(ctx.db(), series, &instants, ctx.now()).await?;
         let total = starts
             .iter()
             .zip(rates)

@@ -21,6 +21,11 @@ db_test! {
         assert_eq!(r.data()["space"]["bookings"], json!([{ "status": "CONFIRMED", "startsAt": at(&app, 24) }]));
         let r = app.event(c.member.token(), &first, "space { id }").await;
         assert_eq!(r.data()["event"]["space"]["id"], room);
+        // The booking does not carry the event's title: everyone in the host
+        // and the room's owner reads a booking's title, not every event.
+        let titles = "query($id: ID!, $from: DateTime!, $to: DateTime!) { space(id: $id) { bookings(from: $from, to: $to) { title } } }";
+        let r = app.gql(c.member.token(), titles, window.clone()).await;
+        assert_eq!(r.data()["space"]["bookings"], json!([{ "title": "행사 (event)" }]));
 
         // The room is taken: CONFLICT listing the clash, and no event is made.
         let mut clash = json!({ "startsAt": at(&app, 25), "endsAt": at(&app, 27) });

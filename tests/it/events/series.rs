@@ -110,6 +110,10 @@ db_test! {
         app.add_goal(&c.admin, &project, goal(Some(&series), 1.5)).await.assert_error("BAD_USER_INPUT", Some("target"));
         // An EDITOR who is not invited does not see the series at all.
         app.add_goal(&c.editor, &project, goal(Some(&series), 0.7)).await.assert_error("NOT_FOUND", None);
+        // Nor as a platform admin: an operator's reach is for support, not for publishing.
+        app.promote_admin(&c.editor.email).await;
+        let operator = app.again(&c.editor).await;
+        app.add_goal(&operator, &project, goal(Some(&series), 0.7)).await.assert_error("NOT_FOUND", None);
         // A partner's public series: its attendance is not ours to publish.
         let (theirs, _) = app.series_ids(&c.gap_editor, &c.gapcheon.id, 5, "FREQ=DAILY;COUNT=2", json!({ "visibility": "PUBLIC" })).await;
         app.add_goal(&c.admin, &project, goal(Some(&theirs), 0.7)).await.assert_error("FORBIDDEN", None);
@@ -126,5 +130,11 @@ db_test! {
         assert_eq!(r.data()["goal"]["achieved"], 0.5, "one of two invitees, over the one past occurrence; a partner reads the rate");
         let ratio = r.data()["goal"]["ratio"].as_f64().unwrap();
         assert!((ratio - 0.5 / 0.7).abs() < 1e-3, "{ratio}");
+        // The chart reaching into next week counts no meeting not yet held.
+        let chart = "query($id: ID!, $f: Date!, $t: Date!) { goal(id: $id) { series(interval: WEEK, from: $f, to: $t) { achieved } } }";
+        let (from, to) = (crate::support::fixtures::day(&app, -7), crate::support::fixtures::day(&app, 14));
+        let r = app.gql(partner.token(), chart, json!({ "id": id, "f": from, "t": to })).await;
+        let points = r.data()["goal"]["series"].as_array().unwrap().clone();
+        assert_eq!(points.last().unwrap()["achieved"], 0.5, "{points:?}");
     }
 }
