@@ -94,7 +94,7 @@ db_test! {
         assert!(projects >= 13, "{projects} projects listed");
         // Batches may split across DataLoader windows on a loaded machine,
         // but never grow with the rows: one per row would add dozens here.
-        assert!(many <= few + 4, "statements grew with the data: {few} for 1 project, {many} for 13");
+        assert!(many <= few + 8, "statements grew with the data: {few} for 1 project, {many} for 13");
     }
 }
 
