@@ -207,6 +207,25 @@ pub fn website(field: &str, raw: Option<&str>) -> Result<Option<String>, ApiErro
     }
 }
 
+/// A list of ids without repeats, in the order given; at most `max`
+/// (BAD_USER_INPUT on `field` otherwise).
+pub fn distinct_ids(
+    field: &str,
+    ids: &[uuid::Uuid],
+    max: usize,
+) -> Result<Vec<uuid::Uuid>, ApiError> {
+    let mut out: Vec<uuid::Uuid> = Vec::with_capacity(ids.len());
+    for id in ids {
+        if !out.contains(id) {
+            out.push(*id);
+        }
+    }
+    if out.len() > max {
+        return Err(ApiError::bad_input(field, format!("at most {max}")));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -39,12 +39,6 @@ impl MemberGroup {
     }
 }
 
-fn parse_users(list: &[ID]) -> Result<Vec<uuid::Uuid>> {
-    list.iter()
-        .map(|id| ids::parse(id, "userIds").map_err(Into::into))
-        .collect()
-}
-
 #[derive(Default)]
 pub struct GroupMutation;
 
@@ -59,7 +53,7 @@ impl GroupMutation {
         user_ids: Vec<ID>,
     ) -> Result<MemberGroup> {
         let org = ids::parse(&organization_id, "organizationId")?;
-        let users = parse_users(&user_ids)?;
+        let users = ids::parse_all(&user_ids, "userIds")?;
         Ok(MemberGroup(
             groups::create(core(ctx)?, org, &name, &users).await?,
         ))
@@ -74,7 +68,10 @@ impl GroupMutation {
         user_ids: Option<Vec<ID>>,
     ) -> Result<MemberGroup> {
         let id = ids::parse(&id, "id")?;
-        let users = user_ids.as_deref().map(parse_users).transpose()?;
+        let users = user_ids
+            .as_deref()
+            .map(|l| ids::parse_all(l, "userIds"))
+            .transpose()?;
         let group = groups::update(core(ctx)?, id, name.as_deref(), users.as_deref()).await?;
         Ok(MemberGroup(group))
     }

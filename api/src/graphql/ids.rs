@@ -17,6 +17,11 @@ pub fn parse_opt(id: Option<&ID>, field: &str) -> Result<Option<Uuid>, ApiError>
     id.map(|id| parse(id, field)).transpose()
 }
 
+/// A list of IDs, each parsed as [`parse`] would.
+pub fn parse_all(ids: &[ID], field: &str) -> Result<Vec<Uuid>, ApiError> {
+    ids.iter().map(|id| parse(id, field)).collect()
+}
+
 pub fn to_id(id: Uuid) -> ID {
     ID(id.to_string())
 }

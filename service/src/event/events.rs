@@ -99,19 +99,6 @@ pub(super) fn check_capacity(capacity: Option<i32>) -> ApiResult<Option<i32>> {
     }
 }
 
-fn distinct(ids: &[Uuid], field: &str, max: usize) -> ApiResult<Vec<Uuid>> {
-    let mut out: Vec<Uuid> = Vec::with_capacity(ids.len());
-    for id in ids {
-        if !out.contains(id) {
-            out.push(*id);
-        }
-    }
-    if out.len() > max {
-        return Err(ApiError::bad_input(field, format!("at most {max}")));
-    }
-    Ok(out)
-}
-
 /// Create an event — or, with a recurrence rule, a series of them (all or
 /// nothing). Returns the first occurrence.
 pub async fn create(ctx: &Ctx, input: NewEvent) -> ApiResult<event::Model> {
@@ -124,7 +111,7 @@ pub async fn create(ctx: &Ctx, input: NewEvent) -> ApiResult<event::Model> {
     if input.space_id.is_some() {
         bookings::check_interval(input.starts_at, input.ends_at, ctx.now())?;
     }
-    let co_hosts = distinct(&input.co_host_ids, "coHostIds", MAX_CO_HOSTS)?;
+    let co_hosts = validate::distinct_ids("coHostIds", &input.co_host_ids, MAX_CO_HOSTS)?;
     let invitees = match &input.invitee_user_ids {
         Some(ids) if ids.is_empty() => {
             return Err(ApiError::bad_input(
@@ -132,7 +119,7 @@ pub async fn create(ctx: &Ctx, input: NewEvent) -> ApiResult<event::Model> {
                 "name at least one invitee, or leave the list out",
             ));
         }
-        Some(ids) => Some(distinct(ids, "inviteeUserIds", MAX_INVITEES)?),
+        Some(ids) => Some(validate::distinct_ids("inviteeUserIds", ids, MAX_INVITEES)?),
         None => None,
     };
     let rule = input
@@ -424,21 +411,14 @@ pub async fn project(ctx: &Ctx, event: &event::Model) -> ApiResult<Option<projec
     ctx.reads().project(id).await
 }
 
-/// The room an event holds, in full where the viewer may see the space
-/// itself, otherwise as a reference (as a booking shows it).
+/// The room an event holds, shown as a booking shows its space
+/// ([`bookings::space_shown`]).
 pub async fn space(
     ctx: &Ctx,
     event: &event::Model,
 ) -> ApiResult<Option<(entity::space::Model, bool)>> {
-    let Some(id) = event.space_id else {
-        return Ok(None);
-    };
-    let Some(space) = ctx.reads().space(id).await? else {
-        return Ok(None);
-    };
-    if ctx.reads().space_visible(id).await? {
-        Ok(Some((space, true)))
-    } else {
-        Ok(Some((policy::spaces::as_reference(space), false)))
+    match event.space_id {
+        Some(id) => Ok(Some(bookings::space_shown(ctx, id).await?)),
+        None => Ok(None),
     }
 }

@@ -42,15 +42,25 @@ pub struct RsvpTally {
 }
 
 impl RsvpTally {
-    /// Checked-in invitees / invitees for an invitee-only event, else
-    /// checked-in / GOING; `None` when nobody is expected.
-    pub fn rate(&self, invitees_only: bool) -> Option<f64> {
-        let (came, expected) = if invitees_only {
-            (self.checked_in_invitees, self.invited)
+    /// Who came and who was expected: checked-in invitees and invitees for
+    /// an invitee-only event, else checked-in and GOING.
+    pub fn attendance(&self, invitees_only: bool) -> Attendance {
+        if invitees_only {
+            Attendance {
+                came: self.checked_in_invitees,
+                expected: self.invited,
+            }
         } else {
-            (self.checked_in, self.going)
-        };
-        (expected > 0).then(|| came as f64 / expected as f64)
+            Attendance {
+                came: self.checked_in,
+                expected: self.going,
+            }
+        }
+    }
+
+    /// [`RsvpTally::attendance`] as a rate; `None` when nobody is expected.
+    pub fn rate(&self, invitees_only: bool) -> Option<f64> {
+        self.attendance(invitees_only).rate()
     }
 }
 
@@ -107,6 +117,11 @@ pub struct Attendance {
 }
 
 impl Attendance {
+    pub fn add(&mut self, other: Attendance) {
+        self.came += other.came;
+        self.expected += other.expected;
+    }
+
     pub fn rate(&self) -> Option<f64> {
         (self.expected > 0).then(|| self.came as f64 / self.expected as f64)
     }
@@ -120,30 +135,42 @@ pub async fn series_attendance_of(
     now: DateTime<Utc>,
     series: &[Uuid],
 ) -> Result<HashMap<Uuid, Attendance>, DbErr> {
+    let mut out: HashMap<Uuid, Attendance> =
+        series.iter().map(|s| (*s, Attendance::default())).collect();
+    for (e, a) in past_attendance(db, series, now).await? {
+        if let Some(series) = e.series_id {
+            out.entry(series).or_default().add(a);
+        }
+    }
+    Ok(out)
+}
+
+/// Each SCHEDULED occurrence of the series that ended by `until`, with who
+/// came and who was expected.
+pub async fn past_attendance(
+    db: &impl ConnectionTrait,
+    series: &[Uuid],
+    until: DateTime<Utc>,
+) -> Result<Vec<(event::Model, Attendance)>, DbErr> {
     let past: Vec<event::Model> = event::Entity::find()
         .filter(event::Column::SeriesId.is_in(series.iter().copied()))
         .filter(event::Column::Status.eq(entity::EventStatus::Scheduled))
-        .filter(event::Column::EndsAt.lte(now))
+        .filter(event::Column::EndsAt.lte(until))
         .all(db)
         .await?;
     let ids: Vec<Uuid> = past.iter().map(|e| e.id).collect();
     let tallies = tallies_of(db, &ids).await?;
-    let mut out: HashMap<Uuid, Attendance> =
-        series.iter().map(|s| (*s, Attendance::default())).collect();
-    for e in past {
-        let (Some(series), Some(t)) = (e.series_id, tallies.get(&e.id)) else {
-            continue;
-        };
-        let sum = out.entry(series).or_default();
-        if e.invitees_only {
-            sum.came += t.checked_in_invitees;
-            sum.expected += t.invited;
-        } else {
-            sum.came += t.checked_in;
-            sum.expected += t.going;
-        }
-    }
-    Ok(out)
+    Ok(past
+        .into_iter()
+        .map(|e| {
+            let a = tallies
+                .get(&e.id)
+                .copied()
+                .unwrap_or_default()
+                .attendance(e.invitees_only);
+            (e, a)
+        })
+        .collect())
 }
 
 /// A page of the events of each parent (`parent` is the host or the

@@ -230,16 +230,8 @@ pub async fn member_of_host_or_co_host(
 /// Whether the viewer sees who answered and who came: members of the host
 /// and of a current co-host ([`rules::can_see_attendance`]).
 pub async fn can_see_attendance(ctx: &Ctx, event: &event::Model) -> ApiResult<bool> {
-    let host = policy::read_access(ctx, event.host_organization_id).await?;
-    if rules::can_see_attendance(&host, false) {
-        return Ok(true);
-    }
-    for co_host in ctx.reads().event_co_hosts(event.id).await? {
-        if policy::read_access(ctx, co_host).await?.is_member() {
-            return Ok(rules::can_see_attendance(&host, true));
-        }
-    }
-    Ok(false)
+    let (host, co_host) = member_of_host_or_co_host(ctx, event).await?;
+    Ok(rules::can_see_attendance(&host, co_host))
 }
 
 /// The answers, in the order they were last given; for those who may see

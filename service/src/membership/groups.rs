@@ -25,22 +25,6 @@ use entity::{member_group, member_group_member, membership};
 /// The most people one group holds.
 pub const MAX_GROUP: usize = 500;
 
-fn distinct(users: &[Uuid]) -> ApiResult<Vec<Uuid>> {
-    let mut out: Vec<Uuid> = Vec::with_capacity(users.len());
-    for u in users {
-        if !out.contains(u) {
-            out.push(*u);
-        }
-    }
-    if out.len() > MAX_GROUP {
-        return Err(ApiError::bad_input(
-            "userIds",
-            format!("at most {MAX_GROUP} people"),
-        ));
-    }
-    Ok(out)
-}
-
 /// Create a group of members: ADMIN+ of the organization.
 pub async fn create(
     ctx: &Ctx,
@@ -50,7 +34,7 @@ pub async fn create(
 ) -> ApiResult<member_group::Model> {
     policy::require_user(&ctx.viewer)?;
     let name = validate::line("name", name, 100)?;
-    let users = distinct(users)?;
+    let users = validate::distinct_ids("userIds", users, MAX_GROUP)?;
     mutate!(ctx, |w| {
         let access = w.act_for(organization_id, Lock::Share).await?;
         policy::ensure_can_manage_groups(&access)?;
@@ -82,7 +66,9 @@ pub async fn update(
 ) -> ApiResult<member_group::Model> {
     policy::require_user(&ctx.viewer)?;
     let name = name.map(|n| validate::line("name", n, 100)).transpose()?;
-    let users = users.map(distinct).transpose()?;
+    let users = users
+        .map(|u| validate::distinct_ids("userIds", u, MAX_GROUP))
+        .transpose()?;
     mutate!(ctx, |w| {
         let organization = find_in(w.tx(), w.viewer(), id).await?.organization_id;
         policy::ensure_can_manage_groups(&w.act_for(organization, Lock::Share).await?)?;
@@ -151,21 +137,18 @@ async fn set_members(
     Ok(())
 }
 
-/// A group the viewer may see (a member of its organization, or a platform
-/// admin); NOT_FOUND otherwise.
+/// A group the viewer may see ([`policy::group_visible`]); NOT_FOUND
+/// otherwise.
 pub async fn find_in(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     id: Uuid,
 ) -> ApiResult<member_group::Model> {
-    let mut q = member_group::Entity::find_by_id(id);
-    if !policy::is_platform_admin(viewer) {
-        let Some(orgs) = policy::sharing::viewer_organizations(viewer) else {
-            return Err(ApiError::NotFound("member group"));
-        };
-        q = q.filter(member_group::Column::OrganizationId.in_subquery(orgs));
-    }
-    q.one(db).await?.ok_or(ApiError::NotFound("member group"))
+    member_group::Entity::find_by_id(id)
+        .filter(policy::group_visible(viewer))
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound("member group"))
 }
 
 /// An organization's groups, by name: for its members (and platform

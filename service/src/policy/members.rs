@@ -1,17 +1,33 @@
 //! Who may change an organization's profile, members and invitations, and
 //! who may see them.
 
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use sea_orm::{ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
 use super::OrgAccess;
 use crate::auth::Viewer;
 use crate::error::{ApiError, ApiResult};
-use entity::{Role, user};
+use entity::{Role, member_group, user};
 
 /// Keeping member groups (saved invitee lists): ADMIN+.
 pub fn ensure_can_manage_groups(access: &OrgAccess) -> Result<(), ApiError> {
     access.require(Role::Admin, "keeping member groups")
+}
+
+/// Who sees a member group (a condition on `member_groups`): members of
+/// its organization; platform admins always; nobody else.
+pub fn group_visible(viewer: &Viewer) -> Condition {
+    if super::is_platform_admin(viewer) {
+        return Condition::all();
+    }
+    match super::sharing::viewer_organizations(viewer) {
+        Some(orgs) => Condition::all().add(
+            Expr::col((member_group::Entity, member_group::Column::OrganizationId))
+                .in_subquery(orgs),
+        ),
+        None => super::sharing::never(),
+    }
 }
 
 /// Profile changes: ADMIN+.

@@ -6,19 +6,17 @@
 //! may publish its rate as a goal; the project's readers then see the
 //! rate, never who came.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::context::Ctx;
 use crate::error::{ApiError, ApiResult};
-use crate::event::reads::{Attendance, tallies_of};
+use crate::event::reads::{Attendance, past_attendance};
 use crate::event::rsvps;
 use crate::policy::sharing;
 use crate::policy::{events as event_rules, projects as rules};
-use entity::{EventStatus, event, event_series, goal};
+use entity::{event, event_series, goal};
 
 /// The series a new attendance goal reads: one the viewer may see the
 /// attendance of, hosted by an organization taking part in the project.
@@ -83,29 +81,13 @@ pub async fn rates_at(
     let Some(last) = ends.iter().max().copied() else {
         return Ok(Vec::new());
     };
-    let past: Vec<event::Model> = event::Entity::find()
-        .filter(event::Column::SeriesId.eq(series))
-        .filter(event::Column::Status.eq(EventStatus::Scheduled))
-        .filter(event::Column::EndsAt.lte(last))
-        .all(db)
-        .await?;
-    let ids: Vec<Uuid> = past.iter().map(|e| e.id).collect();
-    let tallies: HashMap<Uuid, _> = tallies_of(db, &ids).await?;
+    let past = past_attendance(db, &[series], last).await?;
     Ok(ends
         .iter()
         .map(|end| {
             let mut sum = Attendance::default();
-            for e in past.iter().filter(|e| e.ends_at <= *end) {
-                let Some(t) = tallies.get(&e.id) else {
-                    continue;
-                };
-                let (came, expected) = if e.invitees_only {
-                    (t.checked_in_invitees, t.invited)
-                } else {
-                    (t.checked_in, t.going)
-                };
-                sum.came += came;
-                sum.expected += expected;
+            for (_, a) in past.iter().filter(|(e, _)| e.ends_at <= *end) {
+                sum.add(*a);
             }
             e4(sum)
         })

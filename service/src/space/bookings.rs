@@ -246,9 +246,15 @@ pub async fn space_of_booking(
     ctx: &Ctx,
     booking: &booking::Model,
 ) -> ApiResult<(space::Model, bool)> {
+    space_shown(ctx, booking.space_id).await
+}
+
+/// A space reached from something that holds it (a booking, an event): in
+/// full where the viewer may see it, otherwise as a reference.
+pub async fn space_shown(ctx: &Ctx, space_id: Uuid) -> ApiResult<(space::Model, bool)> {
     let space = ctx
         .reads()
-        .space(booking.space_id)
+        .space(space_id)
         .await?
         .ok_or(ApiError::NotFound("space"))?;
     if ctx.reads().space_visible(space.id).await? {

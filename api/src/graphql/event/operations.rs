@@ -105,9 +105,16 @@ impl EventMutation {
             capacity: input.capacity,
             visibility: input.visibility.into(),
             project_id: ids::parse_opt(input.project_id.as_ref(), "projectId")?,
-            co_host_ids: parse_all(input.co_host_ids.as_deref(), "coHostIds")?.unwrap_or_default(),
+            co_host_ids: ids::parse_all(
+                input.co_host_ids.as_deref().unwrap_or_default(),
+                "coHostIds",
+            )?,
             recurrence: input.recurrence,
-            invitee_user_ids: parse_all(input.invitee_user_ids.as_deref(), "inviteeUserIds")?,
+            invitee_user_ids: input
+                .invitee_user_ids
+                .as_deref()
+                .map(|l| ids::parse_all(l, "inviteeUserIds"))
+                .transpose()?,
             invitee_group_id: ids::parse_opt(input.invitee_group_id.as_ref(), "inviteeGroupId")?,
         };
         Ok(Event(events::create(core(ctx)?, input).await?))
@@ -192,14 +199,4 @@ fn one(events: Vec<entity::event::Model>) -> Result<Event> {
     events.into_iter().next().map(Event).ok_or_else(|| {
         service::ApiError::internal(anyhow::anyhow!("a change reached no event")).into()
     })
-}
-
-fn parse_all(list: Option<&[ID]>, field: &str) -> Result<Option<Vec<uuid::Uuid>>> {
-    list.map(|ids| {
-        ids.iter()
-            .map(|id| ids::parse(id, field))
-            .collect::<std::result::Result<Vec<_>, _>>()
-    })
-    .transpose()
-    .map_err(Into::into)
 }
