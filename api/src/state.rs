@@ -34,19 +34,16 @@ pub struct Inner {
 }
 
 impl AppState {
-    pub async fn new(db: DatabaseConnection, config: Config, clock: Clock) -> anyhow::Result<Self> {
+    /// `writer` is [`writer_for`]`(&db, &config)` unless a caller (the
+    /// tests, counting statements) made it itself.
+    pub async fn new(
+        db: DatabaseConnection,
+        writer: DatabaseConnection,
+        config: Config,
+        clock: Clock,
+    ) -> anyhow::Result<Self> {
         let jwt = JwtKeys::new(&config.jwt_secret)?;
         let hasher = PasswordHasher::new(config.hash_concurrency).await?;
-        let writer = match crate::db::sqlite_path(&config.database_url) {
-            Some(_) if db.get_database_backend() == DbBackend::Sqlite => {
-                let one = crate::db::PoolSettings {
-                    max_connections: 1,
-                    ..config.pool
-                };
-                crate::db::connect_with(&config.database_url, one).await?
-            }
-            _ => db.clone(),
-        };
         let limits = crate::http::clients::RateLimits::new(
             config.edges.auth_per_minute,
             config.edges.requests_per_minute,
@@ -61,6 +58,24 @@ impl AppState {
             hasher,
         })))
     }
+}
+
+/// The pool mutations write through (see [`Inner::writer`]): on an SQLite
+/// file a second, one-connection pool; elsewhere `db` itself.
+pub async fn writer_for(
+    db: &DatabaseConnection,
+    config: &Config,
+) -> anyhow::Result<DatabaseConnection> {
+    Ok(match crate::db::sqlite_path(&config.database_url) {
+        Some(_) if db.get_database_backend() == DbBackend::Sqlite => {
+            let one = crate::db::PoolSettings {
+                max_connections: 1,
+                ..config.pool
+            };
+            crate::db::connect_with(&config.database_url, one).await?
+        }
+        _ => db.clone(),
+    })
 }
 
 impl AppState {

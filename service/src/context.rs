@@ -106,6 +106,10 @@ pub trait Reads:
     /// The viewer's stored role in an organization (before any credential
     /// narrowing, which is the policy's business).
     async fn viewer_role(&self, organization: Uuid) -> ApiResult<Option<Role>>;
+
+    /// The request has committed a write: what was read with the
+    /// credential (the viewer's roles) may be out of date.
+    fn written(&self) {}
     async fn viewer_roles(&self, organizations: &[Uuid]) -> ApiResult<HashMap<Uuid, Role>>;
     /// A user's memberships, narrowed to a bound token's organization.
     async fn memberships_of(&self, user: Uuid) -> ApiResult<Vec<membership::Model>>;

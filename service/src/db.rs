@@ -27,6 +27,24 @@ where
         .ok_or(crate::ApiError::NotFound(what))
 }
 
+/// Select every column of `E` from `table` (its name or an alias), each
+/// as `<prefix><column>`: one row then carries several entities, each read
+/// back with `Model::from_query_result(row, prefix)`.
+pub fn select_prefixed<E: EntityTrait>(
+    query: &mut sea_orm::sea_query::SelectStatement,
+    table: impl sea_orm::sea_query::IntoIden + Clone,
+    prefix: &str,
+) {
+    use sea_orm::sea_query::{Alias, Expr};
+    use sea_orm::{IdenStatic, Iterable};
+    for col in E::Column::iter() {
+        query.expr_as(
+            Expr::col((table.clone(), col)),
+            Alias::new(format!("{prefix}{}", col.as_str())),
+        );
+    }
+}
+
 /// How a pool connects: its size, how long a request waits for a
 /// connection, and SQLite's durability.
 #[derive(Debug, Clone, Copy)]

@@ -28,7 +28,7 @@ use crate::auth::Viewer;
 use crate::context::Ctx;
 use crate::db;
 use crate::error::{ApiError, ApiResult};
-use crate::policy::{self, Lock, OrgAccess};
+use crate::policy::{self, Lock, LockedOrg, OrgAccess};
 
 /// Run one mutation: `mutate!(ctx, |w| { ...step using w: &mut Write... })`.
 /// The step's value is the result; an error rolls everything back, and a
@@ -90,6 +90,7 @@ impl<'a> Write<'a> {
     pub async fn finish(self) -> ApiResult<()> {
         audit::record_many(&self.tx, &self.ctx.viewer, self.ctx.now(), self.records).await?;
         self.tx.commit().await?;
+        self.ctx.reads().written();
         Ok(())
     }
 
@@ -110,12 +111,26 @@ impl<'a> Write<'a> {
     /// standing there under that lock (see [`Lock`]). NOT_FOUND when the
     /// organization does not exist.
     pub async fn act_for(&mut self, organization: Uuid, lock: Lock) -> ApiResult<OrgAccess> {
+        self.check_lock_order(organization, lock)?;
+        policy::org_access(&self.tx, &self.ctx.viewer, organization, lock).await
+    }
+
+    /// [`Self::act_for`] in two halves, saving a statement: the lock now,
+    /// the caller's role read by the step's next query (with
+    /// [`policy::stored_role_column`]), which [`LockedOrg::access`] turns
+    /// into the standing.
+    pub async fn lock_org(&mut self, organization: Uuid, lock: Lock) -> ApiResult<LockedOrg> {
+        self.check_lock_order(organization, lock)?;
+        policy::lock_org(&self.tx, organization, lock).await
+    }
+
+    fn check_lock_order(&self, organization: Uuid, lock: Lock) -> ApiResult<()> {
         if self.item_locked && lock != Lock::None {
             return Err(ApiError::internal(anyhow::anyhow!(
                 "lock order: organization {organization} locked after the item"
             )));
         }
-        policy::org_access(&self.tx, &self.ctx.viewer, organization, lock).await
+        Ok(())
     }
 
     /// Lock the row of the item acted on (`FOR UPDATE`) and read it afresh:

@@ -8,6 +8,7 @@ mod actions;
 mod agreements;
 mod authz;
 mod booking_races;
+mod budgets;
 mod cli;
 mod constraints;
 mod demo;

@@ -64,6 +64,7 @@ fn acting_as(user_id: Uuid) -> Viewer {
         user: Some(ViewerUser {
             id: user_id,
             is_platform_admin: false,
+            roles: None,
         }),
         credential: Credential::Session {
             session_id: Uuid::nil(),

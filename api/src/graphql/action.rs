@@ -11,7 +11,6 @@ use super::{DateTime, Result, core, ids};
 use entity::{endorsement, solidarity_action};
 use service::action::{NewAction, actions, endorsements};
 use service::agreement::reads as agreements;
-use service::paging::PageArgs;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(name = "ActionKind", remote = "entity::ActionKind")]
@@ -95,7 +94,7 @@ impl SolidarityAction {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<EndorsementConnection> {
-        let args = PageArgs::new(first, after)?;
+        let args = crate::graphql::connection::args(ctx, first, after)?;
         let listing = endorsements::list(core(ctx)?, self.0.id, args).await?;
         Ok(EndorsementConnection::from_listing(listing, Endorsement))
     }
@@ -174,7 +173,7 @@ impl ActionQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<SolidarityActionConnection> {
-        let args = PageArgs::new(first, after)?;
+        let args = crate::graphql::connection::args(ctx, first, after)?;
         let (status, kind) = (status.map(Into::into), kind.map(Into::into));
         let listing = actions::list(core(ctx)?, status, kind, &args).await?;
         Ok(SolidarityActionConnection::from_listing(

@@ -5,7 +5,6 @@ use super::organization::Organization;
 use super::{DateTime, Result, core, ids};
 use entity::audit_entry;
 use service::audit::log;
-use service::paging::PageArgs;
 
 #[derive(Clone)]
 pub struct AuditEntry(pub audit_entry::Model);
@@ -70,7 +69,7 @@ impl AuditQuery {
         after: Option<String>,
     ) -> Result<AuditEntryConnection> {
         let org_id = ids::parse(&organization_id, "organizationId")?;
-        let args = PageArgs::new(first, after)?;
+        let args = crate::graphql::connection::args(ctx, first, after)?;
         let listing = log::organization_log(core(ctx)?, org_id, &args).await?;
         Ok(AuditEntryConnection::from_listing(listing, AuditEntry))
     }

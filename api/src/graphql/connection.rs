@@ -2,8 +2,8 @@
 //! computed only when selected. Paging itself is the service's
 //! ([`service::paging`]).
 
-use async_graphql::SimpleObject;
-use service::paging::{Cursor, Page};
+use async_graphql::{Context, SimpleObject};
+use service::paging::{Cursor, Page, PageArgs};
 
 #[derive(SimpleObject, Debug, Clone)]
 pub struct PageInfo {
@@ -11,6 +11,17 @@ pub struct PageInfo {
     pub has_previous_page: bool,
     pub start_cursor: Option<String>,
     pub end_cursor: Option<String>,
+}
+
+/// A connection field's paging arguments; a root list counts its total in
+/// the page's own query when `totalCount` is selected.
+pub fn args(
+    ctx: &Context<'_>,
+    first: Option<i32>,
+    after: Option<String>,
+) -> service::ApiResult<PageArgs> {
+    let selected = ctx.look_ahead().field("totalCount").exists();
+    Ok(PageArgs::new(first, after)?.counting(selected))
 }
 
 /// A node that knows its own cursor.

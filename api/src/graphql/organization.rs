@@ -11,7 +11,6 @@ use super::{DateTime, Result, core, ids, patch};
 use entity::organization;
 use service::ApiError;
 use service::organization::service::{self as organizations, NewOrganization, OrganizationPatch};
-use service::paging::PageArgs;
 use service::{action, agreement, event, membership, project, space};
 use uuid::Uuid;
 
@@ -83,7 +82,7 @@ impl Organization {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<MembershipConnection> {
-        let args = PageArgs::new(first, after)?;
+        let args = crate::graphql::connection::args(ctx, first, after)?;
         let listing = membership::members::members(core(ctx)?, self.0.id, args).await?;
         Ok(MembershipConnection::from_listing(listing, Membership))
     }
@@ -133,7 +132,7 @@ impl Organization {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<AgreementConnection> {
-        let args = PageArgs::new(first, after)?;
+        let args = crate::graphql::connection::args(ctx, first, after)?;
         let listing =
             agreement::reads::of_organization(core(ctx)?, self.0.id, status.map(Into::into), args)
                 .await?;
@@ -148,7 +147,7 @@ impl Organization {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<ProjectConnection> {
-        let args = PageArgs::new(first, after)?;
+        let args = crate::graphql::connection::args(ctx, first, after)?;
         let status = status.map(Into::into);
         let listing =
             project::projects::of_organization(core(ctx)?, self.0.id, status, args).await?;
@@ -164,7 +163,7 @@ impl Organization {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<EventConnection> {
-        let args = PageArgs::new(first, after)?;
+        let args = crate::graphql::connection::args(ctx, first, after)?;
         let window = (from.map(|d| d.0), to.map(|d| d.0));
         let listing = event::events::of_organization(core(ctx)?, self.0.id, window, args).await?;
         Ok(EventConnection::from_listing(listing, Event))
@@ -178,7 +177,7 @@ impl Organization {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<SolidarityActionConnection> {
-        let args = PageArgs::new(first, after)?;
+        let args = crate::graphql::connection::args(ctx, first, after)?;
         let status = status.map(Into::into);
         let listing = action::actions::of_organization(core(ctx)?, self.0.id, status, args).await?;
         Ok(SolidarityActionConnection::from_listing(
@@ -235,7 +234,7 @@ impl OrganizationQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<OrganizationConnection> {
-        let args = PageArgs::new(first, after)?;
+        let args = crate::graphql::connection::args(ctx, first, after)?;
         let listing = organizations::list(core(ctx)?, search.as_deref(), &args).await?;
         Ok(OrganizationConnection::from_listing(listing, Organization))
     }

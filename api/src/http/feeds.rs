@@ -105,7 +105,7 @@ where
     let answer = tokio::time::timeout(timeout, async {
         let now = app.clock.now();
         let viewer = viewer::authenticate_feed(&app.db, &app.writer, now, token).await?;
-        make(app.request_at(viewer, now)).await
+        crate::graphql::loaders::drive(make(app.request_at(viewer, now))).await
     })
     .await
     .unwrap_or_else(|_| {

@@ -126,7 +126,7 @@ async fn run(
     }
     let variables = serde_json::to_value(&request.variables).unwrap_or_default();
     let request = request.data(RequestCtx::new(app.clone(), viewer, now, client));
-    let mut response = shared.schema.execute(request).await;
+    let mut response = crate::graphql::loaders::drive(shared.schema.execute(request)).await;
     // Errors raised by async-graphql itself (syntax, validation, input
     // coercion) carry no code; all of them are the client's mistake.
     for error in &mut response.errors {

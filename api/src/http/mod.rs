@@ -54,15 +54,19 @@ pub struct App {
 pub async fn build(config: Config, clock: Clock) -> anyhow::Result<App> {
     let db = crate::db::connect_with(&config.database_url, config.pool).await?;
     crate::db::migrate(&db).await?;
-    build_with_db(db, config, clock).await
+    let writer = crate::state::writer_for(&db, &config).await?;
+    build_with_db(db, writer, config, clock).await
 }
 
+/// The app on connections made by the caller: `writer` as
+/// [`crate::state::writer_for`] makes it.
 pub async fn build_with_db(
     db: DatabaseConnection,
+    writer: DatabaseConnection,
     config: Config,
     clock: Clock,
 ) -> anyhow::Result<App> {
-    let state = AppState::new(db, config, clock).await?;
+    let state = AppState::new(db, writer, config, clock).await?;
     let schema = schema::build_schema(state.config.edges.introspection)?;
     let router = router(state.clone(), schema);
     Ok(App { state, router })

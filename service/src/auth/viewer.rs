@@ -1,20 +1,32 @@
 //! The caller of a request, established once from the `Authorization`
 //! header. What the caller may do is decided in [`crate::policy`], never here.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use chrono::{DateTime, TimeDelta, Utc};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult, QueryFilter,
+    QueryResult,
+};
 use uuid::Uuid;
 
 use super::jwt::JwtKeys;
 use super::secret;
 use crate::error::ApiError;
-use entity::{Role, api_token, session, user};
+use entity::{Role, api_token, membership, session, user};
 
 #[derive(Debug, Clone)]
 pub struct ViewerUser {
     pub id: Uuid,
     pub is_platform_admin: bool,
+    /// The user's stored role in each organization, read with the
+    /// credential in one statement: what the request's reads use for
+    /// "the viewer's role". Writes read the role again under the
+    /// organization's lock ([`crate::policy::org_access`]). `None` for a
+    /// viewer made without authentication (the demo loader, tests).
+    pub roles: Option<Arc<HashMap<Uuid, Role>>>,
 }
 
 #[derive(Debug, Clone)]
@@ -117,12 +129,73 @@ pub async fn authenticate_feed(
     }
 }
 
-/// The user a credential speaks for, unless they are gone or suspended.
-async fn active_user(db: &impl ConnectionTrait, id: Uuid) -> Result<Option<user::Model>, ApiError> {
-    Ok(user::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .filter(crate::policy::can_act))
+/// The credential's row (`table` aliased `c`, matched by `filter`), its
+/// user (`u`) and the user's memberships (`m`, one row each, or one row of
+/// NULLs): authentication in one statement.
+async fn credential_rows<C: EntityTrait>(
+    db: &impl ConnectionTrait,
+    user_col: C::Column,
+    filter: Expr,
+) -> Result<Vec<QueryResult>, ApiError> {
+    let mut q = Query::select();
+    crate::db::select_prefixed::<C>(&mut q, Alias::new("c"), "c_");
+    crate::db::select_prefixed::<user::Entity>(&mut q, Alias::new("u"), "u_");
+    q.expr_as(
+        Expr::col((Alias::new("m"), membership::Column::OrganizationId)),
+        Alias::new("m_organization_id"),
+    )
+    .expr_as(
+        Expr::col((Alias::new("m"), membership::Column::Role)),
+        Alias::new("m_role"),
+    )
+    .from_as(C::default(), Alias::new("c"))
+    .join_as(
+        JoinType::InnerJoin,
+        user::Entity,
+        Alias::new("u"),
+        Expr::col((Alias::new("u"), user::Column::Id)).equals((Alias::new("c"), user_col)),
+    )
+    .join_as(
+        JoinType::LeftJoin,
+        membership::Entity,
+        Alias::new("m"),
+        Expr::col((Alias::new("m"), membership::Column::UserId))
+            .equals((Alias::new("u"), user::Column::Id)),
+    )
+    .and_where(filter);
+    Ok(db.query_all(&q).await?)
+}
+
+/// The credential, its user (unless suspended) and the user's roles, from
+/// [`credential_rows`]; `None` when there is no such credential or user.
+fn read_credential<M: FromQueryResult>(
+    rows: &[QueryResult],
+) -> Result<Option<(M, user::Model, HashMap<Uuid, Role>)>, ApiError> {
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let credential = M::from_query_result(first, "c_")?;
+    let account = user::Model::from_query_result(first, "u_")?;
+    if !crate::policy::can_act(&account) {
+        return Ok(None);
+    }
+    let mut roles = HashMap::new();
+    for row in rows {
+        let org: Option<Uuid> = row.try_get("", "m_organization_id")?;
+        let role: Option<Role> = row.try_get("", "m_role")?;
+        if let (Some(org), Some(role)) = (org, role) {
+            roles.insert(org, role);
+        }
+    }
+    Ok(Some((credential, account, roles)))
+}
+
+fn viewer_user(account: &user::Model, roles: HashMap<Uuid, Role>) -> ViewerUser {
+    ViewerUser {
+        id: account.id,
+        is_platform_admin: account.is_platform_admin,
+        roles: Some(Arc::new(roles)),
+    }
 }
 
 async fn authenticate_access_token(
@@ -133,22 +206,21 @@ async fn authenticate_access_token(
 ) -> Result<Viewer, ApiError> {
     let access = jwt.verify(token, now)?;
     let ended = || ApiError::unauthenticated("the session has ended; log in again");
-    let session = session::Entity::find_by_id(access.session_id)
-        .one(db)
-        .await?
-        .ok_or_else(ended)?;
+    let rows = credential_rows::<session::Entity>(
+        db,
+        session::Column::UserId,
+        Expr::col((Alias::new("c"), session::Column::Id)).eq(access.session_id),
+    )
+    .await?;
+    let (session, account, roles) = read_credential::<session::Model>(&rows)?.ok_or_else(ended)?;
     if session.user_id != access.user_id
         || session.revoked_at.is_some()
         || session.expires_at <= now
     {
         return Err(ended());
     }
-    let user = active_user(db, access.user_id).await?.ok_or_else(ended)?;
     Ok(Viewer {
-        user: Some(ViewerUser {
-            id: user.id,
-            is_platform_admin: user.is_platform_admin,
-        }),
+        user: Some(viewer_user(&account, roles)),
         credential: Credential::Session {
             session_id: session.id,
         },
@@ -162,22 +234,21 @@ async fn authenticate_api_token(
     now: DateTime<Utc>,
 ) -> Result<Viewer, ApiError> {
     let invalid = || ApiError::unauthenticated("invalid, expired or revoked API token");
-    let row = api_token::Entity::find()
-        .filter(api_token::Column::TokenHash.eq(secret::hash(token)))
-        .one(db)
-        .await?
-        .ok_or_else(invalid)?;
+    let rows = credential_rows::<api_token::Entity>(
+        db,
+        api_token::Column::UserId,
+        Expr::col((Alias::new("c"), api_token::Column::TokenHash)).eq(secret::hash(token)),
+    )
+    .await?;
+    let (row, account, roles) = read_credential::<api_token::Model>(&rows)?.ok_or_else(invalid)?;
     if row.revoked_at.is_some() || row.expires_at.is_some_and(|e| e <= now) {
         return Err(invalid());
     }
-    let user = active_user(db, row.user_id).await?.ok_or_else(invalid)?;
     // A bound token ends with its creator's membership there. (Removal
     // revokes it too; this also covers rows revoked by no one, e.g. an
     // organization's data restored from elsewhere.)
     if let Some(org) = row.organization_id
-        && crate::policy::stored_role(db, org, user.id)
-            .await?
-            .is_none()
+        && !roles.contains_key(&org)
     {
         return Err(ApiError::unauthenticated(
             "this API token's organization membership has ended; the token no longer works",
@@ -195,10 +266,7 @@ async fn authenticate_api_token(
     }
     let (can_read, can_write) = (row.can_read(), row.can_write());
     Ok(Viewer {
-        user: Some(ViewerUser {
-            id: user.id,
-            is_platform_admin: user.is_platform_admin,
-        }),
+        user: Some(viewer_user(&account, roles)),
         credential: Credential::ApiToken {
             token_id: row.id,
             can_read,

@@ -6,15 +6,16 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QueryResult, QuerySelect,
 };
 use uuid::Uuid;
 
 use crate::group::group_by;
-use crate::paging::{Page, PageArgs, count_by_parent, load_pages_by_parent};
-use entity::{Role, invitation, membership};
+use crate::paging::{Page, PageArgs, count_by_parent, load_pages_from};
+use entity::{Role, invitation, membership, user};
 
 /// A user's stored roles in the given organizations.
 pub async fn roles_of_user(
@@ -34,18 +35,53 @@ pub async fn roles_of_user(
     Ok(rows.into_iter().collect())
 }
 
-/// One page of members per organization, in join order.
+/// A membership with its user's row, read in one join (a member list
+/// almost always shows who the members are).
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub membership: membership::Model,
+    pub user: user::Model,
+}
+
+impl FromQueryResult for Member {
+    fn from_query_result(row: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+        Ok(Member {
+            membership: membership::Model::from_query_result(row, pre)?,
+            user: user::Model::from_query_result(row, &format!("{pre}u_"))?,
+        })
+    }
+}
+
+/// One page of members per organization, in join order, with their users
+/// and (on a first page) each organization's member count.
 pub async fn member_pages(
     db: &impl ConnectionTrait,
     organizations: &[Uuid],
     args: &PageArgs,
-) -> Result<HashMap<Uuid, Page<membership::Model>>, DbErr> {
-    load_pages_by_parent::<membership::Entity, _>(
+) -> Result<HashMap<Uuid, Page<Member>>, DbErr> {
+    let m = membership::Entity;
+    let mut inner = Query::select();
+    inner
+        .column((m, Asterisk))
+        .expr_as(
+            Expr::col((m, membership::Column::OrganizationId)),
+            Alias::new("yd_parent"),
+        )
+        .from(m)
+        .inner_join(
+            user::Entity,
+            Expr::col((user::Entity, user::Column::Id)).equals((m, membership::Column::UserId)),
+        )
+        .and_where(
+            Expr::col((m, membership::Column::OrganizationId)).is_in(organizations.iter().copied()),
+        );
+    crate::db::select_prefixed::<user::Entity>(&mut inner, user::Entity, "u_");
+    load_pages_from::<Member>(
         db,
-        membership::Column::OrganizationId,
-        membership::Column::Id,
+        inner,
+        (m, membership::Column::OrganizationId),
+        (m, membership::Column::Id),
         organizations,
-        Condition::all(),
         args,
     )
     .await

@@ -16,7 +16,7 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
@@ -61,6 +61,10 @@ impl Cursor {
 pub struct PageArgs {
     pub first: u64,
     pub after: Option<Cursor>,
+    /// A root list counts its total in the page's query when the client
+    /// selected `totalCount` (a nested page always does: its window costs
+    /// nothing more).
+    pub with_total: bool,
 }
 
 impl PageArgs {
@@ -69,6 +73,7 @@ impl PageArgs {
         PageArgs {
             first: n.clamp(1, MAX_PAGE_SIZE),
             after: None,
+            with_total: false,
         }
     }
 
@@ -85,7 +90,16 @@ impl PageArgs {
             }
         };
         let after = after.as_deref().map(Cursor::decode).transpose()?;
-        Ok(PageArgs { first, after })
+        Ok(PageArgs {
+            first,
+            after,
+            with_total: false,
+        })
+    }
+
+    /// Count the whole list in the page's query (see [`Self::with_total`]).
+    pub fn counting(self, with_total: bool) -> Self {
+        PageArgs { with_total, ..self }
     }
 
     /// Rows to fetch: one more than asked, to learn whether a next page exists.
@@ -100,6 +114,8 @@ pub struct Page<T> {
     pub items: Vec<T>,
     pub has_next_page: bool,
     pub has_previous_page: bool,
+    /// The whole list's size, when the page's query counted it.
+    pub total: Option<i64>,
 }
 
 impl<T> Page<T> {
@@ -111,6 +127,7 @@ impl<T> Page<T> {
             items: rows,
             has_next_page,
             has_previous_page: args.after.is_some(),
+            total: None,
         }
     }
 
@@ -119,6 +136,7 @@ impl<T> Page<T> {
             items: Vec::new(),
             has_next_page: false,
             has_previous_page: false,
+            total: None,
         }
     }
 
@@ -127,6 +145,7 @@ impl<T> Page<T> {
             items: self.items.into_iter().map(f).collect(),
             has_next_page: self.has_next_page,
             has_previous_page: self.has_previous_page,
+            total: self.total,
         }
     }
 }
@@ -166,7 +185,9 @@ impl TotalCount {
     }
 }
 
-/// One page of `E` rows matching `filter`, ordered by `id_col` in `order`.
+/// One page of `E` rows matching `filter`, ordered by `id_col` in `order`;
+/// with [`PageArgs::with_total`], the count of every row matching `filter`
+/// rides along as one uncorrelated subquery (evaluated once).
 pub async fn load_page<E, C>(
     db: &impl ConnectionTrait,
     filter: Condition,
@@ -178,19 +199,41 @@ where
     E: EntityTrait<Column = C>,
     C: ColumnTrait,
 {
-    let mut query = E::find().filter(filter);
+    let mut query = E::find().filter(filter.clone());
     if let Some(after) = args.after {
         query = match order {
             Order::Desc => query.filter(id_col.lt(after.0)),
             _ => query.filter(id_col.gt(after.0)),
         };
     }
-    let rows = query
-        .order_by(id_col, order)
-        .limit(args.fetch_limit())
-        .all(db)
-        .await?;
-    Ok(Page::from_rows(rows, args))
+    let query = query.order_by(id_col, order).limit(args.fetch_limit());
+    if !args.with_total {
+        return Ok(Page::from_rows(query.all(db).await?, args));
+    }
+    let mut count = Query::select();
+    count
+        .expr(Func::count(Expr::col(Asterisk)))
+        .from(E::default())
+        .cond_where(filter);
+    let mut statement = query.into_query();
+    statement.expr_as(
+        Expr::SubQuery(None, Box::new(count.into())),
+        Alias::new("yd_total"),
+    );
+    let rows = db.query_all(&statement).await?;
+    let total = match rows.first() {
+        Some(row) => Some(row.try_get::<i64>("", "yd_total")?),
+        None if args.after.is_none() => Some(0),
+        None => None,
+    };
+    let models = rows
+        .iter()
+        .map(|row| E::Model::from_query_result(row, ""))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page {
+        total,
+        ..Page::from_rows(models, args)
+    })
 }
 
 /// The page of `E` rows matching `filter` that `args` asks for, ordered by
@@ -209,10 +252,11 @@ where
     <C::EntityName as EntityTrait>::Model: Sync,
 {
     let page = load_page::<C::EntityName, C>(db, filter.clone(), id_col, order, args).await?;
-    Ok(Listing {
-        page,
-        total: TotalCount::lazy(CountWhere::<C::EntityName>::new(filter)),
-    })
+    let total = match page.total {
+        Some(n) => TotalCount::Known(n),
+        None => TotalCount::lazy(CountWhere::<C::EntityName>::new(filter)),
+    };
+    Ok(Listing { page, total })
 }
 
 /// A page plus how to count the whole list: what a service hands to a
@@ -238,16 +282,18 @@ impl CountSource for FromReads {
 
 impl<T> Listing<T> {
     /// A list nested in a parent: its page, from the request's batched
-    /// reads, and its total from another batched read (`count`), run only
-    /// when `totalCount` is selected.
+    /// reads, and its total — counted by the page's own query, or (on a
+    /// later page) by another batched read (`count`), run only when
+    /// `totalCount` is selected.
     pub fn nested(
         page: Page<T>,
         count: impl for<'a> Fn(&'a dyn crate::Reads) -> CountFuture<'a> + Send + Sync + 'static,
     ) -> Self {
-        Listing {
-            page,
-            total: TotalCount::lazy(FromReads(Box::new(count))),
-        }
+        let total = match page.total {
+            Some(n) => TotalCount::Known(n),
+            None => TotalCount::lazy(FromReads(Box::new(count))),
+        };
+        Listing { page, total }
     }
 
     pub fn empty() -> Self {
@@ -328,7 +374,7 @@ where
 pub async fn load_pages_from<M: FromQueryResult>(
     db: &impl ConnectionTrait,
     mut inner: SelectStatement,
-    partition: impl IntoColumnRef,
+    partition: impl IntoColumnRef + Clone,
     order: impl IntoColumnRef + Clone,
     parents: &[Uuid],
     args: &PageArgs,
@@ -352,14 +398,24 @@ pub async fn load_pages_from<M: FromQueryResult>(
 async fn ranked_pages<M: FromQueryResult>(
     db: &impl ConnectionTrait,
     mut inner: SelectStatement,
-    partition: impl IntoColumnRef,
+    partition: impl IntoColumnRef + Clone,
     order_by: &[sea_orm::sea_query::ColumnRef],
     parents: &[Uuid],
     args: &PageArgs,
 ) -> Result<HashMap<Uuid, Page<M>>, DbErr> {
-    let mut window = WindowStatement::partition_by(partition);
+    let mut window = WindowStatement::partition_by(partition.clone());
     for col in order_by {
         window.order_by(col.clone(), Order::Asc);
+    }
+    // Without a cursor the partition is the whole list: its size is the
+    // parent's totalCount, in the same pass.
+    let counted = args.after.is_none();
+    if counted {
+        inner.expr_window_as(
+            Func::count(Expr::col(Asterisk)),
+            WindowStatement::partition_by(partition.clone()),
+            Alias::new("yd_total"),
+        );
     }
     inner.expr_window_as(Func::cust("ROW_NUMBER"), window, Alias::new("yd_rn"));
     let mut outer = Query::select();
@@ -369,17 +425,28 @@ async fn ranked_pages<M: FromQueryResult>(
         .and_where(Expr::col(Alias::new("yd_rn")).lte(args.fetch_limit()))
         .order_by(Alias::new("yd_rn"), Order::Asc);
     let rows = db.query_all(&outer).await?;
-    let mut grouped: HashMap<Uuid, Vec<M>> = parents.iter().map(|p| (*p, Vec::new())).collect();
+    let mut grouped: HashMap<Uuid, (Vec<M>, i64)> =
+        parents.iter().map(|p| (*p, (Vec::new(), 0))).collect();
     for row in rows {
         let parent: Uuid = row.try_get("", "yd_parent")?;
-        grouped
-            .entry(parent)
-            .or_default()
-            .push(M::from_query_result(&row, "")?);
+        let entry = grouped.entry(parent).or_default();
+        if counted {
+            entry.1 = row.try_get("", "yd_total")?;
+        }
+        entry.0.push(M::from_query_result(&row, "")?);
     }
     Ok(grouped
         .into_iter()
-        .map(|(parent, rows)| (parent, Page::from_rows(rows, args)))
+        .map(|(parent, (rows, total))| {
+            let page = Page::from_rows(rows, args);
+            (
+                parent,
+                Page {
+                    total: counted.then_some(total),
+                    ..page
+                },
+            )
+        })
         .collect())
 }
 

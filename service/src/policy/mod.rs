@@ -58,9 +58,8 @@ pub mod spaces;
 pub use accounts::*;
 pub use members::*;
 
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, sea_query::LockType,
-};
+use sea_orm::sea_query::{Expr, ExprTrait, LockType, Query};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::auth::viewer::{Credential, Viewer, ViewerUser};
@@ -335,6 +334,36 @@ pub async fn org_access(
     organization_id: Uuid,
     lock: Lock,
 ) -> Result<OrgAccess, ApiError> {
+    let locked = lock_org(db, organization_id, lock).await?;
+    let stored = match viewer.user_id() {
+        Some(user_id) => stored_role(db, organization_id, user_id).await?,
+        None => None,
+    };
+    Ok(locked.access(viewer, stored))
+}
+
+/// An organization locked (see [`Lock`]) whose caller's role is still to
+/// be read — by the step's next statement, which so reads it after the
+/// lock (a role read in the locking statement itself would come from the
+/// snapshot taken before waiting for the lock).
+#[must_use]
+pub struct LockedOrg {
+    organization_id: Uuid,
+}
+
+impl LockedOrg {
+    /// The caller's standing, from the role [`stored_role_column`] read.
+    pub fn access(self, viewer: &Viewer, stored: Option<Role>) -> OrgAccess {
+        OrgAccess::from_stored(viewer, self.organization_id, stored)
+    }
+}
+
+/// Lock the organization row; NOT_FOUND when it does not exist.
+pub async fn lock_org(
+    db: &impl ConnectionTrait,
+    organization_id: Uuid,
+    lock: Lock,
+) -> Result<LockedOrg, ApiError> {
     let mut find = organization::Entity::find_by_id(organization_id)
         .select_only()
         .column(organization::Column::Id);
@@ -347,11 +376,27 @@ pub async fn org_access(
         .one(db)
         .await?
         .ok_or(ApiError::NotFound("organization"))?;
-    let stored = match viewer.user_id() {
-        Some(user_id) => stored_role(db, organization_id, user_id).await?,
-        None => None,
-    };
-    Ok(OrgAccess::from_stored(viewer, organization_id, stored))
+    Ok(LockedOrg { organization_id })
+}
+
+/// The viewer's stored role in an organization as a column of another
+/// query (NULL for no membership or no user): see [`LockedOrg`].
+pub fn stored_role_column(viewer: &Viewer, organization_id: Uuid) -> Expr {
+    match viewer.user_id() {
+        Some(user_id) => Expr::SubQuery(
+            None,
+            Box::new(
+                Query::select()
+                    .column(membership::Column::Role)
+                    .from(membership::Entity)
+                    .and_where(Expr::col(membership::Column::OrganizationId).eq(organization_id))
+                    .and_where(Expr::col(membership::Column::UserId).eq(user_id))
+                    .to_owned()
+                    .into(),
+            ),
+        ),
+        None => Expr::value(Option::<String>::None),
+    }
 }
 
 /// A user's stored role in an organization (no credential narrowing).

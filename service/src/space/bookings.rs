@@ -5,7 +5,11 @@
 //! request is all or nothing.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, JoinType, Query};
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter,
+    QuerySelect, QueryTrait, Set,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -22,7 +26,7 @@ use crate::policy::sharing;
 use crate::policy::{self, Lock, spaces as rules};
 use crate::validate;
 use crate::write::Write;
-use entity::{booking, space};
+use entity::{Role, booking, space};
 
 /// The longest a booking may last.
 pub const MAX_BOOKING: TimeDelta = TimeDelta::hours(24);
@@ -110,25 +114,122 @@ async fn slots(ctx: &Ctx, request: &BookingRequest) -> ApiResult<Vec<Slot>> {
     recurrence::occurrences(request.starts_at, request.ends_at, Some(rule), tz)
 }
 
+/// The organization locked first; then, in one statement, the caller's
+/// role there (read under the lock), the space and the booking rule; no
+/// clash check before the insert — the database refuses a clash, and
+/// [`book`] then gathers what clashes for the error.
 async fn book_step(
     w: &mut Write<'_>,
     request: &BookingRequest,
     title: &str,
     slots: &[Slot],
 ) -> ApiResult<Vec<booking::Model>> {
-    let space = find_in(w.tx(), w.viewer(), w.now(), request.space_id).await?;
-    let access = w.act_for(request.organization_id, Lock::Share).await?;
+    let locked = w.lock_org(request.organization_id, Lock::Share).await?;
+    let found = bookable(w, request.space_id, request.organization_id).await?;
+    let access = locked.access(w.viewer(), found.role);
+    let space = found.space.ok_or(ApiError::NotFound("space"))?;
     rules::ensure_can_book_for(&access)?;
+    ensure_may_book(found.may_book)?;
     let series = slots.len() > 1 || request.recurrence.is_some();
-    hold(w, &space, request.organization_id, title, slots, series).await
+    insert(w, &space, request.organization_id, title, slots, series).await
+}
+
+struct Bookable {
+    /// The caller's stored role in the organization booking.
+    role: Option<Role>,
+    /// The space, if the viewer can see it.
+    space: Option<space::Model>,
+    may_book: bool,
+}
+
+/// The caller's role in `organization_id`, the space (if the viewer can
+/// see it) and whether that organization may book it: one statement.
+async fn bookable(w: &Write<'_>, space_id: Uuid, organization_id: Uuid) -> ApiResult<Bookable> {
+    let rule = sharing::may_book_in(
+        sharing::the_organization(organization_id),
+        (space::Entity, space::Column::OrganizationId),
+        w.now(),
+    );
+    let mut query = space::Entity::find_by_id(space_id)
+        .filter(super::spaces::visible(w.viewer(), w.now()))
+        .expr_as(Expr::case(rule, true).finally(false), "yd_may_book")
+        .into_query();
+    // The role comes along even when the space is out of sight: an outer
+    // one-row select around the space's look-up.
+    let role = policy::stored_role_column(w.viewer(), organization_id);
+    let mut outer = Query::select();
+    outer
+        .expr_as(role, Alias::new("yd_role"))
+        .column((Alias::new("s"), Asterisk))
+        .from_subquery(
+            Query::select().expr(Expr::val(1)).to_owned(),
+            Alias::new("one"),
+        )
+        .join_subquery(
+            JoinType::LeftJoin,
+            std::mem::take(&mut query),
+            Alias::new("s"),
+            Expr::val(1).eq(1),
+        );
+    let row = w
+        .tx()
+        .query_one(&outer)
+        .await?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("a one-row select returned none")))?;
+    let space = match row.try_get::<Option<Uuid>>("", "id")? {
+        Some(_) => Some(space::Model::from_query_result(&row, "")?),
+        None => None,
+    };
+    Ok(Bookable {
+        role: row.try_get("", "yd_role")?,
+        may_book: space.is_some() && row.try_get::<bool>("", "yd_may_book")?,
+        space,
+    })
+}
+
+fn ensure_may_book(may_book: bool) -> ApiResult<()> {
+    if may_book {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(
+            "this organization may not book here: it is neither the owner nor its partner for SPACES",
+        ))
+    }
 }
 
 /// Book `slots` of a visible space for an organization the step already
 /// acts for as EDITOR+ (locked through [`Write::act_for`]): the spaces
 /// rules from there on — the owner or a SPACES partner, no clash (CONFLICT
-/// listing every one), PENDING where approval is needed. Events hold their
-/// room through this too.
+/// listing every one, looked for first: an event's answer names them),
+/// PENDING where approval is needed. Events hold their room through this.
 pub(crate) async fn hold(
+    w: &mut Write<'_>,
+    space: &space::Model,
+    organization_id: Uuid,
+    title: &str,
+    slots: &[Slot],
+    series: bool,
+) -> ApiResult<Vec<booking::Model>> {
+    let may_book = space::Entity::find_by_id(space.id)
+        .filter(sharing::may_book_in(
+            sharing::the_organization(organization_id),
+            (space::Entity, space::Column::OrganizationId),
+            w.now(),
+        ))
+        .one(w.tx())
+        .await?
+        .is_some();
+    ensure_may_book(may_book)?;
+    let seen = clashes(w.tx(), space.id, slots).await?;
+    if !seen.is_empty() {
+        return Err(conflict(seen));
+    }
+    insert(w, space, organization_id, title, slots, series).await
+}
+
+/// Insert the bookings of `slots` and their audit records; the database
+/// refuses any that clash (CONFLICT without the intervals).
+async fn insert(
     w: &mut Write<'_>,
     space: &space::Model,
     organization_id: Uuid,
@@ -138,24 +239,6 @@ pub(crate) async fn hold(
 ) -> ApiResult<Vec<booking::Model>> {
     let now = w.now();
     let owner = space.organization_id;
-    let may_book = space::Entity::find_by_id(space.id)
-        .filter(sharing::may_book_in(
-            sharing::the_organization(organization_id),
-            (space::Entity, space::Column::OrganizationId),
-            now,
-        ))
-        .one(w.tx())
-        .await?
-        .is_some();
-    if !may_book {
-        return Err(ApiError::forbidden(
-            "this organization may not book here: it is neither the owner nor its partner for SPACES",
-        ));
-    }
-    let seen = clashes(w.tx(), space.id, slots).await?;
-    if !seen.is_empty() {
-        return Err(conflict(seen));
-    }
     let status = transitions::initial(organization_id == owner, space.requires_approval);
     let series_id = series.then(Uuid::now_v7);
     let bookings: Vec<booking::Model> = slots

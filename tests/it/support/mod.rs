@@ -9,8 +9,7 @@ pub mod fixtures;
 pub mod process;
 pub mod work;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -85,7 +84,7 @@ pub struct TestApp {
     pub clock: Clock,
     pub state: AppState,
     /// SQL statements executed by the server since the last reset.
-    statements: Arc<AtomicUsize>,
+    statements: Arc<Mutex<Vec<String>>>,
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
     database: TestDatabase,
@@ -251,12 +250,23 @@ impl TestApp {
         service::db::migrate(&db)
             .await
             .expect("migrate the test database");
-        let statements = Arc::new(AtomicUsize::new(0));
-        let counter = statements.clone();
-        db.set_metric_callback(move |_| {
-            counter.fetch_add(1, Ordering::Relaxed);
-        });
-        let app = server::build_with_db(db, config, clock.clone())
+        // Count on both pools (on an SQLite file, writes go through a
+        // connection of their own; elsewhere the writer is a copy of `db`,
+        // and each copy counts what runs through it). The driver does not
+        // see a transaction's BEGIN and COMMIT.
+        let statements = Arc::new(Mutex::new(Vec::new()));
+        let mut writer = yeondae_api::state::writer_for(&db, &config)
+            .await
+            .expect("the writer pool");
+        for conn in [&mut db, &mut writer] {
+            let log = statements.clone();
+            conn.set_metric_callback(move |info| {
+                if let Ok(mut log) = log.lock() {
+                    log.push(info.statement.to_string());
+                }
+            });
+        }
+        let app = server::build_with_db(db, writer, config, clock.clone())
             .await
             .expect("build the app");
         let listener = TcpListener::bind("127.0.0.1:0")
@@ -311,7 +321,12 @@ impl TestApp {
 
     /// Statements run since the last call (resets the counter).
     pub fn take_statement_count(&self) -> usize {
-        self.statements.swap(0, Ordering::Relaxed)
+        self.take_statements().len()
+    }
+
+    /// The statements run since the last call, as SQL (resets the log).
+    pub fn take_statements(&self) -> Vec<String> {
+        std::mem::take(&mut *self.statements.lock().expect("statement log"))
     }
 
     /// The statements one run of a read-only `query` costs: the fewest of
@@ -319,11 +334,21 @@ impl TestApp {
     /// on a busy machine a batch may split; splitting only ever adds
     /// statements, and the fewest is the query's real shape.
     pub async fn statements_for(&self, token: Option<&str>, query: &str) -> (usize, Gql) {
+        self.statements_with(token, query, json!({})).await
+    }
+
+    /// [`Self::statements_for`] with variables.
+    pub async fn statements_with(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> (usize, Gql) {
         let mut best = usize::MAX;
         let mut last = None;
         for _ in 0..5 {
             self.take_statement_count();
-            let r = self.gql(token, query, json!({})).await;
+            let r = self.gql(token, query, variables.clone()).await;
             best = best.min(self.take_statement_count());
             last = Some(r);
         }

@@ -109,7 +109,7 @@ impl Agreement {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<ProjectConnection> {
-        let args = service::paging::PageArgs::new(first, after)?;
+        let args = crate::graphql::connection::args(ctx, first, after)?;
         let listing = service::project::projects::of_agreement(core(ctx)?, self.0.id, args).await?;
         Ok(ProjectConnection::from_listing(listing, Project))
     }

@@ -9,7 +9,6 @@ use service::agreement::status::AgreementStatus;
 use service::agreement::{
     AgreementPatch, Answer, NewAgreement, Scopes, amendments, lifecycle, parties, reads,
 };
-use service::paging::PageArgs;
 use service::policy::sharing::Scope;
 
 #[derive(InputObject)]
@@ -49,7 +48,7 @@ impl AgreementQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<AgreementConnection> {
-        let args = PageArgs::new(first, after)?;
+        let args = crate::graphql::connection::args(ctx, first, after)?;
         let status = status.map(AgreementStatus::from);
         let listing = reads::list(core(ctx)?, status, &args).await?;
         Ok(AgreementConnection::from_listing(listing, Agreement))

@@ -13,7 +13,6 @@ use super::{DateTime, Result, core, ids};
 use entity::{event, event_series, rsvp};
 use service::ApiError;
 use service::event::{events, rsvps, series};
-use service::paging::PageArgs;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(name = "EventStatus", remote = "entity::EventStatus")]
@@ -120,7 +119,7 @@ impl Event {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<RsvpConnection> {
-        let args = PageArgs::new(first, after)?;
+        let args = crate::graphql::connection::args(ctx, first, after)?;
         let listing = rsvps::list(core(ctx)?, &self.0, status.map(Into::into), args).await?;
         Ok(RsvpConnection::from_listing(listing, Rsvp))
     }
@@ -188,7 +187,7 @@ impl EventSeries {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<EventConnection> {
-        let args = PageArgs::new(first, after)?;
+        let args = crate::graphql::connection::args(ctx, first, after)?;
         let listing = series::occurrences(core(ctx)?, self.0.id, args).await?;
         Ok(EventConnection::from_listing(listing, Event))
     }

@@ -8,7 +8,6 @@ use crate::graphql::{DateTime, Result, core, ids, patch};
 use service::event::{
     EventFilter, EventPatch, NewEvent, SeriesScope, changes, events, rsvps, series,
 };
-use service::paging::PageArgs;
 
 #[derive(InputObject)]
 pub struct CreateEventInput {
@@ -65,7 +64,7 @@ impl EventQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<EventConnection> {
-        let args = PageArgs::new(first, after)?;
+        let args = crate::graphql::connection::args(ctx, first, after)?;
         let filter = EventFilter {
             from: from.map(|d| d.0),
             to: to.map(|d| d.0),

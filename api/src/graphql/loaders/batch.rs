@@ -12,6 +12,10 @@ use sea_orm::DbErr;
 
 pub type LoadError = Arc<DbErr>;
 
+/// Keys per batched query at most (a PostgreSQL statement takes up to
+/// 65,535 parameters; SQLite's limit is 32,766).
+const MAX_BATCH: usize = 10_000;
+
 type LoadFn<K, V> =
     Arc<dyn Fn(Vec<K>) -> BoxFuture<'static, Result<HashMap<K, V>, DbErr>> + Send + Sync>;
 
@@ -39,5 +43,11 @@ where
     Fut: Future<Output = Result<HashMap<K, V>, DbErr>> + Send + 'static,
 {
     let load: LoadFn<K, V> = Arc::new(move |keys| Box::pin(load(keys)));
-    DataLoader::with_cache(Batch(load), tokio::spawn, HashMapCache::default())
+    // The default batch of 1,000 keys splits a page of 50 organizations ×
+    // 20 members into two queries; a response's keys are bounded by the
+    // query limits, so one batch holds them all.
+    // No timer window: `passes::spawn` starts a batch when it is whole.
+    DataLoader::with_cache(Batch(load), super::passes::spawn, HashMapCache::default())
+        .max_batch_size(MAX_BATCH)
+        .delay(std::time::Duration::ZERO)
 }

@@ -6,6 +6,9 @@
 //! for at once.
 
 mod batch;
+mod passes;
+
+pub use passes::drive;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -127,11 +130,14 @@ type AgreementPagesKey = PagesKey<(Option<AgreementStatus>, PageArgs)>;
 type Window = (Uuid, DateTime<Utc>, DateTime<Utc>);
 
 pub struct Loaders {
-    users: Cached<Uuid, user::Model>,
+    users: Arc<Cached<Uuid, user::Model>>,
     organizations: Cached<Uuid, organization::Model>,
     agreements: Cached<Uuid, agreement::Model>,
     spaces: Cached<Uuid, space::Model>,
     viewer_roles: Cached<Uuid, Role>,
+    /// Set once the request has written: the roles read with the
+    /// credential no longer answer for the viewer.
+    roles_stale: Arc<std::sync::atomic::AtomicBool>,
     memberships_of: Cached<Uuid, Vec<membership::Model>>,
     member_pages: Cached<PagesKey<PageArgs>, Page<membership::Model>>,
     member_counts: Cached<Uuid, i64>,
@@ -157,24 +163,64 @@ impl Loaders {
     pub fn new(db: &DatabaseConnection, viewer: &Viewer, now: DateTime<Utc>) -> Self {
         let (d, v) = (db.clone(), viewer.clone());
         let with = move || (d.clone(), v.clone());
-        let viewer_id = viewer.user_id();
         let bound = policy::bound_organization(viewer);
+        let users = Arc::new(by_id::<user::Entity>(db, user::Column::Id, |m| m.id));
+        let roles_stale = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stale = roles_stale.clone();
+        let members_users = users.clone();
         Loaders {
-            users: by_id::<user::Entity>(db, user::Column::Id, |m| m.id),
+            users,
             organizations: by_id::<organization::Entity>(db, organization::Column::Id, |m| m.id),
             agreements: by_id::<agreement::Entity>(db, agreement::Column::Id, |m| m.id),
             spaces: by_id::<space::Entity>(db, space::Column::Id, |m| m.id),
-            viewer_roles: loader!(with, |db, _, orgs: Vec<Uuid>| {
-                match viewer_id {
-                    Some(user) => memberships::roles_of_user(&db, user, &orgs).await,
-                    None => Ok(HashMap::new()),
-                }
-            }),
+            // Read with the credential when there was one (see ViewerUser::roles).
+            viewer_roles: {
+                let (db, viewer) = with();
+                batch(move |orgs: Vec<Uuid>| {
+                    let fresh = !stale.load(std::sync::atomic::Ordering::SeqCst);
+                    let known = viewer
+                        .user
+                        .as_ref()
+                        .and_then(|u| u.roles.clone())
+                        .filter(|_| fresh);
+                    let (db, user) = (db.clone(), viewer.user_id());
+                    async move {
+                        match (user, known) {
+                            (Some(_), Some(known)) => Ok(orgs
+                                .iter()
+                                .filter_map(|o| known.get(o).map(|r| (*o, *r)))
+                                .collect()),
+                            (Some(user), None) => {
+                                memberships::roles_of_user(&db, user, &orgs).await
+                            }
+                            (None, _) => Ok(HashMap::new()),
+                        }
+                    }
+                })
+            },
             memberships_of: loader!(with, |db, _, users: Vec<Uuid>| {
                 memberships::memberships_of(&db, &users, bound).await
             }),
-            member_pages: per_argument(&with, |db, _, args, orgs| async move {
-                memberships::member_pages(&db, &orgs, &args).await
+            // A member page comes with its users, which prime the users
+            // loader: the members' `user` fields then cost nothing more.
+            member_pages: per_argument(&with, move |db, _, args, orgs| {
+                let users = members_users.clone();
+                async move {
+                    let pages = memberships::member_pages(&db, &orgs, &args).await?;
+                    let mut seen = HashMap::new();
+                    let pages = pages
+                        .into_iter()
+                        .map(|(org, page)| {
+                            let page = page.map(|m| {
+                                seen.insert(m.user.id, m.user);
+                                m.membership
+                            });
+                            (org, page)
+                        })
+                        .collect();
+                    users.feed_many(seen).await;
+                    Ok(pages)
+                }
             }),
             member_counts: loader!(with, |db, _, orgs: Vec<Uuid>| {
                 memberships::member_counts(&db, &orgs).await
@@ -230,6 +276,7 @@ impl Loaders {
                 }
                 Ok::<_, DbErr>(out)
             }),
+            roles_stale,
             projects: projects::ProjectLoaders::new(db, &with, now),
             actions: actions::ActionLoaders::new(&with, now),
             events: events::EventLoaders::new(db, &with, now),
@@ -283,6 +330,12 @@ impl Reads for Loaders {
 
     async fn viewer_role(&self, organization: Uuid) -> ApiResult<Option<Role>> {
         maybe(&self.viewer_roles, organization).await
+    }
+
+    fn written(&self) {
+        self.roles_stale
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        self.viewer_roles.clear();
     }
 
     async fn viewer_roles(&self, organizations: &[Uuid]) -> ApiResult<HashMap<Uuid, Role>> {

@@ -12,7 +12,6 @@ use super::organization::Organization;
 use super::{Date, DateTime, Result, core, ids};
 use entity::{goal, goal_progress, project};
 use service::agreement::reads as agreements;
-use service::paging::PageArgs;
 use service::project::amount::from_e4;
 use service::project::{Interval, goals, projects, series};
 
@@ -157,7 +156,7 @@ impl Project {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<EventConnection> {
-        let args = PageArgs::new(first, after)?;
+        let args = crate::graphql::connection::args(ctx, first, after)?;
         let listing = service::event::events::of_project(core(ctx)?, self.0.id, args).await?;
         Ok(EventConnection::from_listing(listing, Event))
     }
@@ -230,7 +229,7 @@ impl Goal {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<GoalProgressConnection> {
-        let args = PageArgs::new(first, after)?;
+        let args = crate::graphql::connection::args(ctx, first, after)?;
         let listing = goals::progress(core(ctx)?, self.0.id, args).await?;
         Ok(GoalProgressConnection::from_listing(listing, GoalProgress))
     }

@@ -8,7 +8,6 @@ use super::{
     ProjectStatusGql, VisibilityGql,
 };
 use crate::graphql::{Date, Result, core, ids};
-use service::paging::PageArgs;
 use service::project::{NewGoal, NewProgress, NewProject, ProjectFilter, goals, projects};
 
 #[derive(InputObject)]
@@ -61,7 +60,7 @@ impl ProjectQuery {
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<ProjectConnection> {
-        let args = PageArgs::new(first, after)?;
+        let args = crate::graphql::connection::args(ctx, first, after)?;
         let filter = ProjectFilter {
             status: status.map(Into::into),
             agreement_id: ids::parse_opt(agreement_id.as_ref(), "agreementId")?,

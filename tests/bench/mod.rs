@@ -2,13 +2,16 @@
 //! in-process on a free port, and a small GraphQL client. Benchmarks print
 //! figures; they assert nothing about speed.
 
+pub mod dataset;
+pub mod server;
+
 use std::time::Duration;
 
 use serde_json::{Value, json};
 use service::clock::Clock;
 use tokio::net::TcpListener;
 use yeondae_api::config::{Config, Edges};
-use yeondae_api::http as server;
+use yeondae_api::http as app_server;
 use yeondae_api::state::AppState;
 
 /// A fresh database: an SQLite file in a temporary directory, or a new
@@ -60,6 +63,86 @@ pub async fn drop_database(
     Ok(())
 }
 
+/// Make a database safe to copy: on SQLite, fold the write-ahead log
+/// into the file.
+pub async fn settle(db: &sea_orm::DatabaseConnection) -> anyhow::Result<()> {
+    use sea_orm::ConnectionTrait;
+    if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+            .await?;
+    }
+    Ok(())
+}
+
+/// A copy of a benchmark database: its URL, and its name on PostgreSQL.
+pub struct Copy {
+    pub url: String,
+    pub name: Option<String>,
+}
+
+/// Copy `template` (a database [`database`] made and nothing is connected
+/// to): `CREATE DATABASE … TEMPLATE` on PostgreSQL, a file copy on SQLite.
+pub async fn copy_database(
+    postgres: Option<&str>,
+    template: &str,
+    dir: Option<&tempfile::TempDir>,
+    n: usize,
+) -> anyhow::Result<Copy> {
+    use sea_orm::ConnectionTrait;
+    match (postgres, dir) {
+        (Some(admin), _) => {
+            let source = url::Url::parse(template)?
+                .path()
+                .trim_start_matches('/')
+                .to_owned();
+            let name = format!("{source}_{n}");
+            let db = sea_orm::Database::connect(admin).await?;
+            db.execute_unprepared(&format!("CREATE DATABASE \"{name}\" TEMPLATE \"{source}\""))
+                .await?;
+            db.close().await?;
+            let mut url = url::Url::parse(admin)?;
+            url.set_path(&format!("/{name}"));
+            Ok(Copy {
+                url: url.to_string(),
+                name: Some(name),
+            })
+        }
+        (None, Some(dir)) => {
+            let file = dir.path().join(format!("copy-{n}.db"));
+            std::fs::copy(dir.path().join("bench.db"), &file)?;
+            Ok(Copy {
+                url: format!("sqlite://{}?mode=rwc", file.display()),
+                name: None,
+            })
+        }
+        (None, None) => anyhow::bail!("an SQLite benchmark database lives in a directory"),
+    }
+}
+
+impl Copy {
+    pub async fn drop(self, postgres: Option<&str>) -> anyhow::Result<()> {
+        drop_template(postgres, &self.url).await
+    }
+}
+
+/// Drop a PostgreSQL benchmark database by URL (SQLite's go with their
+/// directory).
+pub async fn drop_template(postgres: Option<&str>, database_url: &str) -> anyhow::Result<()> {
+    use sea_orm::ConnectionTrait;
+    let Some(admin) = postgres else {
+        return Ok(());
+    };
+    let name = url::Url::parse(database_url)?
+        .path()
+        .trim_start_matches('/')
+        .to_owned();
+    let db = sea_orm::Database::connect(admin).await?;
+    db.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .await?;
+    db.close().await?;
+    Ok(())
+}
+
 /// The server on `database_url`, serving on a free port: its GraphQL URL
 /// and state. `edges` as given (benchmarks usually turn the per-client
 /// limits off: they are one client making many requests on purpose).
@@ -73,13 +156,13 @@ pub async fn start(database_url: &str, edges: Edges) -> anyhow::Result<(String, 
         hash_concurrency: 2,
         edges,
     };
-    let app = server::build(config, Clock::system()).await?;
+    let app = app_server::build(config, Clock::system()).await?;
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/graphql", listener.local_addr()?);
     let edges = app.state.config.edges.clone();
     let state = app.state.clone();
     tokio::spawn(async move {
-        server::serve(listener, app.router, &edges, std::future::pending()).await
+        app_server::serve(listener, app.router, &edges, std::future::pending()).await
     });
     Ok((url, state))
 }
