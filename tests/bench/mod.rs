@@ -215,6 +215,31 @@ impl Client {
         (serde_json::from_slice(&body).expect("JSON"), body.len())
     }
 
+    /// Whether one operation succeeded, without parsing the answer (the
+    /// load generator shares the machine with the server: its CPU is
+    /// spent sparingly). Failures come back as the answer's text.
+    pub async fn gql_ok(&self, token: Option<&str>, query: &str, variables: Value) -> Result<(), String> {
+        let mut req = self
+            .http
+            .post(&self.url)
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let body = req
+            .send()
+            .await
+            .map_err(|e| e.to_string())?
+            .bytes()
+            .await
+            .map_err(|e| e.to_string())?;
+        let failed = !body.starts_with(b"{\"data\":") || body.windows(9).any(|w| w == b"\"errors\":");
+        match failed {
+            true => Err(String::from_utf8_lossy(&body).into_owned()),
+            false => Ok(()),
+        }
+    }
+
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
         self.gql_sized(token, query, variables).await.0
     }

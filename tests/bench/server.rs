@@ -71,7 +71,14 @@ impl Server {
         (tick(11) + tick(12)) / 100.0
     }
 
-    /// The server's peak resident memory so far (VmHWM), in MiB.
+    /// Start measuring the peak resident memory afresh (Linux resets VmHWM
+    /// on `5` written to `clear_refs`; needs the right to, as root has).
+    pub fn reset_peak(&self) {
+        let _ = std::fs::write(format!("/proc/{}/clear_refs", self.child.id()), "5");
+    }
+
+    /// The server's peak resident memory since [`Self::reset_peak`] (VmHWM),
+    /// in MiB.
     pub fn peak_rss_mib(&self) -> f64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
             .unwrap_or_default();
@@ -83,6 +90,23 @@ impl Server {
             .unwrap_or(0.0)
     }
 
+    /// With `BENCH_PERF=<scenario>` set, `perf record` samples the server
+    /// (call graphs, 499 Hz) into `perf-<binary>-<scenario>.data` while
+    /// that scenario runs; stop it with [`Profile::stop`].
+    pub fn profile(&self, binary: &str, scenario: &str) -> Option<Profile> {
+        (std::env::var("BENCH_PERF").ok()? == scenario).then_some(())?;
+        let child = Command::new("perf")
+            .args(["record", "-F", "499", "-g", "-o"])
+            .arg(format!("perf-{binary}-{scenario}.data"))
+            .args(["-p", &self.child.id().to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        std::thread::sleep(Duration::from_millis(300));
+        Some(Profile(child))
+    }
+
     pub fn stop(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -92,6 +116,17 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
+    }
+}
+
+pub struct Profile(Child);
+
+impl Profile {
+    pub fn stop(mut self) {
+        let _ = Command::new("kill")
+            .args(["-INT", &self.0.id().to_string()])
+            .status();
+        let _ = self.0.wait();
     }
 }
 

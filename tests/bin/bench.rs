@@ -46,11 +46,12 @@ async fn measure<F, Fut>(
 ) -> Measured
 where
     F: Fn(usize) -> Fut,
-    Fut: Future<Output = Value>,
+    Fut: Future<Output = Result<(), String>>,
 {
     if let Some(c) = counter {
         c.reset().await;
     }
+    server.reset_peak();
     let cpu = server.cpu_seconds();
     let started = Instant::now();
     let mut latencies: Vec<Duration> = futures::stream::iter(0..n)
@@ -58,11 +59,9 @@ where
             let r = request(i);
             async move {
                 let t = Instant::now();
-                let answer = r.await;
-                assert!(
-                    answer.get("errors").is_none(),
-                    "request {i} failed: {answer}"
-                );
+                if let Err(answer) = r.await {
+                    panic!("request {i} failed: {answer}");
+                }
                 t.elapsed()
             }
         })
@@ -115,12 +114,13 @@ async fn scenarios(
         let (client, token) = (client.clone(), token.clone());
         move |_| {
             let (client, token, vars) = (client.clone(), token.clone(), vars.clone());
-            async move { client.gql(Some(&token), q, vars).await }
+            async move { client.gql_ok(Some(&token), q, vars).await }
         }
     };
     // Warm the pool and the caches.
     measure(server, None, 200, query(MEMBERS, json!({}))).await;
 
+    let perf = server.profile(name, "dashboard");
     let dashboard = measure(
         server,
         counter,
@@ -128,8 +128,11 @@ async fn scenarios(
         query(DASHBOARD, json!({ "org": data.dashboard_org })),
     )
     .await;
+    perf.map(|p| p.stop());
     row(name, "dashboard", &dashboard, server.peak_rss_mib());
+    let perf = server.profile(name, "members");
     let members = measure(server, counter, 1000, query(MEMBERS, json!({}))).await;
+    perf.map(|p| p.stop());
     row(name, "orgs → members", &members, server.peak_rss_mib());
 
     // Free hours after every generated booking, in each scenario's rooms.
@@ -144,12 +147,14 @@ async fn scenarios(
             let input = json!({ "spaceId": room, "organizationId": org, "title": "bench", "startsAt": at.to_rfc3339(), "endsAt": (at + TimeDelta::hours(1)).to_rfc3339() });
             async move {
                 client
-                    .gql(Some(&token), BOOK, json!({ "input": input }))
+                    .gql_ok(Some(&token), BOOK, json!({ "input": input }))
                     .await
             }
         }
     };
+    let perf = server.profile(name, "booking");
     let busy = measure(server, counter, 2000, book(data.busy_rooms.clone())).await;
+    perf.map(|p| p.stop());
     row(
         name,
         "bookSpace, 5 busy rooms",

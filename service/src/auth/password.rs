@@ -2,12 +2,13 @@
 //! argon2's defaults), and an unknown account is checked against a dummy
 //! hash so it costs the same as a wrong password.
 //!
-//! Hashing runs on a few dedicated threads, each owning one 19 MiB block of
-//! Argon2 memory that it reuses for every hash. Allocating that memory per
-//! hash on tokio's blocking pool left it with the allocator of whichever
-//! thread ran it: a burst of sign-ups grew the process by 19 MiB per
-//! blocking thread (870 MB after 2,000), and it stayed. Now the hashing
-//! memory is `workers × 19 MiB`, whatever the traffic; a burst queues.
+//! Hashing runs on a few dedicated threads, so at most `workers × 19 MiB`
+//! of Argon2 memory exists at once, whatever the traffic; a burst queues.
+//! (On tokio's blocking pool a burst of sign-ups grew the process by 19 MiB
+//! per blocking thread — 870 MB after 2,000 — and it stayed.) Each hash
+//! allocates its block and frees it: the server binary's allocator
+//! (mimalloc) gives a freed block of that size back to the system, so an
+//! idle server holds no hashing memory at all.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -117,10 +118,9 @@ impl PasswordHasher {
     }
 }
 
-/// One hashing thread: take jobs until every sender is gone, hashing in the
-/// same memory each time.
+/// One hashing thread: take jobs until every sender is gone.
 fn work(queue: &Mutex<mpsc::Receiver<Job>>) {
-    let mut memory = vec![Block::new(); Params::default().block_count()];
+    let memory = || vec![Block::new(); Params::default().block_count()];
     loop {
         let job = match queue.lock() {
             Ok(mut queue) => queue.blocking_recv(),
@@ -131,14 +131,14 @@ fn work(queue: &Mutex<mpsc::Receiver<Job>>) {
             Some(Job::Hash { reply, .. }) if reply.is_closed() => {}
             Some(Job::Verify { reply, .. }) if reply.is_closed() => {}
             Some(Job::Hash { password, reply }) => {
-                let _ = reply.send(hash_with(&mut memory, password.as_bytes()));
+                let _ = reply.send(hash_with(&mut memory(), password.as_bytes()));
             }
             Some(Job::Verify {
                 password,
                 stored,
                 reply,
             }) => {
-                let _ = reply.send(verify_with(&mut memory, password.as_bytes(), &stored));
+                let _ = reply.send(verify_with(&mut memory(), password.as_bytes(), &stored));
             }
             None => return,
         }
