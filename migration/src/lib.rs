@@ -15,6 +15,7 @@ mod m20261202_000005_emails;
 mod m20261202_000006_login_throttles;
 mod m20261202_000007_projects_and_actions;
 mod m20261203_000008_events;
+mod m20261204_000009_bounded_clash_check;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_login_throttles::Migration),
             Box::new(m20261202_000007_projects_and_actions::Migration),
             Box::new(m20261203_000008_events::Migration),
+            Box::new(m20261204_000009_bounded_clash_check::Migration),
         ]
     }
 }

@@ -134,24 +134,7 @@ impl MigrationTrait for Migration {
                 .await
             }
             DbBackend::Sqlite => {
-                // Timestamps are stored as RFC 3339 text in UTC with a fixed
-                // layout, so text comparison is time comparison.
-                let clash = format!(
-                    "SELECT RAISE(ABORT, '{}: the space is already booked for that time')
-                              WHERE EXISTS (SELECT 1 FROM bookings b
-                                             WHERE b.space_id = NEW.space_id AND b.id <> NEW.id
-                                               AND b.status IN ('PENDING', 'CONFIRMED')
-                                               AND b.starts_at < NEW.ends_at AND b.ends_at > NEW.starts_at);",
-                    constraints::BOOKINGS_NO_OVERLAP.sqlite
-                );
-                let insert = format!(
-                    "CREATE TRIGGER bookings_no_overlap_insert BEFORE INSERT ON bookings
-                     WHEN NEW.status IN ('PENDING', 'CONFIRMED') BEGIN {clash} END"
-                );
-                let update = format!(
-                    "CREATE TRIGGER bookings_no_overlap_update BEFORE UPDATE OF space_id, starts_at, ends_at, status ON bookings
-                     WHEN NEW.status IN ('PENDING', 'CONFIRMED') BEGIN {clash} END"
-                );
+                let [insert, update] = sqlite_no_overlap_triggers(false);
                 run_sql(manager, &[&insert, &update]).await
             }
             other => Err(DbErr::Migration(format!(
@@ -163,4 +146,37 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         drop_tables(manager, &["bookings", "spaces"]).await
     }
+}
+
+/// SQLite's no-overlap triggers. `bounded` (migration 9) adds that a clash
+/// started less than 24 hours before the new booking — the longest a
+/// booking lasts — so the check reads only that stretch of the
+/// `(space_id, starts_at)` index instead of the room's whole history.
+pub(crate) fn sqlite_no_overlap_triggers(bounded: bool) -> [String; 2] {
+    // Timestamps are stored as RFC 3339 text in UTC with a fixed layout,
+    // so text comparison is time comparison (a bound without the offset
+    // sorts just before the same instant with it: the bound is inclusive).
+    let bound = if bounded {
+        "AND b.starts_at > strftime('%Y-%m-%dT%H:%M:%S', NEW.starts_at, '-1 day')"
+    } else {
+        ""
+    };
+    let clash = format!(
+        "SELECT RAISE(ABORT, '{}: the space is already booked for that time')
+                  WHERE EXISTS (SELECT 1 FROM bookings b
+                                 WHERE b.space_id = NEW.space_id AND b.id <> NEW.id
+                                   AND b.status IN ('PENDING', 'CONFIRMED')
+                                   AND b.starts_at < NEW.ends_at AND b.ends_at > NEW.starts_at {bound});",
+        constraints::BOOKINGS_NO_OVERLAP.sqlite
+    );
+    [
+        format!(
+            "CREATE TRIGGER bookings_no_overlap_insert BEFORE INSERT ON bookings
+         WHEN NEW.status IN ('PENDING', 'CONFIRMED') BEGIN {clash} END"
+        ),
+        format!(
+            "CREATE TRIGGER bookings_no_overlap_update BEFORE UPDATE OF space_id, starts_at, ends_at, status ON bookings
+         WHEN NEW.status IN ('PENDING', 'CONFIRMED') BEGIN {clash} END"
+        ),
+    ]
 }

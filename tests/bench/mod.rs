@@ -198,6 +198,17 @@ impl Client {
         query: &str,
         variables: Value,
     ) -> (Value, usize) {
+        let body = self.post(token, query, variables).await.expect("request");
+        let body = body.as_ref();
+        (serde_json::from_slice(body).expect("JSON"), body.len())
+    }
+
+    async fn post(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> reqwest::Result<impl AsRef<[u8]>> {
         let mut req = self
             .http
             .post(&self.url)
@@ -205,37 +216,27 @@ impl Client {
         if let Some(t) = token {
             req = req.bearer_auth(t);
         }
-        let body = req
-            .send()
-            .await
-            .expect("request")
-            .bytes()
-            .await
-            .expect("body");
-        (serde_json::from_slice(&body).expect("JSON"), body.len())
+        req.send().await?.bytes().await
     }
 
     /// Whether one operation succeeded, without parsing the answer (the
     /// load generator shares the machine with the server: its CPU is
     /// spent sparingly). Failures come back as the answer's text.
-    pub async fn gql_ok(&self, token: Option<&str>, query: &str, variables: Value) -> Result<(), String> {
-        let mut req = self
-            .http
-            .post(&self.url)
-            .json(&json!({ "query": query, "variables": variables }));
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        let body = req
-            .send()
-            .await
-            .map_err(|e| e.to_string())?
-            .bytes()
+    pub async fn gql_ok(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> Result<(), String> {
+        let body = self
+            .post(token, query, variables)
             .await
             .map_err(|e| e.to_string())?;
-        let failed = !body.starts_with(b"{\"data\":") || body.windows(9).any(|w| w == b"\"errors\":");
+        let body = body.as_ref();
+        let failed =
+            !body.starts_with(b"{\"data\":") || body.windows(9).any(|w| w == b"\"errors\":");
         match failed {
-            true => Err(String::from_utf8_lossy(&body).into_owned()),
+            true => Err(String::from_utf8_lossy(body).into_owned()),
             false => Ok(()),
         }
     }

@@ -128,11 +128,15 @@ async fn scenarios(
         query(DASHBOARD, json!({ "org": data.dashboard_org })),
     )
     .await;
-    perf.map(|p| p.stop());
+    if let Some(p) = perf {
+        p.stop();
+    }
     row(name, "dashboard", &dashboard, server.peak_rss_mib());
     let perf = server.profile(name, "members");
     let members = measure(server, counter, 1000, query(MEMBERS, json!({}))).await;
-    perf.map(|p| p.stop());
+    if let Some(p) = perf {
+        p.stop();
+    }
     row(name, "orgs → members", &members, server.peak_rss_mib());
 
     // Free hours after every generated booking, in each scenario's rooms.
@@ -154,7 +158,9 @@ async fn scenarios(
     };
     let perf = server.profile(name, "booking");
     let busy = measure(server, counter, 2000, book(data.busy_rooms.clone())).await;
-    perf.map(|p| p.stop());
+    if let Some(p) = perf {
+        p.stop();
+    }
     row(
         name,
         "bookSpace, 5 busy rooms",
@@ -201,7 +207,9 @@ async fn main() -> anyhow::Result<()> {
     let (template, dir) = yeondae_tests::bench::database(postgres.as_deref()).await?;
     let started = Instant::now();
     let data = {
-        let server = Server::start(&binaries[binaries.len() - 1].1, &template).await?;
+        // The first (oldest) binary makes the dataset; later ones migrate
+        // their copies forward when they start.
+        let server = Server::start(&binaries[0].1, &template).await?;
         let client = Client::new(server.url.clone())?;
         let db = sea_orm::Database::connect(&template).await?;
         let data = dataset::generate(&client, &db).await?;

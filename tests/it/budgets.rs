@@ -153,3 +153,19 @@ db_test! {
         assert!(costs[0] <= BOOKING_BUDGET, "bookSpace took {} statements (budget {BOOKING_BUDGET}):\n  {}", costs[0], log.join("\n  "));
     }
 }
+
+db_test! {
+    async fn the_bounded_clash_check_still_sees_a_day_long_booking(app) {
+        // The clash checks read only bookings that started within the last
+        // 24 hours (the longest a booking lasts): one that started 23 hours
+        // before still clashes, one that ended as the new one starts does not.
+        let host = app.org_with_owner("hanbat").await;
+        let space = app.space_id(&host.owner, &host.id, "강당", false).await;
+        let token = host.owner.token();
+        app.book(token, &space, &host.id, &at(&app, 48), &at(&app, 72), None).await.data();
+        let refused = app.book(token, &space, &host.id, &at(&app, 71), &at(&app, 73), None).await;
+        refused.assert_error("CONFLICT", None);
+        assert_eq!(refused.errors()[0]["extensions"]["conflicts"][0]["clashesWith"][0]["startsAt"], at(&app, 48));
+        app.book(token, &space, &host.id, &at(&app, 72), &at(&app, 73), None).await.data();
+    }
+}

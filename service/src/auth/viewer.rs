@@ -166,11 +166,14 @@ async fn credential_rows<C: EntityTrait>(
     Ok(db.query_all(&q).await?)
 }
 
+/// A credential's row, its user and the user's stored roles.
+type CredentialRows<M> = (M, user::Model, HashMap<Uuid, Role>);
+
 /// The credential, its user (unless suspended) and the user's roles, from
 /// [`credential_rows`]; `None` when there is no such credential or user.
 fn read_credential<M: FromQueryResult>(
     rows: &[QueryResult],
-) -> Result<Option<(M, user::Model, HashMap<Uuid, Role>)>, ApiError> {
+) -> Result<Option<CredentialRows<M>>, ApiError> {
     let Some(first) = rows.first() else {
         return Ok(None);
     };

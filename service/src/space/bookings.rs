@@ -145,11 +145,7 @@ struct Bookable {
 /// The caller's role in `organization_id`, the space (if the viewer can
 /// see it) and whether that organization may book it: one statement.
 async fn bookable(w: &Write<'_>, space_id: Uuid, organization_id: Uuid) -> ApiResult<Bookable> {
-    let rule = sharing::may_book_in(
-        sharing::the_organization(organization_id),
-        (space::Entity, space::Column::OrganizationId),
-        w.now(),
-    );
+    let rule = booking_rule(organization_id, w.now());
     let mut query = space::Entity::find_by_id(space_id)
         .filter(super::spaces::visible(w.viewer(), w.now()))
         .expr_as(Expr::case(rule, true).finally(false), "yd_may_book")
@@ -187,6 +183,16 @@ async fn bookable(w: &Write<'_>, space_id: Uuid, organization_id: Uuid) -> ApiRe
     })
 }
 
+/// The policy's rule for a space row: `organization` may book it (owner,
+/// or its partner for SPACES).
+fn booking_rule(organization_id: Uuid, now: DateTime<Utc>) -> sea_orm::Condition {
+    sharing::may_book_in(
+        sharing::the_organization(organization_id),
+        (space::Entity, space::Column::OrganizationId),
+        now,
+    )
+}
+
 fn ensure_may_book(may_book: bool) -> ApiResult<()> {
     if may_book {
         Ok(())
@@ -211,11 +217,7 @@ pub(crate) async fn hold(
     series: bool,
 ) -> ApiResult<Vec<booking::Model>> {
     let may_book = space::Entity::find_by_id(space.id)
-        .filter(sharing::may_book_in(
-            sharing::the_organization(organization_id),
-            (space::Entity, space::Column::OrganizationId),
-            w.now(),
-        ))
+        .filter(booking_rule(organization_id, w.now()))
         .one(w.tx())
         .await?
         .is_some();

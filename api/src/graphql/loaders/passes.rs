@@ -28,6 +28,9 @@ struct Passes {
     ended: AtomicU64,
     /// Woken since its last poll began: more resolvers are about to ask.
     woken: AtomicBool,
+    /// The request is over (answered, or dropped on its timeout): nothing
+    /// more will ask.
+    over: AtomicBool,
     idle: Notify,
 }
 
@@ -70,6 +73,13 @@ impl<F: Future> Future for Counted<F> {
     }
 }
 
+impl<F> Drop for Counted<F> {
+    fn drop(&mut self) {
+        self.passes.over.store(true, Ordering::SeqCst);
+        self.passes.idle.notify_waiters();
+    }
+}
+
 /// Run a request's execution so that its DataLoader batches are whole.
 pub async fn drive<F: Future>(request: F) -> F::Output {
     let passes = Arc::new(Passes::default());
@@ -88,13 +98,13 @@ pub fn spawn(batch: BoxFuture<'static, ()>) {
         Ok((passes, seen)) => {
             tokio::spawn(async move {
                 loop {
-                    let idle = passes.idle.notified();
-                    if passes.ended.load(Ordering::SeqCst) > seen
-                        && !passes.woken.load(Ordering::SeqCst)
-                    {
+                    let next_pass = passes.idle.notified();
+                    let idle = passes.ended.load(Ordering::SeqCst) > seen
+                        && !passes.woken.load(Ordering::SeqCst);
+                    if idle || passes.over.load(Ordering::SeqCst) {
                         break;
                     }
-                    idle.await;
+                    next_pass.await;
                 }
                 batch.await
             });
