@@ -156,8 +156,10 @@ pub(crate) fn sqlite_no_overlap_triggers(bounded: bool) -> [String; 2] {
     // Timestamps are stored as RFC 3339 text in UTC with a fixed layout,
     // so text comparison is time comparison (a bound without the offset
     // sorts just before the same instant with it: the bound is inclusive).
+    // (COALESCE: were a time ever unreadable to strftime, the bound falls
+    // away rather than the check.)
     let bound = if bounded {
-        "AND b.starts_at > strftime('%Y-%m-%dT%H:%M:%S', NEW.starts_at, '-1 day')"
+        "AND b.starts_at > COALESCE(strftime('%Y-%m-%dT%H:%M:%S', NEW.starts_at, '-1 day'), '')"
     } else {
         ""
     };
