@@ -48,19 +48,8 @@ pub async fn drop_database(
     database_url: &str,
     state: &AppState,
 ) -> anyhow::Result<()> {
-    use sea_orm::ConnectionTrait;
-    let Some(admin) = postgres else {
-        return Ok(());
-    };
-    let name = url::Url::parse(database_url)?
-        .path()
-        .trim_start_matches('/')
-        .to_owned();
     state.db.clone().close().await.ok();
-    let db = sea_orm::Database::connect(admin).await?;
-    db.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-        .await?;
-    Ok(())
+    drop_template(postgres, database_url).await
 }
 
 /// Make a database safe to copy: on SQLite, fold the write-ahead log

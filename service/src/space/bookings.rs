@@ -5,7 +5,7 @@
 //! request is all or nothing.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, JoinType, Query};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel, QueryFilter,
     QuerySelect, QueryTrait, Set,
@@ -127,59 +127,51 @@ async fn book_step(
     let locked = w.lock_org(request.organization_id, Lock::Share).await?;
     let found = bookable(w, request.space_id, request.organization_id).await?;
     let access = locked.access(w.viewer(), found.role);
-    let space = found.space.ok_or(ApiError::NotFound("space"))?;
     rules::ensure_can_book_for(&access)?;
     ensure_may_book(found.may_book)?;
     let series = slots.len() > 1 || request.recurrence.is_some();
-    insert(w, &space, request.organization_id, title, slots, series).await
+    insert(
+        w,
+        &found.space,
+        request.organization_id,
+        title,
+        slots,
+        series,
+    )
+    .await
 }
 
 struct Bookable {
+    space: space::Model,
     /// The caller's stored role in the organization booking.
     role: Option<Role>,
-    /// The space, if the viewer can see it.
-    space: Option<space::Model>,
     may_book: bool,
 }
 
-/// The caller's role in `organization_id`, the space (if the viewer can
-/// see it) and whether that organization may book it: one statement.
+/// The space (NOT_FOUND unless the viewer can see it — which comes before
+/// any question of role), the caller's role in `organization_id` and
+/// whether that organization may book the space: one statement.
 async fn bookable(w: &Write<'_>, space_id: Uuid, organization_id: Uuid) -> ApiResult<Bookable> {
-    let rule = booking_rule(organization_id, w.now());
-    let mut query = space::Entity::find_by_id(space_id)
+    let query = space::Entity::find_by_id(space_id)
         .filter(super::spaces::visible(w.viewer(), w.now()))
-        .expr_as(Expr::case(rule, true).finally(false), "yd_may_book")
-        .into_query();
-    // The role comes along even when the space is out of sight: an outer
-    // one-row select around the space's look-up.
-    let role = policy::stored_role_column(w.viewer(), organization_id);
-    let mut outer = Query::select();
-    outer
-        .expr_as(role, Alias::new("yd_role"))
-        .column((Alias::new("s"), Asterisk))
-        .from_subquery(
-            Query::select().expr(Expr::val(1)).to_owned(),
-            Alias::new("one"),
+        .expr_as(
+            Expr::case(booking_rule(organization_id, w.now()), true).finally(false),
+            "yd_may_book",
         )
-        .join_subquery(
-            JoinType::LeftJoin,
-            std::mem::take(&mut query),
-            Alias::new("s"),
-            Expr::val(1).eq(1),
-        );
+        .expr_as(
+            policy::stored_role_column(w.viewer(), organization_id),
+            "yd_role",
+        )
+        .into_query();
     let row = w
         .tx()
-        .query_one(&outer)
+        .query_one(&query)
         .await?
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("a one-row select returned none")))?;
-    let space = match row.try_get::<Option<Uuid>>("", "id")? {
-        Some(_) => Some(space::Model::from_query_result(&row, "")?),
-        None => None,
-    };
+        .ok_or(ApiError::NotFound("space"))?;
     Ok(Bookable {
+        space: space::Model::from_query_result(&row, "")?,
         role: row.try_get("", "yd_role")?,
-        may_book: space.is_some() && row.try_get::<bool>("", "yd_may_book")?,
-        space,
+        may_book: row.try_get("", "yd_may_book")?,
     })
 }
 

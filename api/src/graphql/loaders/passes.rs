@@ -54,6 +54,9 @@ impl Wake for Noting {
 struct Counted<F> {
     inner: Pin<Box<F>>,
     passes: Arc<Passes>,
+    /// The task's waker and the noting one around it, kept while the task
+    /// stays the same (it almost always does), so a poll allocates nothing.
+    waker: Option<(Waker, Waker)>,
 }
 
 impl<F: Future> Future for Counted<F> {
@@ -62,10 +65,17 @@ impl<F: Future> Future for Counted<F> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         let passes = self.passes.clone();
         passes.woken.store(false, Ordering::SeqCst);
-        let waker = Waker::from(Arc::new(Noting {
-            passes: passes.clone(),
-            inner: cx.waker().clone(),
-        }));
+        let waker = match &self.waker {
+            Some((task, noting)) if task.will_wake(cx.waker()) => noting.clone(),
+            _ => {
+                let noting = Waker::from(Arc::new(Noting {
+                    passes: passes.clone(),
+                    inner: cx.waker().clone(),
+                }));
+                self.waker = Some((cx.waker().clone(), noting.clone()));
+                noting
+            }
+        };
         let out = self.inner.as_mut().poll(&mut Context::from_waker(&waker));
         passes.ended.fetch_add(1, Ordering::SeqCst);
         passes.idle.notify_waiters();
@@ -86,6 +96,7 @@ pub async fn drive<F: Future>(request: F) -> F::Output {
     let counted = Counted {
         inner: Box::pin(request),
         passes: passes.clone(),
+        waker: None,
     };
     PASSES.scope(passes, counted).await
 }
