@@ -42,12 +42,14 @@ macro_rules! text_enum {
     };
 }
 
+pub mod agency;
 pub mod agreement;
 pub mod agreement_consent;
 pub mod agreement_party;
 pub mod api_token;
 pub mod audit_entry;
 pub mod booking;
+pub mod disclosure_request;
 pub mod endorsement;
 pub mod event;
 pub mod event_co_host;
@@ -72,9 +74,13 @@ pub mod space;
 pub mod user;
 pub mod visibility;
 
+pub use agency::AgencyKind;
 pub use agreement_consent::ConsentStatus;
 pub use agreement_party::{PartyRole, PartyStatus};
 pub use booking::BookingStatus;
+pub use disclosure_request::{
+    AppealKind, DisclosureChannel, DisclosureStatus, FiledBy, ObjectionOutcome,
+};
 pub use event::EventStatus;
 pub use goal::{GoalKind, GoalMeasure, GoalSource, GoalStatus};
 pub use project::ProjectStatus;

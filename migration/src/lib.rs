@@ -16,6 +16,7 @@ mod m20261202_000006_login_throttles;
 mod m20261202_000007_projects_and_actions;
 mod m20261203_000008_events;
 mod m20261204_000009_bounded_clash_check;
+mod m20261205_000010_disclosure_requests;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_projects_and_actions::Migration),
             Box::new(m20261203_000008_events::Migration),
             Box::new(m20261204_000009_bounded_clash_check::Migration),
+            Box::new(m20261205_000010_disclosure_requests::Migration),
         ]
     }
 }

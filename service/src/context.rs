@@ -91,12 +91,14 @@ impl Ctx {
 /// may see the parent: callers follow relations from what they may see.
 /// Each domain added since spaces declares its own part of this port
 /// beside its batched queries (`project::reads::ProjectReads`,
-/// `action::reads::ActionReads`, `event::reads::EventReads`).
+/// `action::reads::ActionReads`, `event::reads::EventReads`,
+/// `disclosure::reads::DisclosureReads`).
 #[async_trait::async_trait]
 pub trait Reads:
     crate::project::reads::ProjectReads
     + crate::action::reads::ActionReads
     + crate::event::reads::EventReads
+    + crate::disclosure::reads::DisclosureReads
 {
     async fn user(&self, id: Uuid) -> ApiResult<Option<user::Model>>;
     async fn organization(&self, id: Uuid) -> ApiResult<Option<organization::Model>>;

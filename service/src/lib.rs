@@ -16,6 +16,7 @@ pub mod auth;
 pub mod clock;
 pub mod context;
 pub mod db;
+pub mod disclosure;
 pub mod error;
 pub mod event;
 pub mod group;

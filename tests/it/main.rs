@@ -12,6 +12,7 @@ mod budgets;
 mod cli;
 mod constraints;
 mod demo;
+mod disclosure;
 mod events;
 mod http;
 mod identity;

@@ -8,6 +8,7 @@ pub mod action;
 pub mod agreement;
 pub mod audit;
 pub mod connection;
+pub mod disclosure;
 pub mod error;
 pub mod event;
 pub mod groups;
@@ -27,6 +28,7 @@ use crate::state::AppState;
 use action::{ActionMutation, ActionQuery};
 use agreement::{AgreementMutation, AgreementQuery};
 use audit::AuditQuery;
+use disclosure::operations::{DisclosureMutation, DisclosureQuery};
 pub use error::{GqlError, Result};
 use event::operations::{EventMutation, EventQuery};
 use groups::GroupMutation;
@@ -47,6 +49,7 @@ pub struct Query(
     ProjectQuery,
     ActionQuery,
     EventQuery,
+    DisclosureQuery,
     SpaceQuery,
     AuditQuery,
 );
@@ -61,6 +64,7 @@ pub struct Mutation(
     ProjectMutation,
     ActionMutation,
     EventMutation,
+    DisclosureMutation,
     SpaceMutation,
 );
 

@@ -2,6 +2,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 
 use super::action::{ActionStatusGql, SolidarityAction, SolidarityActionConnection};
 use super::agreement::{Agreement, AgreementConnection, AgreementStatusGql};
+use super::disclosure::{DisclosureRequest, DisclosureRequestConnection, DisclosureStatusGql};
 use super::event::{Event, EventConnection};
 use super::groups::MemberGroup;
 use super::membership::{Invitation, Membership, MembershipConnection, RoleGql};
@@ -167,6 +168,29 @@ impl Organization {
         let window = (from.map(|d| d.0), to.map(|d| d.0));
         let listing = event::events::of_organization(core(ctx)?, self.0.id, window, args).await?;
         Ok(EventConnection::from_listing(listing, Event))
+    }
+
+    /// Disclosure requests of this organization that the viewer may read, oldest first.
+    async fn disclosure_requests(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<DisclosureStatusGql>,
+        overdue: Option<bool>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<DisclosureRequestConnection> {
+        let args = crate::graphql::connection::args(ctx, first, after)?;
+        let filter = service::disclosure::OrgFilter {
+            status: status.map(Into::into),
+            overdue,
+        };
+        let listing =
+            service::disclosure::requests::of_organization(core(ctx)?, self.0.id, filter, args)
+                .await?;
+        Ok(DisclosureRequestConnection::from_listing(
+            listing,
+            DisclosureRequest,
+        ))
     }
 
     /// Solidarity actions this organization initiated that the viewer may read.

@@ -49,6 +49,7 @@
 pub mod accounts;
 pub mod actions;
 pub mod agreements;
+pub mod disclosure;
 pub mod events;
 pub mod members;
 pub mod projects;

@@ -274,4 +274,24 @@ impl World<'_> {
             )
             .await
     }
+
+    /// A new PARTNERS request of home: FILED, then REFUSED today when
+    /// `refused`, with an objection lodged today when `objected`.
+    pub(super) async fn fresh_request(&self, refused: bool, objected: bool) -> String {
+        let owner = &self.home.owner;
+        let id = self
+            .app
+            .request_id(owner, &self.home.id, &self.agency, "PARTNERS")
+            .await;
+        if refused {
+            self.app
+                .decide_request(owner, &id, "REFUSED", None)
+                .await
+                .data();
+        }
+        if objected {
+            self.app.object_to_request(owner, &id).await.data();
+        }
+        id
+    }
 }

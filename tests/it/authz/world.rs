@@ -37,6 +37,8 @@ pub(crate) struct Target {
     pub(crate) occurrence: String,
     /// A member group of the target holding `member`.
     pub(crate) group: String,
+    /// A FILED PARTNERS disclosure request of the target (to `agency`).
+    pub(crate) disclosure: String,
 }
 
 pub(crate) struct World<'a> {
@@ -64,6 +66,13 @@ pub(crate) struct World<'a> {
     /// Home's PENDING booking of `withdrew`'s space, made under
     /// `former_agreement`: home is a former partner holding a booking there.
     pub(crate) former_booking: String,
+    /// The agency the targets' requests went to.
+    pub(crate) agency: String,
+    /// Another agency: home's `settled_request` was transferred to it.
+    pub(crate) other_agency: String,
+    /// Home's PARTNERS request that went through every step: transferred,
+    /// refused by the receiving agency, objected to (dismissed), appealed.
+    pub(crate) settled_request: String,
     seq: AtomicUsize,
     pub(super) shared: tokio::sync::Mutex<HashMap<(&'static str, Rel), String>>,
 }
@@ -103,6 +112,11 @@ impl<'a> World<'a> {
             partner_booking: String::new(),
             former_agreement: String::new(),
             former_booking: String::new(),
+            agency: app
+                .agency_id(&home.owner, "서울특별시 종로구", "DISTRICT")
+                .await,
+            other_agency: app.agency_id(&home.owner, "서울특별시", "CITY").await,
+            settled_request: String::new(),
             seq: AtomicUsize::new(0),
             shared: tokio::sync::Mutex::new(HashMap::new()),
         };
@@ -174,6 +188,9 @@ impl<'a> World<'a> {
                     serde_json::json!({}),
                 )
                 .await;
+            let disclosure = app
+                .request_id(&org.owner, &org.id, &world.agency, "PARTNERS")
+                .await;
             world.targets.insert(
                 rel,
                 Target {
@@ -190,11 +207,37 @@ impl<'a> World<'a> {
                     series,
                     occurrence,
                     group,
+                    disclosure,
                 },
             );
         }
         world.add_former_and_partner_bookings().await;
+        world.add_settled_request().await;
         world
+    }
+
+    /// Home's request through every step, so the walk reaches an agency it
+    /// was transferred to, an objection and an appeal.
+    async fn add_settled_request(&mut self) {
+        let (app, owner) = (self.app, &self.home.owner);
+        let id = app
+            .request_id(owner, &self.home.id, &self.agency, "PARTNERS")
+            .await;
+        let today = crate::support::disclosure::seoul_today(app);
+        app.decide_request(owner, &id, "TRANSFERRED", Some(&self.other_agency))
+            .await
+            .data();
+        app.decide_request(owner, &id, "REFUSED", None).await.data();
+        app.object_to_request(owner, &id).await.data();
+        let steps = [
+            "mutation($id: ID!, $d: Date!) { recordObjectionDecision(id: $id, outcome: DISMISSED, decidedOn: $d) { id } }",
+            "mutation($id: ID!, $d: Date!) { noteDisclosureAppeal(id: $id, kind: ADMINISTRATIVE_APPEAL, notedOn: $d) { id } }",
+        ];
+        for step in steps {
+            let vars = serde_json::json!({ "id": id, "d": today });
+            app.request_step(owner, step, vars).await.data();
+        }
+        self.settled_request = id;
     }
 
     /// The bookings through which a nested read can reach a space its

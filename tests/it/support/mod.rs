@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod disclosure;
 pub mod events;
 pub mod fixtures;
 pub mod process;

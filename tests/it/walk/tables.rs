@@ -22,6 +22,15 @@ pub(super) const ROOT_READS: &[(&str, RootRead)] = &[
     ("SolidarityAction", RootRead::by_id("solidarityAction")),
     ("Event", RootRead::by_id("event")),
     ("EventSeries", RootRead::by_id("eventSeries")),
+    ("DisclosureRequest", RootRead::by_id("disclosureRequest")),
+    (
+        "Agency",
+        RootRead::Query {
+            field: "agencies",
+            arg: None,
+            within: None,
+        },
+    ),
     (
         "AuditEntry",
         RootRead::Query {
@@ -70,6 +79,8 @@ pub(super) const ROOT_READS: &[(&str, RootRead)] = &[
     ("OrganizationSeries", RootRead::Contextual),
     ("Endorsement", RootRead::Contextual),
     ("Rsvp", RootRead::Contextual),
+    ("Objection", RootRead::Contextual),
+    ("Appeal", RootRead::Contextual),
     ("User", RootRead::PublicFace(USER_PUBLIC_FACE)),
     ("AuthPayload", RootRead::MutationOnly),
     ("CreatedApiToken", RootRead::MutationOnly),

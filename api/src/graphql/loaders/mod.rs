@@ -122,6 +122,7 @@ macro_rules! loader {
 }
 
 mod actions;
+mod disclosure;
 mod events;
 mod projects;
 
@@ -155,6 +156,7 @@ pub struct Loaders {
     projects: projects::ProjectLoaders,
     actions: actions::ActionLoaders,
     events: events::EventLoaders,
+    disclosure: disclosure::DisclosureLoaders,
 }
 
 impl Loaders {
@@ -279,6 +281,7 @@ impl Loaders {
             roles_stale,
             projects: projects::ProjectLoaders::new(db, &with, now),
             actions: actions::ActionLoaders::new(&with, now),
+            disclosure: disclosure::DisclosureLoaders::new(db, &with, now),
             events: events::EventLoaders::new(db, &with, now),
         }
     }

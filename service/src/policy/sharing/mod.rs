@@ -21,9 +21,11 @@ use super::{bound_organization, is_platform_admin, role_cap};
 use crate::auth::Viewer;
 use entity::{PartyStatus, Role, agreement, agreement_party, booking, membership, space};
 
+mod disclosure;
 mod events;
 mod work;
 
+pub use disclosure::*;
 pub use events::*;
 pub use work::*;
 

@@ -1,0 +1,251 @@
+//! Disclosure requests and agencies as the API shows them. Queries and
+//! mutations are in [`operations`].
+
+pub mod operations;
+
+use async_graphql::{Context, Enum, ID, Object};
+
+use super::organization::Organization;
+use super::project::{Project, VisibilityGql};
+use super::{Date, DateTime, Result, core, ids};
+use entity::{agency, disclosure_request};
+use service::disclosure::{agencies, requests, transitions};
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(name = "AgencyKind", remote = "entity::AgencyKind")]
+pub enum AgencyKindGql {
+    City,
+    Province,
+    District,
+    Council,
+    EducationOffice,
+    Police,
+    PublicCorporation,
+    Other,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(name = "DisclosureChannel", remote = "entity::DisclosureChannel")]
+pub enum DisclosureChannelGql {
+    Portal,
+    Post,
+    InPerson,
+    Email,
+    Fax,
+    Other,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(name = "FiledBy", remote = "entity::FiledBy")]
+pub enum FiledByGql {
+    Member,
+    Citizen,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(name = "DisclosureStatus", remote = "entity::DisclosureStatus")]
+pub enum DisclosureStatusGql {
+    /// filed, awaiting the agency's decision
+    Filed,
+    /// the agency extended its deadline once (10 more days)
+    Extended,
+    Disclosed,
+    PartiallyDisclosed,
+    Refused,
+    NoInformation,
+    /// sent on to another agency, which decides it
+    Transferred,
+    Withdrawn,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(name = "ObjectionOutcome", remote = "entity::ObjectionOutcome")]
+pub enum ObjectionOutcomeGql {
+    Upheld,
+    PartlyUpheld,
+    Dismissed,
+}
+
+/// What followed an adverse decision beyond the agency.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(name = "AppealKind", remote = "entity::AppealKind")]
+pub enum AppealKindGql {
+    /// an administrative appeal (행정심판)
+    AdministrativeAppeal,
+    /// an administrative suit (행정소송)
+    Lawsuit,
+}
+
+/// A public body that disclosure requests go to; shared reference data.
+#[derive(Clone)]
+pub struct Agency(pub agency::Model);
+
+#[Object]
+impl Agency {
+    async fn id(&self) -> ID {
+        ids::to_id(self.0.id)
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn kind(&self) -> AgencyKindGql {
+        self.0.kind.into()
+    }
+
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+}
+
+crate::connection_type!(AgencyConnection, AgencyEdge, Agency);
+
+/// An objection (이의신청) against a refusal or partial disclosure.
+pub struct Objection {
+    lodged_on: chrono::NaiveDate,
+    decided_on: Option<chrono::NaiveDate>,
+    outcome: Option<entity::ObjectionOutcome>,
+}
+
+#[Object]
+impl Objection {
+    async fn lodged_on(&self) -> Date {
+        self.lodged_on.into()
+    }
+
+    /// the agency's decision is due by then (7 days after lodging)
+    async fn due_on(&self) -> Date {
+        transitions::objection_due_on(self.lodged_on).into()
+    }
+
+    async fn decided_on(&self) -> Option<Date> {
+        self.decided_on.map(Into::into)
+    }
+
+    async fn outcome(&self) -> Option<ObjectionOutcomeGql> {
+        self.outcome.map(Into::into)
+    }
+}
+
+/// An administrative appeal or suit brought after an adverse decision.
+pub struct Appeal {
+    kind: entity::AppealKind,
+    noted_on: chrono::NaiveDate,
+}
+
+#[Object]
+impl Appeal {
+    async fn kind(&self) -> AppealKindGql {
+        self.kind.into()
+    }
+
+    async fn noted_on(&self) -> Date {
+        self.noted_on.into()
+    }
+}
+
+/// An information-disclosure request (정보공개청구) to a public agency.
+#[derive(Clone)]
+pub struct DisclosureRequest(pub disclosure_request::Model);
+
+#[Object]
+impl DisclosureRequest {
+    async fn id(&self) -> ID {
+        ids::to_id(self.0.id)
+    }
+
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
+        Organization::load(ctx, self.0.organization_id).await
+    }
+
+    /// The project it belongs to; null also when the viewer may not see the project.
+    async fn project(&self, ctx: &Context<'_>) -> Result<Option<Project>> {
+        Ok(requests::project(core(ctx)?, &self.0).await?.map(Project))
+    }
+
+    async fn agency(&self, ctx: &Context<'_>) -> Result<Agency> {
+        Ok(Agency(agencies::find(core(ctx)?, self.0.agency_id).await?))
+    }
+
+    async fn subject(&self) -> &str {
+        &self.0.subject
+    }
+
+    async fn body(&self) -> Option<&str> {
+        self.0.body.as_deref()
+    }
+
+    async fn channel(&self) -> DisclosureChannelGql {
+        self.0.channel.into()
+    }
+
+    async fn receipt_number(&self) -> Option<&str> {
+        self.0.receipt_number.as_deref()
+    }
+
+    async fn filed_on(&self) -> Date {
+        self.0.filed_on.into()
+    }
+
+    async fn filed_by(&self) -> FiledByGql {
+        self.0.filed_by.into()
+    }
+
+    async fn status(&self) -> DisclosureStatusGql {
+        self.0.status.into()
+    }
+
+    /// the decision is due by then (10 days after filing, 20 once extended)
+    async fn due_on(&self) -> Date {
+        self.0.due_on.into()
+    }
+
+    /// no decision and dueOn has passed (derived from the time; days are Korean calendar days)
+    async fn overdue(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(requests::overdue(core(ctx)?, &self.0))
+    }
+
+    /// The latest decision's date: a transfer's, then the receiving agency's.
+    async fn decided_on(&self) -> Option<Date> {
+        self.0.decided_on.map(Into::into)
+    }
+
+    /// the agency the request was transferred to
+    async fn transferred_to(&self, ctx: &Context<'_>) -> Result<Option<Agency>> {
+        match self.0.transferred_to_agency_id {
+            Some(id) => Ok(Some(Agency(agencies::find(core(ctx)?, id).await?))),
+            None => Ok(None),
+        }
+    }
+
+    async fn objection(&self) -> Option<Objection> {
+        Some(Objection {
+            lodged_on: self.0.objection_lodged_on?,
+            decided_on: self.0.objection_decided_on,
+            outcome: self.0.objection_outcome,
+        })
+    }
+
+    /// An administrative appeal or suit, once noted.
+    async fn appeal(&self) -> Option<Appeal> {
+        Some(Appeal {
+            kind: self.0.appeal_kind?,
+            noted_on: self.0.appeal_noted_on?,
+        })
+    }
+
+    async fn visibility(&self) -> VisibilityGql {
+        self.0.visibility.into()
+    }
+
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+}
+
+crate::connection_type!(
+    DisclosureRequestConnection,
+    DisclosureRequestEdge,
+    DisclosureRequest
+);

@@ -1,0 +1,230 @@
+//! Disclosure requests' and agencies' queries and mutations: thin resolvers
+//! over the disclosure services.
+
+use async_graphql::{Context, ID, InputObject, Object};
+
+use super::{
+    Agency, AgencyConnection, AgencyKindGql, AppealKindGql, DisclosureChannelGql,
+    DisclosureRequest, DisclosureRequestConnection, DisclosureStatusGql, FiledByGql,
+    ObjectionOutcomeGql,
+};
+use crate::graphql::project::VisibilityGql;
+use crate::graphql::{Date, Result, core, ids};
+use service::disclosure::{Decision, NewRequest, RequestFilter, agencies, lifecycle, requests};
+
+#[derive(InputObject)]
+pub struct FileDisclosureRequestInput {
+    organization_id: ID,
+    /// A project the organization takes part in now.
+    project_id: Option<ID>,
+    agency_id: ID,
+    subject: String,
+    body: Option<String>,
+    channel: DisclosureChannelGql,
+    /// The agency's receipt number (접수번호).
+    receipt_number: Option<String>,
+    /// Not in the future (dates are Korean calendar days).
+    filed_on: Date,
+    filed_by: FiledByGql,
+    /// PARTNERS: also the organization's partners for PROJECTS and the organizations taking part in its project.
+    visibility: VisibilityGql,
+}
+
+#[derive(InputObject)]
+pub struct DisclosureDecisionInput {
+    /// DISCLOSED, PARTIALLY_DISCLOSED, REFUSED, NO_INFORMATION or TRANSFERRED.
+    status: DisclosureStatusGql,
+    /// From the filing (or the transfer) through today.
+    decided_on: Date,
+    /// required for TRANSFERRED
+    transferred_to_agency_id: Option<ID>,
+}
+
+#[derive(Default)]
+pub struct DisclosureQuery;
+
+#[Object]
+impl DisclosureQuery {
+    /// Requests the viewer may read, oldest first; `search` matches part of the subject, case-insensitively.
+    #[allow(clippy::too_many_arguments)]
+    async fn disclosure_requests(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: Option<ID>,
+        project_id: Option<ID>,
+        agency_id: Option<ID>,
+        status: Option<DisclosureStatusGql>,
+        overdue: Option<bool>,
+        filed_by: Option<FiledByGql>,
+        search: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<DisclosureRequestConnection> {
+        let args = crate::graphql::connection::args(ctx, first, after)?;
+        let filter = RequestFilter {
+            organization_id: ids::parse_opt(organization_id.as_ref(), "organizationId")?,
+            project_id: ids::parse_opt(project_id.as_ref(), "projectId")?,
+            agency_id: ids::parse_opt(agency_id.as_ref(), "agencyId")?,
+            status: status.map(Into::into),
+            overdue,
+            filed_by: filed_by.map(Into::into),
+            search,
+        };
+        let listing = requests::list(core(ctx)?, filter, &args).await?;
+        Ok(DisclosureRequestConnection::from_listing(
+            listing,
+            DisclosureRequest,
+        ))
+    }
+
+    async fn disclosure_request(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<Option<DisclosureRequest>> {
+        let id = ids::parse(&id, "id")?;
+        Ok(Some(DisclosureRequest(
+            requests::find(core(ctx)?, id).await?,
+        )))
+    }
+
+    /// Agencies by name; `search` matches part of the name, ignoring spaces and case.
+    async fn agencies(
+        &self,
+        ctx: &Context<'_>,
+        search: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<AgencyConnection> {
+        let args = crate::graphql::connection::args(ctx, first, after)?;
+        let listing = agencies::list(core(ctx)?, search.as_deref(), &args).await?;
+        Ok(AgencyConnection::from_listing(listing, Agency))
+    }
+}
+
+#[derive(Default)]
+pub struct DisclosureMutation;
+
+#[Object]
+impl DisclosureMutation {
+    /// Any signed-in user; deduplicated by name and kind (the existing agency is returned).
+    async fn create_agency(
+        &self,
+        ctx: &Context<'_>,
+        name: String,
+        kind: AgencyKindGql,
+    ) -> Result<Agency> {
+        Ok(Agency(
+            agencies::create(core(ctx)?, &name, kind.into()).await?,
+        ))
+    }
+
+    /// EDITOR+ of the organization.
+    async fn file_disclosure_request(
+        &self,
+        ctx: &Context<'_>,
+        input: FileDisclosureRequestInput,
+    ) -> Result<DisclosureRequest> {
+        let input = NewRequest {
+            organization_id: ids::parse(&input.organization_id, "organizationId")?,
+            project_id: ids::parse_opt(input.project_id.as_ref(), "projectId")?,
+            agency_id: ids::parse(&input.agency_id, "agencyId")?,
+            subject: input.subject,
+            body: input.body,
+            channel: input.channel.into(),
+            receipt_number: input.receipt_number,
+            filed_on: input.filed_on.0,
+            filed_by: input.filed_by.into(),
+            visibility: input.visibility.into(),
+        };
+        Ok(DisclosureRequest(requests::file(core(ctx)?, input).await?))
+    }
+
+    /// EDITOR+ of the request's organization: FILED → EXTENDED, due 20 days after filing.
+    async fn extend_disclosure_deadline(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<DisclosureRequest> {
+        let id = ids::parse(&id, "id")?;
+        Ok(DisclosureRequest(lifecycle::extend(core(ctx)?, id).await?))
+    }
+
+    /// EDITOR+ of the request's organization. After TRANSFERRED, records the receiving agency's decision.
+    async fn record_disclosure_decision(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: DisclosureDecisionInput,
+    ) -> Result<DisclosureRequest> {
+        let id = ids::parse(&id, "id")?;
+        let decision = Decision {
+            status: input.status.into(),
+            decided_on: input.decided_on.0,
+            transferred_to: ids::parse_opt(
+                input.transferred_to_agency_id.as_ref(),
+                "transferredToAgencyId",
+            )?,
+        };
+        Ok(DisclosureRequest(
+            lifecycle::decide(core(ctx)?, id, decision).await?,
+        ))
+    }
+
+    /// Within 30 days of a REFUSED or PARTIALLY_DISCLOSED decision.
+    async fn lodge_objection(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        lodged_on: Date,
+    ) -> Result<DisclosureRequest> {
+        let id = ids::parse(&id, "id")?;
+        Ok(DisclosureRequest(
+            lifecycle::lodge_objection(core(ctx)?, id, lodged_on.0).await?,
+        ))
+    }
+
+    async fn record_objection_decision(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        outcome: ObjectionOutcomeGql,
+        decided_on: Date,
+    ) -> Result<DisclosureRequest> {
+        let id = ids::parse(&id, "id")?;
+        let updated =
+            lifecycle::decide_objection(core(ctx)?, id, outcome.into(), decided_on.0).await?;
+        Ok(DisclosureRequest(updated))
+    }
+
+    /// EDITOR+ of the request's organization: after REFUSED, PARTIALLY_DISCLOSED or NO_INFORMATION (and its objection's decision, if any), once.
+    async fn note_disclosure_appeal(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        kind: AppealKindGql,
+        noted_on: Date,
+    ) -> Result<DisclosureRequest> {
+        let id = ids::parse(&id, "id")?;
+        let updated = lifecycle::note_appeal(core(ctx)?, id, kind.into(), noted_on.0).await?;
+        Ok(DisclosureRequest(updated))
+    }
+
+    /// EDITOR+ of the request's organization, while a decision is awaited.
+    async fn withdraw_disclosure_request(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<DisclosureRequest> {
+        let id = ids::parse(&id, "id")?;
+        Ok(DisclosureRequest(
+            lifecycle::withdraw(core(ctx)?, id).await?,
+        ))
+    }
+
+    /// EDITOR+ of the request's organization.
+    async fn delete_disclosure_request(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
+        let id = ids::parse(&id, "id")?;
+        Ok(requests::delete(core(ctx)?, id).await?)
+    }
+}

@@ -1,0 +1,70 @@
+//! The loaders behind [`DisclosureReads`]: agencies, and organizations'
+//! disclosure requests.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sea_orm::DatabaseConnection;
+use uuid::Uuid;
+
+use super::{Cached, PagesKey, by_id, maybe, one, per_argument};
+use entity::{agency, disclosure_request};
+use service::ApiResult;
+use service::auth::Viewer;
+use service::disclosure::OrgFilter;
+use service::disclosure::reads::{self as disclosure, DisclosureReads};
+use service::paging::{Page, PageArgs};
+
+type FilterPagesKey = PagesKey<(OrgFilter, PageArgs)>;
+
+pub(super) struct DisclosureLoaders {
+    agencies: Cached<Uuid, agency::Model>,
+    org_requests: Cached<FilterPagesKey, Page<disclosure_request::Model>>,
+    org_request_counts: Cached<PagesKey<OrgFilter>, i64>,
+}
+
+impl DisclosureLoaders {
+    pub(super) fn new(
+        db: &DatabaseConnection,
+        with: &impl Fn() -> (DatabaseConnection, Viewer),
+        now: DateTime<Utc>,
+    ) -> Self {
+        DisclosureLoaders {
+            agencies: by_id::<agency::Entity>(db, agency::Column::Id, |m| m.id),
+            org_requests: per_argument(with, move |db, viewer, (filter, args), orgs| async move {
+                disclosure::organization_request_pages(&db, &viewer, now, filter, &orgs, &args)
+                    .await
+            }),
+            org_request_counts: per_argument(with, move |db, viewer, filter, orgs| async move {
+                disclosure::organization_request_counts(&db, &viewer, now, filter, &orgs).await
+            }),
+        }
+    }
+}
+
+#[async_trait]
+impl DisclosureReads for super::Loaders {
+    async fn agency(&self, id: Uuid) -> ApiResult<Option<agency::Model>> {
+        maybe(&self.disclosure.agencies, id).await
+    }
+
+    async fn organization_disclosure_requests(
+        &self,
+        organization: Uuid,
+        filter: OrgFilter,
+        args: PageArgs,
+    ) -> ApiResult<Page<disclosure_request::Model>> {
+        one(
+            &self.disclosure.org_requests,
+            (organization, (filter, args)),
+        )
+        .await
+    }
+
+    async fn organization_disclosure_request_count(
+        &self,
+        organization: Uuid,
+        filter: OrgFilter,
+    ) -> ApiResult<i64> {
+        one(&self.disclosure.org_request_counts, (organization, filter)).await
+    }
+}
