@@ -21,6 +21,13 @@ pub struct Model {
     pub source: Option<GoalSource>,
     /// For source ATTENDANCE: the series whose attendance is the reading.
     pub event_series_id: Option<Uuid>,
+    /// For source DISCLOSURE_REQUESTS: only requests filed by them.
+    pub disclosure_filed_by: Option<super::FiledBy>,
+    /// For source DISCLOSURE_REQUESTS: only requests with a decision.
+    pub disclosure_decided_only: bool,
+    /// For source DISCLOSURE_REQUESTS: counting starts here when the
+    /// project has no start (the goal's creation, in Seoul).
+    pub counts_since: Option<Date>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
@@ -49,6 +56,9 @@ text_enum! {
     pub enum GoalSource {
         /// The attendance rate (0..1) of an event series' past occurrences.
         Attendance = "ATTENDANCE",
+        /// The count of the participating organizations' disclosure
+        /// requests in the goal's period.
+        DisclosureRequests = "DISCLOSURE_REQUESTS",
     }
 }
 

@@ -4,12 +4,20 @@
 //! CHECKs: no decision before filing, a decided status has a decision date
 //! and an undecided one none, a transfer names another agency, an
 //! objection's outcome comes with its date and after its lodging.
+//!
+//! Goals may now be measured from requests: `goals.source` gains
+//! DISCLOSURE_REQUESTS (a column's CHECK cannot be altered on SQLite, so the
+//! column is rebuilt: added anew, copied, the old one dropped, renamed),
+//! with the filter of which requests count and the date counting starts
+//! when the project has no start.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
 use crate::refs::{Organizations, Users};
-use crate::{References, create_table, drop_tables, index, one_of, unique_index};
+use crate::{
+    References, add_column, create_table, drop_tables, index, one_of, run_sql, unique_index,
+};
 use ForeignKeyAction::{Cascade, Restrict, SetNull};
 
 #[derive(DeriveMigrationName)]
@@ -60,6 +68,17 @@ enum Projects {
     Table,
 }
 
+#[derive(DeriveIden, Clone, Copy)]
+enum Goals {
+    Table,
+    DisclosureFiledBy,
+    DisclosureDecidedOnly,
+    CountsSince,
+}
+
+/// Where a goal's readings come from, when not recorded by hand.
+const GOAL_SOURCES: &str = "('ATTENDANCE', 'DISCLOSURE_REQUESTS')";
+
 const AGENCY_KINDS: &[&str] = &[
     "CITY",
     "PROVINCE",
@@ -101,12 +120,34 @@ const REQUEST_CHECKS: &[&str] = &[
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// One transaction on SQLite too: the goals' `source` is never missing.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         agencies(manager).await?;
-        requests(manager).await
+        requests(manager).await?;
+        goals_from_requests(manager).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        run_sql(
+            manager,
+            &["DELETE FROM goals WHERE source = 'DISCLOSURE_REQUESTS'"],
+        )
+        .await?;
+        for column in [
+            Goals::CountsSince,
+            Goals::DisclosureDecidedOnly,
+            Goals::DisclosureFiledBy,
+        ] {
+            let drop = Table::alter()
+                .table(Goals::Table)
+                .drop_column(column)
+                .to_owned();
+            manager.alter_table(drop).await?;
+        }
         drop_tables(manager, &["disclosure_requests", "agencies"]).await
     }
 }
@@ -204,4 +245,32 @@ async fn requests(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
         &["transferred_to_agency_id"],
     )
     .await
+}
+
+async fn goals_from_requests(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    run_sql(
+        manager,
+        &[
+            &format!(
+                "ALTER TABLE goals ADD COLUMN yd_source VARCHAR(24) NULL CHECK (yd_source IN {GOAL_SOURCES})"
+            ),
+            "UPDATE goals SET yd_source = source",
+            "ALTER TABLE goals DROP COLUMN source",
+            "ALTER TABLE goals RENAME COLUMN yd_source TO source",
+        ],
+    )
+    .await?;
+    add_column(
+        manager,
+        Goals::Table,
+        one_of(Goals::DisclosureFiledBy, &["MEMBER", "CITIZEN"]).null(),
+    )
+    .await?;
+    add_column(
+        manager,
+        Goals::Table,
+        boolean(Goals::DisclosureDecidedOnly).default(false),
+    )
+    .await?;
+    add_column(manager, Goals::Table, date_null(Goals::CountsSince)).await
 }

@@ -169,3 +169,33 @@ db_test! {
         app.book(token, &space, &host.id, &at(&app, 72), &at(&app, 73), None).await.data();
     }
 }
+
+/// organizations → their disclosure requests → the agencies: one statement
+/// per level after authentication.
+const REQUESTS: &str = "{ organizations(first: 50) { nodes { slug disclosureRequests(first: 20) { totalCount nodes { subject overdue agency { name } transferredTo { name } } } } } }";
+const REQUESTS_BUDGET: usize = 1 + 3;
+
+db_test! {
+    async fn organizations_and_their_disclosure_requests_cost_one_statement_per_level(app) {
+        let owner = app.sign_up("owner@hanbat.example").await;
+        let first = app.create_org(&owner, "hanbat").await;
+        let agency = app.agency_id(&owner, "대전광역시", "CITY").await;
+        app.request_id(&owner, &first, &agency, "PRIVATE").await;
+        let small = app.statements_with(owner.token(), REQUESTS, json!({})).await.0;
+        for i in 0..6 {
+            let org = app.create_org(&owner, &format!("org-{i}")).await;
+            for k in 0..4 {
+                let to = app.agency_id(&owner, &format!("기관 {i}-{k}"), "OTHER").await;
+                let id = app.request_id(&owner, &org, &agency, "PRIVATE").await;
+                app.decide_request(&owner, &id, "TRANSFERRED", Some(&to)).await.data();
+            }
+        }
+        let (large, r) = app.statements_with(owner.token(), REQUESTS, json!({})).await;
+        let nodes = r.data()["organizations"]["nodes"].as_array().unwrap();
+        assert_eq!(nodes.len(), 7);
+        assert!(nodes.iter().all(|o| o["disclosureRequests"]["totalCount"].as_i64() >= Some(1)));
+        assert_eq!(nodes[1]["disclosureRequests"]["nodes"][3]["transferredTo"]["name"], "기관 0-3");
+        assert_eq!(small, large, "statements grew with the organizations and requests");
+        assert!(large <= REQUESTS_BUDGET, "organizations → requests took {large} statements (budget {REQUESTS_BUDGET}):{}", shown(&app, owner.token(), REQUESTS, json!({})).await);
+    }
+}

@@ -280,6 +280,9 @@ db_test! {
             status: entity::GoalStatus::NotStarted,
             source: None,
             event_series_id: None,
+            disclosure_filed_by: None,
+            disclosure_decided_only: false,
+            counts_since: None,
             created_at: Utc::now(),
             updated_at: Utc::now(),
         };

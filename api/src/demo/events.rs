@@ -77,6 +77,7 @@ pub(super) async fn load(state: &AppState, now: DateTime<Utc>, orgs: &[Org]) -> 
             unit: None,
             target: Some(0.7),
             due_on: None,
+            disclosure: None,
         },
     )
     .await)?;

@@ -56,6 +56,7 @@ pub(super) async fn load(
         unit: Some(unit.into()),
         target: Some(target),
         due_on: Some(year_end),
+        disclosure: None,
     };
     let quality = |title: &str| NewGoal {
         kind: GoalKind::Qualitative,
@@ -66,6 +67,7 @@ pub(super) async fn load(
         unit: None,
         target: None,
         due_on: None,
+        disclosure: None,
     };
 
     // 정보공개 운동: the four partners file requests month by month.

@@ -5,9 +5,11 @@
 //! [`transitions`].
 
 pub mod agencies;
+pub mod goals;
 pub mod lifecycle;
 pub mod reads;
 pub mod requests;
+pub mod stats;
 pub mod transitions;
 
 pub use reads::OrgFilter;

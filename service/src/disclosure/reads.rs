@@ -39,6 +39,9 @@ pub trait DisclosureReads: Send + Sync {
         organization: Uuid,
         filter: OrgFilter,
     ) -> ApiResult<i64>;
+    /// How many requests count towards a goal measured by them
+    /// ([`super::goals`]).
+    async fn disclosure_goal_count(&self, goal: Uuid) -> ApiResult<i64>;
 }
 
 fn readable(viewer: &Viewer, now: DateTime<Utc>, filter: OrgFilter) -> Condition {

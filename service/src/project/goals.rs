@@ -22,7 +22,9 @@ use crate::mutate;
 use crate::paging::{Listing, PageArgs};
 use crate::policy::{self, Lock, projects as rules};
 use crate::validate;
-use entity::{GoalKind, GoalMeasure, GoalSource, GoalStatus, goal, goal_progress, project};
+use entity::{
+    FiledBy, GoalKind, GoalMeasure, GoalSource, GoalStatus, goal, goal_progress, project,
+};
 
 pub struct NewGoal {
     pub kind: GoalKind,
@@ -35,6 +37,15 @@ pub struct NewGoal {
     pub unit: Option<String>,
     pub target: Option<f64>,
     pub due_on: Option<NaiveDate>,
+    /// For source DISCLOSURE_REQUESTS: which requests count.
+    pub disclosure: Option<DisclosureCriteria>,
+}
+
+/// Which disclosure requests a goal measured by them counts.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DisclosureCriteria {
+    pub filed_by: Option<FiledBy>,
+    pub decided_only: bool,
 }
 
 pub struct NewProgress {
@@ -55,14 +66,27 @@ pub async fn add(ctx: &Ctx, project_id: Uuid, input: NewGoal) -> ApiResult<goal:
             transitions::attendance_shape(input.kind, input.measure, target)?;
             Some(super::attendance::check_series(ctx, project_id, input.event_series_id).await?)
         }
-        None if input.event_series_id.is_some() => {
-            return Err(ApiError::bad_input(
-                "eventSeriesId",
-                "only an ATTENDANCE goal names an event series",
-            ));
+        Some(GoalSource::DisclosureRequests) => {
+            transitions::requests_shape(input.kind)?;
+            None
         }
         None => None,
     };
+    if input.event_series_id.is_some() && input.source != Some(GoalSource::Attendance) {
+        return Err(ApiError::bad_input(
+            "eventSeriesId",
+            "only an ATTENDANCE goal names an event series",
+        ));
+    }
+    let requests = input.source == Some(GoalSource::DisclosureRequests);
+    if input.disclosure.is_some() && !requests {
+        return Err(ApiError::bad_input(
+            "disclosureFilter",
+            "only a DISCLOSURE_REQUESTS goal filters requests",
+        ));
+    }
+    let criteria = input.disclosure.unwrap_or_default();
+    let counts_since = requests.then(|| crate::disclosure::transitions::today(ctx.now()));
     mutate!(ctx, |w| {
         let lead = find_project(w.tx(), w.viewer(), w.now(), project_id)
             .await?
@@ -83,6 +107,9 @@ pub async fn add(ctx: &Ctx, project_id: Uuid, input: NewGoal) -> ApiResult<goal:
             status: GoalStatus::NotStarted,
             source: input.source,
             event_series_id,
+            disclosure_filed_by: criteria.filed_by,
+            disclosure_decided_only: requests && criteria.decided_only,
+            counts_since,
             created_at: w.now(),
             updated_at: w.now(),
         };
@@ -114,7 +141,7 @@ pub async fn record_progress(
         if goal.source.is_some() {
             return Err(ApiError::bad_input(
                 "goalId",
-                "this goal is measured from records (check-ins); nothing is recorded by hand",
+                "this goal is measured from records (check-ins or disclosure requests); nothing is recorded by hand",
             ));
         }
         // One recording of a goal at a time, so its volume stays bounded.
@@ -253,6 +280,9 @@ pub async fn achieved(ctx: &Ctx, goal: &goal::Model) -> ApiResult<f64> {
 async fn achieved_e4(ctx: &Ctx, goal: &goal::Model) -> ApiResult<i64> {
     match goal.source {
         Some(GoalSource::Attendance) => super::attendance::achieved_e4(ctx, goal).await,
+        Some(GoalSource::DisclosureRequests) => {
+            Ok(ctx.reads().disclosure_goal_count(goal.id).await? * super::amount::SCALE)
+        }
         None => ctx.reads().achieved(goal.id).await,
     }
 }

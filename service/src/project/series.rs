@@ -17,7 +17,7 @@ use super::goals::project_of;
 use crate::agreement::status::start_of_day;
 use crate::context::Ctx;
 use crate::error::{ApiError, ApiResult};
-use entity::{GoalMeasure, goal};
+use entity::{GoalMeasure, GoalSource, goal};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Interval {
@@ -103,11 +103,19 @@ pub async fn series(
         .and_then(|o| o.timezone.parse().ok())
         .unwrap_or(chrono_tz::Asia::Seoul);
     let mut ends = Vec::with_capacity(starts.len());
+    let mut next_days = Vec::with_capacity(starts.len());
     for (i, start) in starts.iter().enumerate() {
         let next = interval
             .next(*start)
             .ok_or_else(|| ApiError::bad_input("to", "`to` is too far ahead"))?;
         ends.push((i as i32, start_of_day(next, tz)));
+        next_days.push((i as i32, next));
+    }
+    if goal.source == Some(GoalSource::DisclosureRequests) {
+        let counts =
+            crate::disclosure::goals::counts_by_bucket(ctx.db(), ctx.now(), goal.id, &next_days)
+                .await?;
+        return Ok(request_series(&starts, counts));
     }
     if goal.source.is_some() {
         let series = goal.event_series_id.unwrap_or_default();
@@ -178,6 +186,38 @@ pub async fn series(
         total: points(total),
         by_organization: by_org.into_iter().map(|(o, v)| (o, points(v))).collect(),
     })
+}
+
+/// A requests goal's series from each organization's cumulative count per
+/// bucket (an organization absent from a bucket had none counted yet).
+fn request_series(
+    starts: &[NaiveDate],
+    counts: Vec<crate::disclosure::goals::BucketCount>,
+) -> Series {
+    let n = starts.len();
+    let mut by_org: BTreeMap<Uuid, Vec<i64>> = BTreeMap::new();
+    for c in counts {
+        if let Some(i) = usize::try_from(c.bucket).ok().filter(|i| *i < n) {
+            by_org.entry(c.organization).or_insert_with(|| vec![0; n])[i] = c.count;
+        }
+    }
+    let points = |values: Vec<i64>| {
+        starts
+            .iter()
+            .zip(values)
+            .map(|(s, v)| Point {
+                period_start: *s,
+                achieved: v as f64,
+            })
+            .collect::<Vec<_>>()
+    };
+    let total = (0..n)
+        .map(|i| by_org.values().map(|v| v[i]).sum())
+        .collect();
+    Series {
+        total: points(total),
+        by_organization: by_org.into_iter().map(|(o, v)| (o, points(v))).collect(),
+    }
 }
 
 #[cfg(test)]

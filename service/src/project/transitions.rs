@@ -118,6 +118,17 @@ pub fn attendance_shape(
     }
 }
 
+/// A DISCLOSURE_REQUESTS goal is QUANTITATIVE: a count, summed (TOTAL).
+pub fn requests_shape(kind: GoalKind) -> Result<(), ApiError> {
+    if kind != GoalKind::Quantitative {
+        return Err(ApiError::bad_input(
+            "measure",
+            "DISCLOSURE_REQUESTS measures a QUANTITATIVE goal",
+        ));
+    }
+    Ok(())
+}
+
 /// Progress a goal accepts: none for a qualitative goal; a non-zero
 /// amount for a running total (a negative one corrects); a reading of at
 /// least zero for a level.

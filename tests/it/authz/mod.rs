@@ -43,6 +43,7 @@ use crate::support::Gql;
 
 mod fresh;
 mod probes;
+mod probes_disclosure;
 mod world;
 
 pub(crate) use world::World;

@@ -384,46 +384,10 @@ impl World<'_> {
                 let q = "mutation($e: ID!, $u: ID!) { checkIn(eventId: $e, userId: $u) { checkedInAt } }";
                 done(self.gql(caller, q, json!({ "e": t.unwrap().event, "u": t.unwrap().member.user_id })).await)
             }
-            // ---- disclosure requests
-            "disclosureRequests" => shown(self.gql(caller, "{ disclosureRequests { totalCount } }", json!({})).await, |d| {
-                d["disclosureRequests"]["totalCount"].as_i64() > Some(0)
-            }),
-            "disclosureRequest" => done(self.gql(caller, "query($id: ID!) { disclosureRequest(id: $id) { id agency { name } overdue } }", json!({ "id": t.unwrap().disclosure })).await),
-            "Organization.disclosureRequests" => shown(
-                self.gql(caller, "query($id: ID!) { organization(id: $id) { disclosureRequests { totalCount } } }", json!({ "id": org })).await,
-                |d| d["organization"]["disclosureRequests"]["totalCount"].as_i64() > Some(0),
-            ),
-            "agencies" => shown(self.gql(caller, "{ agencies { totalCount } }", json!({})).await, |d| {
-                d["agencies"]["totalCount"].as_i64() > Some(0)
-            }),
-            "createAgency" => {
-                let q = "mutation($n: String!) { createAgency(name: $n, kind: COUNCIL) { id } }";
-                done(self.gql(caller, q, json!({ "n": format!("의회 {n}") })).await)
-            }
-            "fileDisclosureRequest" => {
-                let q = "mutation($o: ID!, $a: ID!, $d: Date!) { fileDisclosureRequest(input: { organizationId: $o, agencyId: $a, subject: \"probe\", channel: PORTAL, filedOn: $d, filedBy: MEMBER, visibility: PRIVATE }) { id } }";
-                let d = crate::support::disclosure::seoul_today(self.app);
-                done(self.gql(caller, q, json!({ "o": org, "a": self.agency, "d": d })).await)
-            }
-            "extendDisclosureDeadline" | "recordDisclosureDecision" | "withdrawDisclosureRequest" | "deleteDisclosureRequest"
-            | "lodgeObjection" | "recordObjectionDecision" | "noteDisclosureAppeal" => {
-                let refused = matches!(op, "lodgeObjection" | "recordObjectionDecision" | "noteDisclosureAppeal");
-                let objected = op == "recordObjectionDecision";
-                let id = if expect_ok { self.fresh_request(refused, objected).await } else { t.unwrap().disclosure.clone() };
-                let q = match op {
-                    "extendDisclosureDeadline" => "mutation($id: ID!) { extendDisclosureDeadline(id: $id) { status } }",
-                    "recordDisclosureDecision" => "mutation($id: ID!, $d: Date!) { recordDisclosureDecision(id: $id, input: { status: DISCLOSED, decidedOn: $d }) { status } }",
-                    "withdrawDisclosureRequest" => "mutation($id: ID!) { withdrawDisclosureRequest(id: $id) { status } }",
-                    "deleteDisclosureRequest" => "mutation($id: ID!) { deleteDisclosureRequest(id: $id) }",
-                    "lodgeObjection" => "mutation($id: ID!, $d: Date!) { lodgeObjection(id: $id, lodgedOn: $d) { objection { dueOn } } }",
-                    "recordObjectionDecision" => "mutation($id: ID!, $d: Date!) { recordObjectionDecision(id: $id, outcome: UPHELD, decidedOn: $d) { objection { outcome } } }",
-                    _ => "mutation($id: ID!, $d: Date!) { noteDisclosureAppeal(id: $id, kind: LAWSUIT, notedOn: $d) { appeal { kind } } }",
-                };
-                let d = crate::support::disclosure::seoul_today(self.app);
-                let vars = if q.contains("$d") { json!({ "id": id, "d": d }) } else { json!({ "id": id }) };
-                done(self.gql(caller, q, vars).await)
-            }
-            other => panic!("no probe for operation {other:?}: add one to tests/it/authz/probes.rs"),
+            other => match self.probe_disclosure(other, t, org, caller, expect_ok).await {
+                Some(outcome) => outcome,
+                None => panic!("no probe for operation {other:?}: add one to tests/it/authz/probes.rs"),
+            },
         }
     }
 }

@@ -10,10 +10,12 @@
 
 mod agencies;
 mod filing;
+mod goals;
 mod lifecycle;
 mod lists;
 mod objections;
 mod overdue;
+mod stats;
 mod visibility;
 
 use chrono::{NaiveDate, TimeDelta, Utc};

@@ -32,6 +32,14 @@ pub(super) const ROOT_READS: &[(&str, RootRead)] = &[
         },
     ),
     (
+        "AgencyStats",
+        RootRead::Query {
+            field: "agencyStats",
+            arg: None,
+            within: None,
+        },
+    ),
+    (
         "AuditEntry",
         RootRead::Query {
             field: "auditLog",
@@ -144,6 +152,7 @@ pub(super) const IDENTITIES: &[(&str, &[&str])] = &[
     ("OrganizationSeries", &["organization.id"]),
     ("Endorsement", &["organization.id"]),
     ("Rsvp", &["event.id", "user.id"]),
+    ("AgencyStats", &["agency.id"]),
 ];
 
 /// Edges (parent type, field) that may lead to an object its root read does

@@ -9,7 +9,7 @@ use super::organization::Organization;
 use super::project::{Project, VisibilityGql};
 use super::{Date, DateTime, Result, core, ids};
 use entity::{agency, disclosure_request};
-use service::disclosure::{agencies, requests, transitions};
+use service::disclosure::{agencies, requests, stats, transitions};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(name = "AgencyKind", remote = "entity::AgencyKind")]
@@ -249,3 +249,47 @@ crate::connection_type!(
     DisclosureRequestEdge,
     DisclosureRequest
 );
+
+/// How one agency answered, over the requests the viewer may read.
+pub struct AgencyStats(pub stats::AgencyStats);
+
+#[Object]
+impl AgencyStats {
+    async fn agency(&self, ctx: &Context<'_>) -> Result<Agency> {
+        Ok(Agency(agencies::find(core(ctx)?, self.0.agency_id).await?))
+    }
+
+    /// Requests filed in the period (and, for an agency requests were transferred to, those it received).
+    async fn requests(&self) -> i32 {
+        clamp(self.0.requests)
+    }
+
+    /// Those with the agency's decision (a transfer is the first agency's decision).
+    async fn decided(&self) -> i32 {
+        clamp(self.0.decided)
+    }
+
+    /// share of decided requests disclosed in full or in part
+    async fn disclosure_rate(&self) -> Option<f64> {
+        self.0.disclosure_rate()
+    }
+
+    /// share of decided requests refused
+    async fn refusal_rate(&self) -> Option<f64> {
+        self.0.refusal_rate()
+    }
+
+    /// Median days from filing (or the transfer) to the decision.
+    async fn median_days_to_decide(&self) -> Option<f64> {
+        self.0.median_days
+    }
+
+    /// Requests with no decision past their due date.
+    async fn overdue(&self) -> i32 {
+        clamp(self.0.overdue)
+    }
+}
+
+fn clamp(n: i64) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}

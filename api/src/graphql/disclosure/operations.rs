@@ -4,12 +4,13 @@
 use async_graphql::{Context, ID, InputObject, Object};
 
 use super::{
-    Agency, AgencyConnection, AgencyKindGql, AppealKindGql, DisclosureChannelGql,
+    Agency, AgencyConnection, AgencyKindGql, AgencyStats, AppealKindGql, DisclosureChannelGql,
     DisclosureRequest, DisclosureRequestConnection, DisclosureStatusGql, FiledByGql,
     ObjectionOutcomeGql,
 };
 use crate::graphql::project::VisibilityGql;
 use crate::graphql::{Date, Result, core, ids};
+use service::disclosure::stats::{self, StatsFilter};
 use service::disclosure::{Decision, NewRequest, RequestFilter, agencies, lifecycle, requests};
 
 #[derive(InputObject)]
@@ -86,6 +87,23 @@ impl DisclosureQuery {
         Ok(Some(DisclosureRequest(
             requests::find(core(ctx)?, id).await?,
         )))
+    }
+
+    /// Per agency, over the requests the viewer may read filed in [from, to] (of one organization when given): most requests first, then by name.
+    async fn agency_stats(
+        &self,
+        ctx: &Context<'_>,
+        from: Date,
+        to: Date,
+        organization_id: Option<ID>,
+    ) -> Result<Vec<AgencyStats>> {
+        let filter = StatsFilter {
+            from: from.0,
+            to: to.0,
+            organization_id: ids::parse_opt(organization_id.as_ref(), "organizationId")?,
+        };
+        let found = stats::agency_stats(core(ctx)?, filter).await?;
+        Ok(found.into_iter().map(AgencyStats).collect())
     }
 
     /// Agencies by name; `search` matches part of the name, ignoring spaces and case.

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
-use super::{Cached, PagesKey, by_id, maybe, one, per_argument};
+use super::{Cached, PagesKey, batch, by_id, maybe, one, per_argument};
 use entity::{agency, disclosure_request};
 use service::ApiResult;
 use service::auth::Viewer;
@@ -20,6 +20,7 @@ pub(super) struct DisclosureLoaders {
     agencies: Cached<Uuid, agency::Model>,
     org_requests: Cached<FilterPagesKey, Page<disclosure_request::Model>>,
     org_request_counts: Cached<PagesKey<OrgFilter>, i64>,
+    goal_counts: Cached<Uuid, i64>,
 }
 
 impl DisclosureLoaders {
@@ -36,6 +37,9 @@ impl DisclosureLoaders {
             }),
             org_request_counts: per_argument(with, move |db, viewer, filter, orgs| async move {
                 disclosure::organization_request_counts(&db, &viewer, now, filter, &orgs).await
+            }),
+            goal_counts: loader!(with, |db, _, ids: Vec<Uuid>| {
+                service::disclosure::goals::counts(&db, now, &ids).await
             }),
         }
     }
@@ -66,5 +70,9 @@ impl DisclosureReads for super::Loaders {
         filter: OrgFilter,
     ) -> ApiResult<i64> {
         one(&self.disclosure.org_request_counts, (organization, filter)).await
+    }
+
+    async fn disclosure_goal_count(&self, goal: Uuid) -> ApiResult<i64> {
+        one(&self.disclosure.goal_counts, goal).await
     }
 }

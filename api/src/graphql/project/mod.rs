@@ -53,6 +53,8 @@ pub enum GoalMeasureGql {
     Level,
     /// The attendance rate (0..1) of an event series' past occurrences: follows check-ins, nothing is recorded by hand.
     Attendance,
+    /// The count of the participating organizations' disclosure requests in the goal's period (from the project's start, or the goal's creation, through its due date; withdrawn ones not counted): follows the records, nothing is recorded by hand.
+    DisclosureRequests,
 }
 
 impl GoalMeasureGql {
@@ -65,12 +67,19 @@ impl GoalMeasureGql {
                 entity::GoalMeasure::Level,
                 Some(entity::GoalSource::Attendance),
             ),
+            GoalMeasureGql::DisclosureRequests => (
+                entity::GoalMeasure::Total,
+                Some(entity::GoalSource::DisclosureRequests),
+            ),
         }
     }
 
     fn of(goal: &goal::Model) -> Option<Self> {
         match (goal.measure?, goal.source) {
             (_, Some(entity::GoalSource::Attendance)) => Some(GoalMeasureGql::Attendance),
+            (_, Some(entity::GoalSource::DisclosureRequests)) => {
+                Some(GoalMeasureGql::DisclosureRequests)
+            }
             (entity::GoalMeasure::Total, None) => Some(GoalMeasureGql::Total),
             (entity::GoalMeasure::Level, None) => Some(GoalMeasureGql::Level),
         }
@@ -92,6 +101,25 @@ pub enum GoalStatusGql {
 pub enum SeriesIntervalGql {
     Week,
     Month,
+}
+
+/// Which disclosure requests a goal measured by them counts.
+pub struct DisclosureGoalCriteria {
+    filed_by: Option<entity::FiledBy>,
+    decided_only: bool,
+}
+
+#[Object]
+impl DisclosureGoalCriteria {
+    /// Only requests filed by them; null: all.
+    async fn filed_by(&self) -> Option<super::disclosure::FiledByGql> {
+        self.filed_by.map(Into::into)
+    }
+
+    /// Only requests with a decision.
+    async fn decided_only(&self) -> bool {
+        self.decided_only
+    }
 }
 
 /// A joint project (공동사업).
@@ -210,6 +238,16 @@ impl Goal {
     /// How `achieved` is computed; null for qualitative goals.
     async fn measure(&self) -> Option<GoalMeasureGql> {
         GoalMeasureGql::of(&self.0)
+    }
+
+    /// For measure DISCLOSURE_REQUESTS: which requests count; null otherwise.
+    async fn disclosure_filter(&self) -> Option<DisclosureGoalCriteria> {
+        (self.0.source == Some(entity::GoalSource::DisclosureRequests)).then_some(
+            DisclosureGoalCriteria {
+                filed_by: self.0.disclosure_filed_by,
+                decided_only: self.0.disclosure_decided_only,
+            },
+        )
     }
 
     /// TOTAL: the sum of all recorded progress; LEVEL: the latest reading. 0 for qualitative goals.

@@ -8,6 +8,7 @@ use super::{
     ProjectStatusGql, VisibilityGql,
 };
 use crate::graphql::{Date, Result, core, ids};
+use service::project::goals::DisclosureCriteria;
 use service::project::{NewGoal, NewProgress, NewProject, ProjectFilter, goals, projects};
 
 #[derive(InputObject)]
@@ -34,6 +35,16 @@ pub struct GoalInput {
     measure: Option<GoalMeasureGql>,
     /// For measure ATTENDANCE: the series whose attendance is measured — hosted by an organization taking part in the project, and one whose attendance the caller sees (a member of its host or a co-host). The target is then a rate (0.7 for 70%).
     event_series_id: Option<ID>,
+    /// Only for measure DISCLOSURE_REQUESTS: which requests count.
+    disclosure_filter: Option<DisclosureGoalFilter>,
+}
+
+/// Only for measure DISCLOSURE_REQUESTS: which requests count.
+#[derive(InputObject)]
+pub struct DisclosureGoalFilter {
+    filed_by: Option<crate::graphql::disclosure::FiledByGql>,
+    /// count only requests that have a decision
+    decided_only: Option<bool>,
 }
 
 #[derive(InputObject)]
@@ -144,6 +155,10 @@ impl ProjectMutation {
             unit: input.unit,
             target: input.target,
             due_on: input.due_on.map(|d| d.0),
+            disclosure: input.disclosure_filter.map(|f| DisclosureCriteria {
+                filed_by: f.filed_by.map(Into::into),
+                decided_only: f.decided_only.unwrap_or(false),
+            }),
         };
         Ok(Goal(goals::add(core(ctx)?, project, input).await?))
     }
