@@ -124,6 +124,14 @@ pub struct ServeArgs {
     /// address per minute (0: no limit).
     #[arg(long, env = "YEONDAE_REQUEST_RATE_PER_MINUTE", default_value_t = 600)]
     pub request_rate_per_minute: u32,
+    /// Citizen disclosure submissions per user, or anonymous address, per
+    /// hour (0: no limit).
+    #[arg(
+        long,
+        env = "YEONDAE_CITIZEN_SUBMISSIONS_PER_HOUR",
+        default_value_t = 10
+    )]
+    pub citizen_submissions_per_hour: u32,
     /// On SIGTERM, in-flight requests get this long to finish; then the
     /// remaining connections are closed and the process exits.
     #[arg(long, env = "YEONDAE_SHUTDOWN_GRACE_SECS", default_value_t = 10)]
@@ -176,6 +184,9 @@ pub struct Edges {
     pub auth_per_minute: u32,
     /// Per user or anonymous address per minute; 0 is no limit.
     pub requests_per_minute: u32,
+    /// Citizen submissions per user or anonymous address per hour; 0 is no
+    /// limit.
+    pub citizen_submissions_per_hour: u32,
 }
 
 impl Default for Edges {
@@ -190,6 +201,7 @@ impl Default for Edges {
             trusted_proxies: Vec::new(),
             auth_per_minute: 30,
             requests_per_minute: 600,
+            citizen_submissions_per_hour: 10,
         }
     }
 }
@@ -268,6 +280,7 @@ impl Config {
                     .collect::<anyhow::Result<_>>()?,
                 auth_per_minute: args.auth_rate_per_minute,
                 requests_per_minute: args.request_rate_per_minute,
+                citizen_submissions_per_hour: args.citizen_submissions_per_hour,
             },
         })
     }

@@ -47,6 +47,7 @@ impl AppState {
         let limits = crate::http::clients::RateLimits::new(
             config.edges.auth_per_minute,
             config.edges.requests_per_minute,
+            config.edges.citizen_submissions_per_hour,
         );
         Ok(AppState(Arc::new(Inner {
             limits,

@@ -49,6 +49,7 @@ pub mod agreement_party;
 pub mod api_token;
 pub mod audit_entry;
 pub mod booking;
+pub mod citizen_submission;
 pub mod disclosure_request;
 pub mod endorsement;
 pub mod event;

@@ -64,6 +64,24 @@ enum DisclosureRequests {
 }
 
 #[derive(DeriveIden, Clone, Copy)]
+enum CitizenSubmissions {
+    Table,
+    Id,
+    OrganizationId,
+    AgencyName,
+    Subject,
+    Channel,
+    FiledOn,
+    ReceiptNumber,
+    Contact,
+    SubmittedBy,
+    SubmittedAt,
+    Resolution,
+    ResolvedAt,
+    RequestId,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
 enum Projects {
     Table,
 }
@@ -128,6 +146,7 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         agencies(manager).await?;
         requests(manager).await?;
+        citizen_submissions(manager).await?;
         goals_from_requests(manager).await
     }
 
@@ -148,7 +167,11 @@ impl MigrationTrait for Migration {
                 .to_owned();
             manager.alter_table(drop).await?;
         }
-        drop_tables(manager, &["disclosure_requests", "agencies"]).await
+        drop_tables(
+            manager,
+            &["citizen_submissions", "disclosure_requests", "agencies"],
+        )
+        .await
     }
 }
 
@@ -273,4 +296,34 @@ async fn goals_from_requests(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
     )
     .await?;
     add_column(manager, Goals::Table, date_null(Goals::CountsSince)).await
+}
+
+async fn citizen_submissions(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    use CitizenSubmissions as C;
+    create_table(
+        manager,
+        Table::create()
+            .table(C::Table)
+            .col(uuid(C::Id).primary_key())
+            .col(uuid(C::OrganizationId))
+            .col(string_len(C::AgencyName, 200))
+            .col(string_len(C::Subject, 200))
+            .col(one_of(C::Channel, CHANNELS))
+            .col(date(C::FiledOn))
+            .col(string_len_null(C::ReceiptNumber, 100))
+            .col(string_len_null(C::Contact, 200))
+            .col(uuid_null(C::SubmittedBy))
+            .col(timestamp_with_time_zone(C::SubmittedAt))
+            .col(one_of(C::Resolution, &["ACCEPTED", "DECLINED"]).null())
+            .col(timestamp_with_time_zone_null(C::ResolvedAt))
+            .col(uuid_null(C::RequestId))
+            .check(Expr::cust("(resolution IS NULL) = (resolved_at IS NULL)"))
+            .check(Expr::cust("request_id IS NULL OR resolution = 'ACCEPTED'"))
+            .references(C::OrganizationId, Organizations::Table, Cascade)
+            .references(C::SubmittedBy, Users::Table, SetNull)
+            .references(C::RequestId, DisclosureRequests::Table, SetNull),
+    )
+    .await?;
+    let cols = &["organization_id", "resolved_at", "id"];
+    index(manager, "citizen_submissions_pending_idx", C::Table, cols).await
 }

@@ -24,16 +24,11 @@ const NOT_YET: &[&str] = &[
     "Mutation.setWebhookEndpointActive",
     "Mutation.rotateWebhookSecret",
     "Mutation.deleteWebhookEndpoint",
-    // disclosure requests: attachments, citizen submissions
+    // disclosure requests: attachments
     "Attachment",
     "DisclosureRequest.attachments",
-    "CitizenSubmission",
-    "CitizenDisclosureInput",
     "Upload",
-    "Organization.citizenSubmissions",
     "Mutation.attachToDisclosureRequest",
-    "Mutation.submitCitizenDisclosure",
-    "Mutation.acceptCitizenSubmission",
 ];
 
 fn read(path: &str) -> String {

@@ -2,7 +2,9 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 
 use super::action::{ActionStatusGql, SolidarityAction, SolidarityActionConnection};
 use super::agreement::{Agreement, AgreementConnection, AgreementStatusGql};
-use super::disclosure::{DisclosureRequest, DisclosureRequestConnection, DisclosureStatusGql};
+use super::disclosure::{
+    CitizenSubmission, DisclosureRequest, DisclosureRequestConnection, DisclosureStatusGql,
+};
 use super::event::{Event, EventConnection};
 use super::groups::MemberGroup;
 use super::membership::{Invitation, Membership, MembershipConnection, RoleGql};
@@ -168,6 +170,12 @@ impl Organization {
         let window = (from.map(|d| d.0), to.map(|d| d.0));
         let listing = event::events::of_organization(core(ctx)?, self.0.id, window, args).await?;
         Ok(EventConnection::from_listing(listing, Event))
+    }
+
+    /// EDITOR+: citizen submissions waiting to be accepted, oldest first (empty for anyone else).
+    async fn citizen_submissions(&self, ctx: &Context<'_>) -> Result<Vec<CitizenSubmission>> {
+        let found = service::disclosure::citizens::pending(core(ctx)?, self.0.id).await?;
+        Ok(found.into_iter().map(CitizenSubmission).collect())
     }
 
     /// Disclosure requests of this organization that the viewer may read, oldest first.

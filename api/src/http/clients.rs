@@ -1,6 +1,7 @@
 //! Who is calling, as far as the network can tell, and how much they may
 //! ask: the client's address, the per-address limit on log-in, sign-up and
-//! refresh, and the general request budget per token, user or address.
+//! refresh, the general request budget per token, user or address, and
+//! the budget of citizen disclosure submissions per user or address.
 //! Both limits answer RATE_LIMITED (HTTP 429 with `Retry-After`).
 
 use std::net::{IpAddr, SocketAddr};
@@ -71,6 +72,7 @@ fn network(ip: IpAddr) -> IpAddr {
 pub struct RateLimits {
     auth: Option<DefaultKeyedRateLimiter<IpAddr>>,
     requests: Option<DefaultKeyedRateLimiter<String>>,
+    citizens: Option<DefaultKeyedRateLimiter<String>>,
 }
 
 fn per_minute(n: u32) -> Option<Quota> {
@@ -80,11 +82,19 @@ fn per_minute(n: u32) -> Option<Quota> {
 impl RateLimits {
     /// `auth_per_minute` log-ins, sign-ups and refreshes per address and
     /// `requests_per_minute` GraphQL requests per caller; 0 turns a limit
-    /// off. Each allows its whole minute's worth at once, then refills.
-    pub fn new(auth_per_minute: u32, requests_per_minute: u32) -> Arc<Self> {
+    /// off; `citizens_per_hour` citizen submissions per user or anonymous
+    /// address. Each allows its whole period's worth at once, then refills.
+    pub fn new(
+        auth_per_minute: u32,
+        requests_per_minute: u32,
+        citizens_per_hour: u32,
+    ) -> Arc<Self> {
         let limits = Arc::new(RateLimits {
             auth: per_minute(auth_per_minute).map(RateLimiter::keyed),
             requests: per_minute(requests_per_minute).map(RateLimiter::keyed),
+            citizens: NonZeroU32::new(citizens_per_hour)
+                .map(Quota::per_hour)
+                .map(RateLimiter::keyed),
         });
         // Forget callers whose budget is full again, so the maps stay as
         // small as the set of recent callers.
@@ -98,7 +108,7 @@ impl RateLimits {
                         limiter.retain_recent();
                         limiter.shrink_to_fit();
                     }
-                    for limiter in limits.requests.iter() {
+                    for limiter in limits.requests.iter().chain(limits.citizens.iter()) {
                         limiter.retain_recent();
                         limiter.shrink_to_fit();
                     }
@@ -127,12 +137,33 @@ impl RateLimits {
         let Some(limiter) = &self.requests else {
             return Ok(());
         };
-        let key = match (viewer.user_id(), client) {
-            (Some(user), _) => format!("user:{user}"),
-            (None, Some(ip)) => format!("ip:{ip}"),
-            (None, None) => return Ok(()),
-        };
-        check(limiter, &key, "request budget spent")
+        match caller_key(viewer, client) {
+            Some(key) => check(limiter, &key, "request budget spent"),
+            None => Ok(()),
+        }
+    }
+
+    /// One citizen submission by `viewer` from `client`: counted against
+    /// the user when signed in, else the address.
+    pub fn check_citizen_submission(
+        &self,
+        viewer: &Viewer,
+        client: Option<IpAddr>,
+    ) -> Result<(), ApiError> {
+        match (&self.citizens, caller_key(viewer, client)) {
+            (Some(limiter), Some(key)) => check(limiter, &key, "too many citizen submissions"),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Whom a budget counts: the user (whatever token or session), else the
+/// address.
+fn caller_key(viewer: &Viewer, client: Option<IpAddr>) -> Option<String> {
+    match (viewer.user_id(), client) {
+        (Some(user), _) => Some(format!("user:{user}")),
+        (None, Some(ip)) => Some(format!("ip:{ip}")),
+        (None, None) => None,
     }
 }
 
@@ -226,7 +257,7 @@ mod tests {
 
     #[tokio::test]
     async fn budgets_are_per_caller_and_say_when_to_return() {
-        let limits = RateLimits::new(2, 0);
+        let limits = RateLimits::new(2, 0, 0);
         let a = Some("192.0.2.1".parse().unwrap());
         let b = Some("192.0.2.2".parse().unwrap());
         assert!(limits.check_auth(a).is_ok());

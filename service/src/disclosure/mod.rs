@@ -5,6 +5,7 @@
 //! [`transitions`].
 
 pub mod agencies;
+pub mod citizens;
 pub mod goals;
 pub mod lifecycle;
 pub mod reads;

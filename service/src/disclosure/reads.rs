@@ -13,7 +13,7 @@ use crate::auth::Viewer;
 use crate::error::ApiResult;
 use crate::paging::{Page, PageArgs, count_by_parent, load_pages_by_parent};
 use crate::policy::sharing;
-use entity::{DisclosureStatus, agency, disclosure_request};
+use entity::{DisclosureStatus, agency, citizen_submission, disclosure_request};
 
 /// Which of an organization's requests a nested list keeps.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash)]
@@ -42,6 +42,26 @@ pub trait DisclosureReads: Send + Sync {
     /// How many requests count towards a goal measured by them
     /// ([`super::goals`]).
     async fn disclosure_goal_count(&self, goal: Uuid) -> ApiResult<i64>;
+    /// An organization's citizen submissions waiting for a decision.
+    async fn pending_submissions(
+        &self,
+        organization: Uuid,
+    ) -> ApiResult<Vec<citizen_submission::Model>>;
+}
+
+/// The waiting submissions of each organization, oldest first.
+pub async fn pending_submissions_of(
+    db: &impl ConnectionTrait,
+    orgs: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<citizen_submission::Model>>, DbErr> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let rows = citizen_submission::Entity::find()
+        .filter(citizen_submission::Column::OrganizationId.is_in(orgs.iter().copied()))
+        .filter(citizen_submission::Column::ResolvedAt.is_null())
+        .order_by_asc(citizen_submission::Column::Id)
+        .all(db)
+        .await?;
+    Ok(crate::group::group_by(rows, |s| s.organization_id))
 }
 
 fn readable(viewer: &Viewer, now: DateTime<Utc>, filter: OrgFilter) -> Condition {

@@ -37,12 +37,14 @@ pub struct NewRequest {
     pub visibility: Visibility,
 }
 
-/// Record a request an organization filed (or a citizen filed for it):
-/// EDITOR+ of the organization.
-pub async fn file(ctx: &Ctx, input: NewRequest) -> ApiResult<disclosure_request::Model> {
-    let user = policy::require_user(&ctx.viewer)?.id;
+/// A new FILED request from `input`, checked, recorded by `user`.
+pub(super) fn new_row(
+    ctx: &Ctx,
+    input: NewRequest,
+    user: Uuid,
+) -> ApiResult<disclosure_request::Model> {
     let due_on = transitions::file(input.filed_on, today(ctx.now()))?;
-    let row = disclosure_request::Model {
+    Ok(disclosure_request::Model {
         id: Uuid::now_v7(),
         organization_id: input.organization_id,
         project_id: input.project_id,
@@ -71,7 +73,30 @@ pub async fn file(ctx: &Ctx, input: NewRequest) -> ApiResult<disclosure_request:
         created_by: Some(user),
         created_at: ctx.now(),
         updated_at: ctx.now(),
-    };
+    })
+}
+
+/// Write a new request and its audit entry.
+pub(super) async fn insert(
+    w: &mut Write<'_>,
+    row: &disclosure_request::Model,
+    details: serde_json::Value,
+) -> ApiResult<()> {
+    w.insert(disclosure_request::ActiveModel::from(row.clone()))
+        .await?;
+    w.audit(
+        Record::new("disclosure.file", "disclosure_request", row.id)
+            .in_org(row.organization_id)
+            .details(details),
+    );
+    Ok(())
+}
+
+/// Record a request an organization filed (or a citizen filed for it):
+/// EDITOR+ of the organization.
+pub async fn file(ctx: &Ctx, input: NewRequest) -> ApiResult<disclosure_request::Model> {
+    let user = policy::require_user(&ctx.viewer)?.id;
+    let row = new_row(ctx, input, user)?;
     mutate!(ctx, |w| {
         let org = w.act_for(row.organization_id, Lock::Share).await?;
         rules::ensure_can_file(&org)?;
@@ -80,13 +105,8 @@ pub async fn file(ctx: &Ctx, input: NewRequest) -> ApiResult<disclosure_request:
             rules::ensure_project_fits(w.tx(), w.viewer(), project, row.organization_id, w.now())
                 .await?;
         }
-        w.insert(disclosure_request::ActiveModel::from(row.clone()))
-            .await?;
-        w.audit(
-            Record::new("disclosure.file", "disclosure_request", row.id)
-                .in_org(row.organization_id)
-                .details(json!({ "subject": row.subject, "agencyId": row.agency_id })),
-        );
+        let details = json!({ "subject": row.subject, "agencyId": row.agency_id });
+        insert(w, &row, details).await?;
         Ok(row.clone())
     })
 }

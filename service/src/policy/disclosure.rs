@@ -28,6 +28,12 @@ pub fn ensure_can_change(organization: &OrgAccess) -> Result<(), ApiError> {
     )
 }
 
+/// Seeing (and so resolving) citizens' submissions: EDITOR+ of the
+/// receiving organization; platform admins read them too.
+pub fn can_review_submissions(organization: &OrgAccess) -> bool {
+    organization.reads_as(Role::Editor)
+}
+
 /// A request belongs to a project its organization takes part in now: a
 /// project the caller cannot see is NOT_FOUND, one the organization has no
 /// part in is refused.

@@ -294,4 +294,12 @@ impl World<'_> {
         }
         id
     }
+
+    /// A new citizen's submission to home, waiting.
+    pub(super) async fn fresh_submission(&self) -> String {
+        let subject = format!("주민 청구 {}", self.next());
+        self.app
+            .submission_id(&self.home.owner, &self.home.id, &self.home.slug, &subject)
+            .await
+    }
 }

@@ -64,6 +64,24 @@ impl World<'_> {
                 let vars = if q.contains("$d") { json!({ "id": id, "d": d }) } else { json!({ "id": id }) };
                 done(self.gql(caller, q, vars).await)
             }
+            "Organization.citizenSubmissions" => shown(
+                self.gql(caller, "query($id: ID!) { organization(id: $id) { citizenSubmissions { id contact } } }", json!({ "id": org })).await,
+                |d| d["organization"]["citizenSubmissions"].as_array().is_some_and(|a| !a.is_empty()),
+            ),
+            "submitCitizenDisclosure" => {
+                let q = "mutation($i: CitizenDisclosureInput!) { submitCitizenDisclosure(input: $i) }";
+                let input = json!({ "organizationSlug": self.home.slug, "agencyName": "종로구청", "subject": format!("probe {n}"), "filedOn": seoul_today(self.app) });
+                done(self.gql(caller, q, json!({ "i": input })).await)
+            }
+            "acceptCitizenSubmission" | "declineCitizenSubmission" => {
+                let id = if expect_ok { self.fresh_submission().await } else { t.unwrap().submission.clone() };
+                let (q, vars) = if op == "acceptCitizenSubmission" {
+                    ("mutation($id: ID!, $a: ID!) { acceptCitizenSubmission(id: $id, agencyId: $a, visibility: PRIVATE) { filedBy } }", json!({ "id": id, "a": self.agency }))
+                } else {
+                    ("mutation($id: ID!) { declineCitizenSubmission(id: $id) }", json!({ "id": id }))
+                };
+                done(self.gql(caller, q, vars).await)
+            }
             _ => return None,
         })
     }

@@ -39,6 +39,8 @@ pub(crate) struct Target {
     pub(crate) group: String,
     /// A FILED PARTNERS disclosure request of the target (to `agency`).
     pub(crate) disclosure: String,
+    /// A citizen's submission to the target, waiting.
+    pub(crate) submission: String,
 }
 
 pub(crate) struct World<'a> {
@@ -191,6 +193,9 @@ impl<'a> World<'a> {
             let disclosure = app
                 .request_id(&org.owner, &org.id, &world.agency, "PARTNERS")
                 .await;
+            let submission = app
+                .submission_id(&org.owner, &org.id, &org.slug, "주민 청구")
+                .await;
             world.targets.insert(
                 rel,
                 Target {
@@ -208,6 +213,7 @@ impl<'a> World<'a> {
                     occurrence,
                     group,
                     disclosure,
+                    submission,
                 },
             );
         }

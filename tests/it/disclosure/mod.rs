@@ -9,6 +9,7 @@
 //! this file holds the callers and the helpers they share.
 
 mod agencies;
+mod citizens;
 mod filing;
 mod goals;
 mod lifecycle;

@@ -86,4 +86,43 @@ impl TestApp {
         )
         .await
     }
+
+    /// A citizen's submission to `org` (by slug), made anonymously; its id
+    /// as the organization's `owner` (an EDITOR+) sees it.
+    pub async fn submission_id(
+        &self,
+        owner: &Session,
+        org_id: &str,
+        slug: &str,
+        subject: &str,
+    ) -> String {
+        let input = json!({
+            "organizationSlug": slug,
+            "agencyName": "서울특별시 종로구",
+            "subject": subject,
+            "filedOn": seoul_today(self),
+        });
+        self.gql(
+            None,
+            "mutation($i: CitizenDisclosureInput!) { submitCitizenDisclosure(input: $i) }",
+            json!({ "i": input }),
+        )
+        .await
+        .data();
+        let listed = self
+            .gql(
+                owner.token(),
+                "query($o: ID!) { organization(id: $o) { citizenSubmissions { id subject } } }",
+                json!({ "o": org_id }),
+            )
+            .await;
+        let all = listed.data()["organization"]["citizenSubmissions"].clone();
+        let found = all
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|s| s["subject"] == subject)
+            .unwrap_or_else(|| panic!("no submission {subject:?} in {all}"));
+        text(found, "id")
+    }
 }

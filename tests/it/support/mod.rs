@@ -215,6 +215,7 @@ impl Default for Options {
             edges: Edges {
                 auth_per_minute: 0,
                 requests_per_minute: 0,
+                citizen_submissions_per_hour: 0,
                 ..Edges::default()
             },
             pool: service::db::PoolSettings::with_max(8),

@@ -79,6 +79,14 @@ pub(super) const ROOT_READS: &[(&str, RootRead)] = &[
             within: Some("members"),
         },
     ),
+    (
+        "CitizenSubmission",
+        RootRead::Query {
+            field: "organization",
+            arg: Some(("id", "organization.id")),
+            within: Some("citizenSubmissions"),
+        },
+    ),
     ("AgreementParty", RootRead::Contextual),
     ("PartyConsent", RootRead::Contextual),
     ("TimeSlot", RootRead::Contextual),

@@ -293,3 +293,47 @@ impl AgencyStats {
 fn clamp(n: i64) -> i32 {
     i32::try_from(n).unwrap_or(i32::MAX)
 }
+
+/// A request reported by a citizen, waiting for the receiving organization to accept it.
+#[derive(Clone)]
+pub struct CitizenSubmission(pub entity::citizen_submission::Model);
+
+#[Object]
+impl CitizenSubmission {
+    async fn id(&self) -> ID {
+        ids::to_id(self.0.id)
+    }
+
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Organization> {
+        Organization::load(ctx, self.0.organization_id).await
+    }
+
+    async fn agency_name(&self) -> &str {
+        &self.0.agency_name
+    }
+
+    async fn subject(&self) -> &str {
+        &self.0.subject
+    }
+
+    async fn channel(&self) -> DisclosureChannelGql {
+        self.0.channel.into()
+    }
+
+    async fn filed_on(&self) -> Date {
+        self.0.filed_on.into()
+    }
+
+    async fn receipt_number(&self) -> Option<&str> {
+        self.0.receipt_number.as_deref()
+    }
+
+    /// How to reach the citizen (only the organization's EDITOR+ see submissions at all).
+    async fn contact(&self) -> Option<&str> {
+        self.0.contact.as_deref()
+    }
+
+    async fn submitted_at(&self) -> DateTime {
+        self.0.submitted_at.into()
+    }
+}

@@ -9,7 +9,8 @@ use super::{
     ObjectionOutcomeGql,
 };
 use crate::graphql::project::VisibilityGql;
-use crate::graphql::{Date, Result, core, ids};
+use crate::graphql::{Date, Result, core, ids, request_ctx};
+use service::disclosure::citizens::{self, CitizenReport};
 use service::disclosure::stats::{self, StatsFilter};
 use service::disclosure::{Decision, NewRequest, RequestFilter, agencies, lifecycle, requests};
 
@@ -39,6 +40,21 @@ pub struct DisclosureDecisionInput {
     decided_on: Date,
     /// required for TRANSFERRED
     transferred_to_agency_id: Option<ID>,
+}
+
+#[derive(InputObject)]
+pub struct CitizenDisclosureInput {
+    /// slug of the organization the citizen reports to
+    organization_slug: String,
+    agency_name: String,
+    subject: String,
+    /// Not in the future.
+    filed_on: Date,
+    receipt_number: Option<String>,
+    /// how to reach the citizen; shown to EDITOR+ of the organization only
+    contact: Option<String>,
+    /// How it was filed; OTHER when omitted.
+    channel: Option<DisclosureChannelGql>,
 }
 
 #[derive(Default)]
@@ -238,6 +254,48 @@ impl DisclosureMutation {
         Ok(DisclosureRequest(
             lifecycle::withdraw(core(ctx)?, id).await?,
         ))
+    }
+
+    /// Anyone, anonymous included; rate-limited per user, or per address when signed out. Seen only by the organization's EDITOR+ until accepted.
+    async fn submit_citizen_disclosure(
+        &self,
+        ctx: &Context<'_>,
+        input: CitizenDisclosureInput,
+    ) -> Result<bool> {
+        let rc = request_ctx(ctx)?;
+        rc.state
+            .limits
+            .check_citizen_submission(&rc.core.viewer, rc.core.client())?;
+        let report = CitizenReport {
+            organization_slug: input.organization_slug,
+            agency_name: input.agency_name,
+            subject: input.subject,
+            channel: input.channel.map(Into::into),
+            filed_on: input.filed_on.0,
+            receipt_number: input.receipt_number,
+            contact: input.contact,
+        };
+        Ok(citizens::submit(&rc.core, report).await?)
+    }
+
+    /// EDITOR+ of the receiving organization: becomes a request filed by a CITIZEN.
+    async fn accept_citizen_submission(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        agency_id: ID,
+        visibility: VisibilityGql,
+    ) -> Result<DisclosureRequest> {
+        let id = ids::parse(&id, "id")?;
+        let agency_id = ids::parse(&agency_id, "agencyId")?;
+        let accepted = citizens::accept(core(ctx)?, id, agency_id, visibility.into()).await?;
+        Ok(DisclosureRequest(accepted))
+    }
+
+    /// EDITOR+ of the receiving organization: the submission is set aside and never becomes a request.
+    async fn decline_citizen_submission(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
+        let id = ids::parse(&id, "id")?;
+        Ok(citizens::decline(core(ctx)?, id).await?)
     }
 
     /// EDITOR+ of the request's organization.

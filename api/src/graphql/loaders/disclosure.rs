@@ -7,7 +7,7 @@ use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use super::{Cached, PagesKey, batch, by_id, maybe, one, per_argument};
-use entity::{agency, disclosure_request};
+use entity::{agency, citizen_submission, disclosure_request};
 use service::ApiResult;
 use service::auth::Viewer;
 use service::disclosure::OrgFilter;
@@ -21,6 +21,7 @@ pub(super) struct DisclosureLoaders {
     org_requests: Cached<FilterPagesKey, Page<disclosure_request::Model>>,
     org_request_counts: Cached<PagesKey<OrgFilter>, i64>,
     goal_counts: Cached<Uuid, i64>,
+    pending_submissions: Cached<Uuid, Vec<citizen_submission::Model>>,
 }
 
 impl DisclosureLoaders {
@@ -40,6 +41,9 @@ impl DisclosureLoaders {
             }),
             goal_counts: loader!(with, |db, _, ids: Vec<Uuid>| {
                 service::disclosure::goals::counts(&db, now, &ids).await
+            }),
+            pending_submissions: loader!(with, |db, _, ids: Vec<Uuid>| {
+                disclosure::pending_submissions_of(&db, &ids).await
             }),
         }
     }
@@ -74,5 +78,12 @@ impl DisclosureReads for super::Loaders {
 
     async fn disclosure_goal_count(&self, goal: Uuid) -> ApiResult<i64> {
         one(&self.disclosure.goal_counts, goal).await
+    }
+
+    async fn pending_submissions(
+        &self,
+        organization: Uuid,
+    ) -> ApiResult<Vec<citizen_submission::Model>> {
+        one(&self.disclosure.pending_submissions, organization).await
     }
 }
