@@ -14,6 +14,7 @@ use clap::{Args, Parser, Subcommand};
 use sea_orm::DbBackend;
 
 use service::db::{self, PoolSettings};
+use service::disclosure::files::FileStore;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://yeondae.db?mode=rwc";
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
@@ -88,6 +89,19 @@ pub struct ServeArgs {
     /// Requests running longer than this are cut off.
     #[arg(long, env = "YEONDAE_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
+    /// Where attachments' files are kept (created when missing).
+    #[arg(long, env = "YEONDAE_UPLOAD_DIR", default_value = "yeondae-uploads")]
+    pub upload_dir: std::path::PathBuf,
+    /// The largest attachment, in MiB.
+    #[arg(long, env = "YEONDAE_UPLOAD_MAX_FILE_MIB", default_value_t = 10)]
+    pub upload_max_file_mib: usize,
+    /// The most one disclosure request's attachments hold together, in MiB.
+    #[arg(
+        long,
+        env = "YEONDAE_UPLOAD_MAX_PER_REQUEST_MIB",
+        default_value_t = 100
+    )]
+    pub upload_max_per_request_mib: i64,
     /// Password hashing threads: how many hashes run at once, each thread
     /// keeping one 19 MiB block of memory for good; 0 means one per CPU.
     #[arg(long, env = "YEONDAE_HASH_CONCURRENCY", default_value_t = 0)]
@@ -165,6 +179,16 @@ pub struct Config {
     pub request_timeout: Duration,
     pub hash_concurrency: usize,
     pub edges: Edges,
+    /// Attachments' files and their limits.
+    pub uploads: FileStore,
+}
+
+const MIB: usize = 1024 * 1024;
+
+/// Attachments kept in `yeondae-uploads` in the working directory, at most
+/// 10 MiB each and 100 MiB per request.
+pub fn default_uploads() -> FileStore {
+    FileStore::new("yeondae-uploads", 10 * MIB, 100 * MIB as i64)
 }
 
 /// How the service meets the outside world: what it tells about itself,
@@ -238,6 +262,7 @@ impl std::fmt::Debug for Config {
             .field("jwt_secret", &"<redacted>")
             .field("request_timeout", &self.request_timeout)
             .field("hash_concurrency", &self.hash_concurrency)
+            .field("uploads", &self.uploads)
             .field("edges", &self.edges)
             .finish()
     }
@@ -282,6 +307,13 @@ impl Config {
                 requests_per_minute: args.request_rate_per_minute,
                 citizen_submissions_per_hour: args.citizen_submissions_per_hour,
             },
+            uploads: FileStore::new(
+                &args.upload_dir,
+                args.upload_max_file_mib.max(1).saturating_mul(MIB),
+                args.upload_max_per_request_mib
+                    .max(1)
+                    .saturating_mul(MIB as i64),
+            ),
         })
     }
 
@@ -298,6 +330,7 @@ impl Config {
             request_timeout: Duration::from_secs(30),
             hash_concurrency: 1,
             edges: Edges::default(),
+            uploads: default_uploads(),
         }
     }
 }

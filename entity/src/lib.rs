@@ -50,6 +50,7 @@ pub mod api_token;
 pub mod audit_entry;
 pub mod booking;
 pub mod citizen_submission;
+pub mod disclosure_attachment;
 pub mod disclosure_request;
 pub mod endorsement;
 pub mod event;

@@ -64,6 +64,19 @@ enum DisclosureRequests {
 }
 
 #[derive(DeriveIden, Clone, Copy)]
+enum DisclosureAttachments {
+    Table,
+    Id,
+    RequestId,
+    FileName,
+    ContentType,
+    SizeBytes,
+    Sha256,
+    UploadedBy,
+    UploadedAt,
+}
+
+#[derive(DeriveIden, Clone, Copy)]
 enum CitizenSubmissions {
     Table,
     Id,
@@ -147,6 +160,7 @@ impl MigrationTrait for Migration {
         agencies(manager).await?;
         requests(manager).await?;
         citizen_submissions(manager).await?;
+        attachments(manager).await?;
         goals_from_requests(manager).await
     }
 
@@ -169,7 +183,12 @@ impl MigrationTrait for Migration {
         }
         drop_tables(
             manager,
-            &["citizen_submissions", "disclosure_requests", "agencies"],
+            &[
+                "disclosure_attachments",
+                "citizen_submissions",
+                "disclosure_requests",
+                "agencies",
+            ],
         )
         .await
     }
@@ -326,4 +345,33 @@ async fn citizen_submissions(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
     .await?;
     let cols = &["organization_id", "resolved_at", "id"];
     index(manager, "citizen_submissions_pending_idx", C::Table, cols).await
+}
+
+async fn attachments(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    use DisclosureAttachments as A;
+    create_table(
+        manager,
+        Table::create()
+            .table(A::Table)
+            .col(uuid(A::Id).primary_key())
+            .col(uuid(A::RequestId))
+            .col(string_len(A::FileName, 200))
+            .col(string_len(A::ContentType, 100))
+            .col(big_integer(A::SizeBytes))
+            .col(string_len(A::Sha256, 64))
+            .col(uuid_null(A::UploadedBy))
+            .col(timestamp_with_time_zone(A::UploadedAt))
+            .check(Expr::cust("size_bytes > 0"))
+            .check(Expr::cust("length(sha256) = 64"))
+            .references(A::RequestId, DisclosureRequests::Table, Cascade)
+            .references(A::UploadedBy, Users::Table, SetNull),
+    )
+    .await?;
+    index(
+        manager,
+        "disclosure_attachments_request_idx",
+        A::Table,
+        &["request_id", "id"],
+    )
+    .await
 }

@@ -144,6 +144,7 @@ pub async fn start(database_url: &str, edges: Edges) -> anyhow::Result<(String, 
         request_timeout: Duration::from_secs(60),
         hash_concurrency: 2,
         edges,
+        uploads: yeondae_api::config::default_uploads(),
     };
     let app = app_server::build(config, Clock::system()).await?;
     let listener = TcpListener::bind("127.0.0.1:0").await?;

@@ -34,12 +34,18 @@ db_test! {
 
 db_test! {
     async fn only_json_posts_are_accepted(app) {
-        for ct in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/graphql"] {
+        for ct in ["text/plain", "application/x-www-form-urlencoded", "application/graphql"] {
             let resp = app.post_raw(ct, "{\"query\":\"{ me { id } }\"}").await;
             assert_eq!(resp.status(), 415, "{ct}");
             let body: Value = resp.json().await.unwrap();
             assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
         }
+        // Multipart (file uploads) only with the header no HTML form can send.
+        let form = app.post_raw("multipart/form-data; boundary=x", "--x--\r\n").await;
+        assert_eq!(form.status(), 400);
+        let body: Value = form.json().await.unwrap();
+        assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+        assert!(body["errors"][0]["message"].as_str().unwrap().contains("Apollo-Require-Preflight"));
         let ok = app.post_raw("application/json; charset=utf-8", "{\"query\":\"{ me { id } }\"}").await;
         assert_eq!(ok.status(), 200);
         let garbage = app.post_raw("application/json", "{not json").await;

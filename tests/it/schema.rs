@@ -24,11 +24,6 @@ const NOT_YET: &[&str] = &[
     "Mutation.setWebhookEndpointActive",
     "Mutation.rotateWebhookSecret",
     "Mutation.deleteWebhookEndpoint",
-    // disclosure requests: attachments
-    "Attachment",
-    "DisclosureRequest.attachments",
-    "Upload",
-    "Mutation.attachToDisclosureRequest",
 ];
 
 fn read(path: &str) -> String {

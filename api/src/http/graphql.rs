@@ -4,7 +4,11 @@
 //! async-graphql-axum's extractor because it must refuse things that
 //! extractor accepts: non-JSON bodies (form posts are the shape of a CSRF
 //! attack), JSON batches, and bodies over 1 MiB (answered with the API's own
-//! error shape); and it authenticates before executing.
+//! error shape); and it authenticates before executing. File uploads (the
+//! GraphQL multipart request spec, for `attachToDisclosureRequest`) are the
+//! one exception to JSON: `multipart/form-data` with one file, and only
+//! with an `Apollo-Require-Preflight` header — a header no plain HTML form
+//! can send, so a browser asks (CORS preflight) before it posts one.
 
 use async_graphql::http::GraphiQLSource;
 use axum::body::{Body, Bytes};
@@ -21,12 +25,101 @@ use crate::graphql::limits::MAX_RESPONSE_BYTES;
 use crate::graphql::scalars::REFUSED_VALUE;
 use service::auth::Viewer;
 
-fn is_json(headers: &HeaderMap) -> bool {
+/// The header a multipart (upload) request must carry.
+pub const UPLOAD_PREFLIGHT: &str = "apollo-require-preflight";
+
+fn media_type(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
-        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
+        .map(str::trim)
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    media_type(headers).is_some_and(|m| m.eq_ignore_ascii_case("application/json"))
+}
+
+fn is_multipart(headers: &HeaderMap) -> bool {
+    media_type(headers).is_some_and(|m| m.eq_ignore_ascii_case("multipart/form-data"))
+}
+
+/// The body, at most `limit` bytes, arriving within `deadline`. One
+/// announced larger is refused before any of it is read.
+async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+    deadline: std::time::Duration,
+) -> Result<Bytes, Response> {
+    let too_large = || {
+        with_status(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::bad_input(
+                "body",
+                format!(
+                    "request body exceeds {} MiB",
+                    (limit as f64 / 1_048_576.0 * 10.0).round() / 10.0
+                ),
+            ),
+        )
+    };
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let read = tokio::time::timeout(deadline, axum::body::to_bytes(body, limit))
+        .await
+        .map_err(|_| {
+            with_status(
+                StatusCode::REQUEST_TIMEOUT,
+                ApiError::bad_input("body", "the request body did not arrive in time"),
+            )
+        })?;
+    read.map_err(|_| too_large())
+}
+
+/// One operation with one uploaded file (the GraphQL multipart request
+/// spec), parsed by async-graphql within the upload limits.
+async fn upload_operation(
+    headers: &HeaderMap,
+    body: Body,
+    deadline: std::time::Duration,
+    max_file: usize,
+) -> Result<async_graphql::Request, Response> {
+    let bad = |status: StatusCode, message: String| {
+        with_status(status, ApiError::bad_input("body", message))
+    };
+    if !headers.contains_key(UPLOAD_PREFLIGHT) {
+        return Err(bad(
+            StatusCode::BAD_REQUEST,
+            "multipart requests must carry an `Apollo-Require-Preflight` header".into(),
+        ));
+    }
+    let limit = MAX_BODY_BYTES.saturating_add(max_file);
+    let bytes = read_body(headers, body, limit, deadline).await?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    // Each part (a file, or the operation's JSON) at most `max_file`; the
+    // whole body is bounded above. (Setting a number of files would bound
+    // the whole stream, JSON parts included, by files × `max_file`.)
+    let options = async_graphql::http::MultipartOptions::default().max_file_size(max_file);
+    async_graphql::http::receive_body(content_type, futures::io::Cursor::new(bytes), options)
+        .await
+        .map_err(|e| match e {
+            async_graphql::ParseRequestError::PayloadTooLarge => bad(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("a file holds at most {} MiB", max_file / (1024 * 1024)),
+            ),
+            other => bad(
+                StatusCode::BAD_REQUEST,
+                format!("not a GraphQL multipart request: {other}"),
+            ),
+        })
 }
 
 /// The one operation a body asks for, or the HTTP answer refusing it. The
@@ -36,27 +129,18 @@ async fn operation(
     headers: &HeaderMap,
     body: Body,
     deadline: std::time::Duration,
+    max_file: usize,
 ) -> Result<async_graphql::Request, Response> {
+    if is_multipart(headers) {
+        return upload_operation(headers, body, deadline, max_file).await;
+    }
     if !is_json(headers) {
         return Err(with_status(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::bad_input("Content-Type", "send GraphQL requests as application/json"),
         ));
     }
-    let read = tokio::time::timeout(deadline, axum::body::to_bytes(body, MAX_BODY_BYTES))
-        .await
-        .map_err(|_| {
-            with_status(
-                StatusCode::REQUEST_TIMEOUT,
-                ApiError::bad_input("body", "the request body did not arrive in time"),
-            )
-        })?;
-    let bytes: Bytes = read.map_err(|_| {
-        with_status(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::bad_input("body", "request body exceeds 1 MiB"),
-        )
-    })?;
+    let bytes = read_body(headers, body, MAX_BODY_BYTES, deadline).await?;
     let bad = |message: &str| {
         with_status(
             StatusCode::BAD_REQUEST,
@@ -85,7 +169,8 @@ pub async fn post(State(shared): State<Shared>, request: axum::extract::Request)
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|info| info.0);
     let client = client_ip(peer, &headers, &edges.trusted_proxies);
-    let request = match operation(&headers, body, edges.body_read_timeout).await {
+    let max_file = shared.app.config.uploads.max_file_bytes;
+    let request = match operation(&headers, body, edges.body_read_timeout, max_file).await {
         Ok(r) => r,
         Err(refused) => return refused,
     };

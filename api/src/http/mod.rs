@@ -2,6 +2,7 @@
 //! running with graceful shutdown. The GraphQL endpoint is [`graphql`], the
 //! calendar feeds [`feeds`], errors as HTTP answers [`errors`].
 
+pub mod attachments;
 pub mod clients;
 pub mod errors;
 pub mod event_feeds;
@@ -83,11 +84,15 @@ pub fn router(app: AppState, schema: AppSchema) -> Router {
             "/ical/organizations/{id}/{file}",
             get(event_feeds::of_organization),
         )
+        .route("/attachments/{id}", get(attachments::download))
         .with_state(Shared {
             app: app.clone(),
             schema,
         });
-    with_middleware(routes).layer(cors(&app.config.edges.cors_origins))
+    // JSON bodies are held to MAX_BODY_BYTES by the GraphQL handler itself;
+    // a multipart upload may carry one file besides.
+    let body_limit = MAX_BODY_BYTES.saturating_add(app.config.uploads.max_file_bytes);
+    with_middleware(routes, body_limit).layer(cors(&app.config.edges.cors_origins))
 }
 
 /// Browsers may call from the listed origins only (none by default): a
@@ -97,16 +102,20 @@ fn cors(origins: &[header::HeaderValue]) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins.iter().cloned()))
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::HeaderName::from_static(graphql::UPLOAD_PREFLIGHT),
+        ])
         .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(600))
 }
 
 /// Body limit, panic catching, request ids and request tracing.
-fn with_middleware(routes: Router) -> Router {
+fn with_middleware(routes: Router, body_limit: usize) -> Router {
     let x_request_id = header::HeaderName::from_static("x-request-id");
     routes
-        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(axum::middleware::map_response(json_payload_too_large))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
@@ -290,7 +299,7 @@ mod tests {
         async fn boom() -> &'static str {
             panic!("secret detail at src/secret.rs:42")
         }
-        let app = with_middleware(Router::new().route("/boom", get(boom)));
+        let app = with_middleware(Router::new().route("/boom", get(boom)), MAX_BODY_BYTES);
         let response = app
             .oneshot(Request::get("/boom").body(Body::empty()).unwrap())
             .await

@@ -5,7 +5,9 @@
 //! [`transitions`].
 
 pub mod agencies;
+pub mod attachments;
 pub mod citizens;
+pub mod files;
 pub mod goals;
 pub mod lifecycle;
 pub mod reads;

@@ -13,7 +13,9 @@ use crate::auth::Viewer;
 use crate::error::ApiResult;
 use crate::paging::{Page, PageArgs, count_by_parent, load_pages_by_parent};
 use crate::policy::sharing;
-use entity::{DisclosureStatus, agency, citizen_submission, disclosure_request};
+use entity::{
+    DisclosureStatus, agency, citizen_submission, disclosure_attachment, disclosure_request,
+};
 
 /// Which of an organization's requests a nested list keeps.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash)]
@@ -42,6 +44,8 @@ pub trait DisclosureReads: Send + Sync {
     /// How many requests count towards a goal measured by them
     /// ([`super::goals`]).
     async fn disclosure_goal_count(&self, goal: Uuid) -> ApiResult<i64>;
+    /// A request's attachments, oldest first.
+    async fn attachments(&self, request: Uuid) -> ApiResult<Vec<disclosure_attachment::Model>>;
     /// An organization's citizen submissions waiting for a decision.
     async fn pending_submissions(
         &self,
@@ -103,6 +107,21 @@ pub async fn organization_request_counts(
         disclosure_request::Column::OrganizationId,
         orgs,
         readable(viewer, now, filter),
+    )
+    .await
+}
+
+/// The attachments of each request, oldest first.
+pub async fn attachments_of(
+    db: &impl ConnectionTrait,
+    requests: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<disclosure_attachment::Model>>, DbErr> {
+    crate::group::children_of::<disclosure_attachment::Entity>(
+        db,
+        disclosure_attachment::Column::RequestId,
+        disclosure_attachment::Column::Id,
+        requests,
+        |a| a.request_id,
     )
     .await
 }

@@ -82,6 +82,12 @@ impl World<'_> {
                 };
                 done(self.gql(caller, q, vars).await)
             }
+            "attachToDisclosureRequest" => {
+                let fields = if caller == Caller::WriteOnlyToken { "__typename" } else { "id sha256" };
+                let token = self.token(caller);
+                let upload = crate::support::disclosure::Upload::new("통지서.pdf", b"%PDF-1.4 probe");
+                done(self.app.upload_selecting(token.as_deref(), &t?.disclosure, upload, fields).await)
+            }
             _ => return None,
         })
     }

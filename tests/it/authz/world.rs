@@ -243,6 +243,8 @@ impl<'a> World<'a> {
             let vars = serde_json::json!({ "id": id, "d": today });
             app.request_step(owner, step, vars).await.data();
         }
+        let upload = crate::support::disclosure::Upload::new("결정통지서.pdf", b"%PDF-1.4 notice");
+        app.upload(owner.token(), &id, upload).await.data();
         self.settled_request = id;
     }
 

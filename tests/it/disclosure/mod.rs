@@ -9,6 +9,7 @@
 //! this file holds the callers and the helpers they share.
 
 mod agencies;
+mod attachments;
 mod citizens;
 mod filing;
 mod goals;

@@ -125,4 +125,96 @@ impl TestApp {
             .unwrap_or_else(|| panic!("no submission {subject:?} in {all}"));
         text(found, "id")
     }
+
+    /// `attachToDisclosureRequest` as a GraphQL multipart request (one file,
+    /// sent as `claimed_type`), with the preflight header unless told not to.
+    pub async fn upload(
+        &self,
+        token: Option<&str>,
+        request: &str,
+        upload: Upload<'_>,
+    ) -> super::Gql {
+        let fields = "id fileName contentType sizeBytes sha256 url";
+        self.upload_selecting(token, request, upload, fields).await
+    }
+
+    /// [`Self::upload`], selecting `fields` of the attachment.
+    pub async fn upload_selecting(
+        &self,
+        token: Option<&str>,
+        request: &str,
+        upload: Upload<'_>,
+        fields: &str,
+    ) -> super::Gql {
+        let boundary = "yeondae-test-boundary-7f3a";
+        let operations = json!({
+            "query": format!("mutation($id: ID!, $file: Upload!) {{ attachToDisclosureRequest(id: $id, file: $file) {{ {fields} }} }}"),
+            "variables": { "id": request, "file": null },
+        });
+        let mut body = Vec::new();
+        let mut part = |name: &str, extra: &str, content: &[u8]| {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"{extra}\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(content);
+            body.extend_from_slice(b"\r\n");
+        };
+        part("operations", "", operations.to_string().as_bytes());
+        part("map", "", br#"{"0": ["variables.file"]}"#);
+        let file_header = format!(
+            "; filename=\"{}\"\r\nContent-Type: {}",
+            upload.file_name, upload.claimed_type
+        );
+        part("0", &file_header, upload.bytes);
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.url))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body);
+        if upload.preflight {
+            req = req.header("apollo-require-preflight", "true");
+        }
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let resp = req.send().await.expect("request");
+        let status = resp.status().as_u16();
+        let body: Value = resp.json().await.expect("JSON response");
+        super::Gql { status, body }
+    }
+
+    /// GET an attachment's `url` as `token`.
+    pub async fn download(&self, token: Option<&str>, url: &str) -> reqwest::Response {
+        let mut req = self.client.get(format!("{}{url}", self.url));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.expect("request")
+    }
+}
+
+/// A file to upload.
+pub struct Upload<'a> {
+    pub file_name: &'a str,
+    pub claimed_type: &'a str,
+    pub bytes: &'a [u8],
+    pub preflight: bool,
+}
+
+impl<'a> Upload<'a> {
+    pub fn new(file_name: &'a str, bytes: &'a [u8]) -> Self {
+        Upload {
+            file_name,
+            claimed_type: "application/octet-stream",
+            bytes,
+            preflight: true,
+        }
+    }
 }

@@ -90,6 +90,8 @@ pub struct TestApp {
     shutdown: Option<oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<()>>,
     database: TestDatabase,
+    /// Where the server keeps attachments' files.
+    pub uploads: tempfile::TempDir,
 }
 
 enum TestDatabase {
@@ -204,6 +206,8 @@ pub struct Options {
     pub request_timeout: Duration,
     pub edges: Edges,
     pub pool: service::db::PoolSettings,
+    /// The largest attachment, and the most one request's attachments hold.
+    pub upload_limits: (usize, i64),
 }
 
 impl Default for Options {
@@ -219,6 +223,7 @@ impl Default for Options {
                 ..Edges::default()
             },
             pool: service::db::PoolSettings::with_max(8),
+            upload_limits: (10 * 1024 * 1024, 100 * 1024 * 1024),
         }
     }
 }
@@ -237,6 +242,7 @@ impl TestApp {
     /// `None` when PostgreSQL is asked for but not configured.
     pub async fn spawn_with(backend: Backend, options: Options) -> Option<TestApp> {
         let database = TestDatabase::create(backend).await?;
+        let uploads = tempfile::tempdir().expect("a directory for uploads");
         let config = Config {
             database_url: database.url().to_owned(),
             pool: options.pool,
@@ -245,6 +251,11 @@ impl TestApp {
             request_timeout: options.request_timeout,
             hash_concurrency: 2,
             edges: options.edges,
+            uploads: service::disclosure::files::FileStore::new(
+                uploads.path(),
+                options.upload_limits.0,
+                options.upload_limits.1,
+            ),
         };
         let clock = Clock::system();
         let mut db = service::db::connect_with(&config.database_url, config.pool)
@@ -296,6 +307,7 @@ impl TestApp {
             shutdown: Some(tx),
             server: Some(server),
             database,
+            uploads,
         })
     }
 

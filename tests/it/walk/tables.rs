@@ -96,6 +96,7 @@ pub(super) const ROOT_READS: &[(&str, RootRead)] = &[
     ("Endorsement", RootRead::Contextual),
     ("Rsvp", RootRead::Contextual),
     ("Objection", RootRead::Contextual),
+    ("Attachment", RootRead::Contextual),
     ("Appeal", RootRead::Contextual),
     ("User", RootRead::PublicFace(USER_PUBLIC_FACE)),
     ("AuthPayload", RootRead::MutationOnly),

@@ -9,7 +9,7 @@ use super::organization::Organization;
 use super::project::{Project, VisibilityGql};
 use super::{Date, DateTime, Result, core, ids};
 use entity::{agency, disclosure_request};
-use service::disclosure::{agencies, requests, stats, transitions};
+use service::disclosure::{agencies, attachments, requests, stats, transitions};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(name = "AgencyKind", remote = "entity::AgencyKind")]
@@ -239,8 +239,52 @@ impl DisclosureRequest {
         self.0.visibility.into()
     }
 
+    /// The agency's notice and the disclosed files, oldest first.
+    async fn attachments(&self, ctx: &Context<'_>) -> Result<Vec<Attachment>> {
+        let found = attachments::of_request(core(ctx)?, &self.0).await?;
+        Ok(found.into_iter().map(Attachment).collect())
+    }
+
     async fn created_at(&self) -> DateTime {
         self.0.created_at.into()
+    }
+}
+
+/// A file attached to a disclosure request.
+#[derive(Clone)]
+pub struct Attachment(pub entity::disclosure_attachment::Model);
+
+#[Object]
+impl Attachment {
+    async fn id(&self) -> ID {
+        ids::to_id(self.0.id)
+    }
+
+    /// As uploaded (its last path segment).
+    async fn file_name(&self) -> &str {
+        &self.0.file_name
+    }
+
+    /// What the bytes are, sniffed from them (not the uploader's claim).
+    async fn content_type(&self) -> &str {
+        &self.0.content_type
+    }
+
+    async fn size_bytes(&self) -> i32 {
+        clamp(self.0.size_bytes)
+    }
+
+    async fn sha256(&self) -> &str {
+        &self.0.sha256
+    }
+
+    /// Download address; answers only to callers who may read the request. Relative to the API's origin; send the same `Authorization` header as to /graphql. Always a download (Content-Disposition: attachment).
+    async fn url(&self) -> String {
+        format!("/attachments/{}", self.0.id)
+    }
+
+    async fn uploaded_at(&self) -> DateTime {
+        self.0.uploaded_at.into()
     }
 }
 

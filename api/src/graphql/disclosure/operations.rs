@@ -1,15 +1,17 @@
 //! Disclosure requests' and agencies' queries and mutations: thin resolvers
 //! over the disclosure services.
 
-use async_graphql::{Context, ID, InputObject, Object};
+use async_graphql::{Context, ID, InputObject, Object, Upload};
 
 use super::{
-    Agency, AgencyConnection, AgencyKindGql, AgencyStats, AppealKindGql, DisclosureChannelGql,
-    DisclosureRequest, DisclosureRequestConnection, DisclosureStatusGql, FiledByGql,
-    ObjectionOutcomeGql,
+    Agency, AgencyConnection, AgencyKindGql, AgencyStats, AppealKindGql, Attachment,
+    DisclosureChannelGql, DisclosureRequest, DisclosureRequestConnection, DisclosureStatusGql,
+    FiledByGql, ObjectionOutcomeGql,
 };
 use crate::graphql::project::VisibilityGql;
 use crate::graphql::{Date, Result, core, ids, request_ctx};
+use service::ApiError;
+use service::disclosure::attachments;
 use service::disclosure::citizens::{self, CitizenReport};
 use service::disclosure::stats::{self, StatsFilter};
 use service::disclosure::{Decision, NewRequest, RequestFilter, agencies, lifecycle, requests};
@@ -296,6 +298,28 @@ impl DisclosureMutation {
     async fn decline_citizen_submission(&self, ctx: &Context<'_>, id: ID) -> Result<bool> {
         let id = ids::parse(&id, "id")?;
         Ok(citizens::decline(core(ctx)?, id).await?)
+    }
+
+    /// EDITOR+ of the request's organization; one file per request (GraphQL multipart request spec, with an `Apollo-Require-Preflight` header), at most 10 MiB (configurable), and a request's attachments at most 100 MiB together. Its type is sniffed from the bytes; programs are refused.
+    async fn attach_to_disclosure_request(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        file: Upload,
+    ) -> Result<Attachment> {
+        let id = ids::parse(&id, "id")?;
+        let rc = request_ctx(ctx)?;
+        let value = file
+            .value(ctx)
+            .map_err(|_| ApiError::bad_input("file", "the file part is missing"))?;
+        let upload = attachments::Upload {
+            file_name: value.filename,
+            bytes: value.content.to_vec(),
+        };
+        let store = &rc.state.config.uploads;
+        Ok(Attachment(
+            attachments::attach(&rc.core, store, id, upload).await?,
+        ))
     }
 
     /// EDITOR+ of the request's organization.

@@ -7,7 +7,7 @@ use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use super::{Cached, PagesKey, batch, by_id, maybe, one, per_argument};
-use entity::{agency, citizen_submission, disclosure_request};
+use entity::{agency, citizen_submission, disclosure_attachment, disclosure_request};
 use service::ApiResult;
 use service::auth::Viewer;
 use service::disclosure::OrgFilter;
@@ -22,6 +22,7 @@ pub(super) struct DisclosureLoaders {
     org_request_counts: Cached<PagesKey<OrgFilter>, i64>,
     goal_counts: Cached<Uuid, i64>,
     pending_submissions: Cached<Uuid, Vec<citizen_submission::Model>>,
+    attachments: Cached<Uuid, Vec<disclosure_attachment::Model>>,
 }
 
 impl DisclosureLoaders {
@@ -44,6 +45,9 @@ impl DisclosureLoaders {
             }),
             pending_submissions: loader!(with, |db, _, ids: Vec<Uuid>| {
                 disclosure::pending_submissions_of(&db, &ids).await
+            }),
+            attachments: loader!(with, |db, _, ids: Vec<Uuid>| {
+                disclosure::attachments_of(&db, &ids).await
             }),
         }
     }
@@ -78,6 +82,10 @@ impl DisclosureReads for super::Loaders {
 
     async fn disclosure_goal_count(&self, goal: Uuid) -> ApiResult<i64> {
         one(&self.disclosure.goal_counts, goal).await
+    }
+
+    async fn attachments(&self, request: Uuid) -> ApiResult<Vec<disclosure_attachment::Model>> {
+        one(&self.disclosure.attachments, request).await
     }
 
     async fn pending_submissions(
