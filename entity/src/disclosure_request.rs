@@ -3,8 +3,8 @@ use sea_orm::entity::prelude::*;
 /// An information-disclosure request (정보공개청구) an organization filed (or
 /// recorded for a citizen) with a public agency, and how far it got: the
 /// decision, an objection (이의신청) and an appeal or suit. `due_on` is
-/// stored (filing + 10 days, + 20 once extended) so lists filter overdue
-/// requests in SQL.
+/// stored (filing + 10 days, + 20 once extended; the transfer + 10 days
+/// after one) so lists filter overdue requests in SQL.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "disclosure_requests")]
 pub struct Model {
@@ -21,6 +21,8 @@ pub struct Model {
     pub filed_by: FiledBy,
     pub status: DisclosureStatus,
     pub due_on: Date,
+    /// When the agency notified its one extension.
+    pub extended_on: Option<Date>,
     /// The latest decision: the transfer's, then the receiving agency's.
     pub decided_on: Option<Date>,
     pub transferred_to_agency_id: Option<Uuid>,

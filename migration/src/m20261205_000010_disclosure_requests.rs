@@ -49,6 +49,7 @@ enum DisclosureRequests {
     FiledBy,
     Status,
     DueOn,
+    ExtendedOn,
     DecidedOn,
     TransferredToAgencyId,
     TransferredOn,
@@ -137,6 +138,7 @@ const CHANNELS: &[&str] = &["PORTAL", "POST", "IN_PERSON", "EMAIL", "FAX", "OTHE
 /// How a request's dates and decisions hang together.
 const REQUEST_CHECKS: &[&str] = &[
     "due_on >= filed_on",
+    "extended_on IS NULL OR extended_on >= filed_on",
     "decided_on IS NULL OR decided_on >= filed_on",
     "status NOT IN ('FILED', 'EXTENDED') OR decided_on IS NULL",
     "status NOT IN ('DISCLOSED', 'PARTIALLY_DISCLOSED', 'REFUSED', 'NO_INFORMATION', 'TRANSFERRED') OR decided_on IS NOT NULL",
@@ -231,6 +233,7 @@ async fn requests(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
         .col(one_of(R::FiledBy, &["MEMBER", "CITIZEN"]))
         .col(one_of(R::Status, STATUSES))
         .col(date(R::DueOn))
+        .col(date_null(R::ExtendedOn))
         .col(date_null(R::DecidedOn))
         .col(uuid_null(R::TransferredToAgencyId))
         .col(date_null(R::TransferredOn))

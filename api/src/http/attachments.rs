@@ -11,6 +11,9 @@ use axum::response::{IntoResponse, Response};
 use service::ApiError;
 use service::disclosure::attachments;
 
+use service::auth::Viewer;
+
+use super::clients::client_ip;
 use super::{Shared, authenticate, errors};
 
 /// `filename*` per RFC 8187 (UTF-8, percent-encoded), with a plain ASCII
@@ -40,20 +43,50 @@ fn disposition(file_name: &str) -> String {
 pub async fn download(
     State(shared): State<Shared>,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    request: axum::extract::Request,
 ) -> Response {
     let app = &shared.app;
-    let Ok(id) = uuid::Uuid::parse_str(&id) else {
-        return errors::response(ApiError::NotFound("attachment"));
-    };
+    let headers = request.headers();
+    let peer = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0);
+    let client = client_ip(peer, headers, &app.config.edges.trusted_proxies);
+    let timeout = app.config.request_timeout;
+    let answer = tokio::time::timeout(timeout, serve(app, headers, client, &id)).await;
+    answer.unwrap_or_else(|_| {
+        errors::response(ApiError::Unavailable(anyhow::anyhow!(
+            "download exceeded {timeout:?}"
+        )))
+    })
+}
+
+/// The download for the caller: authenticated, within its request budget.
+async fn serve(
+    app: &crate::state::AppState,
+    headers: &HeaderMap,
+    client: Option<std::net::IpAddr>,
+    id: &str,
+) -> Response {
     let now = app.clock.now();
-    let viewer = match authenticate(app, &headers, now).await {
+    let viewer = match authenticate(app, headers, now).await {
         Ok(v) => v,
-        Err(refused) => return refused,
+        Err(refused) => {
+            return match app.limits.check_request(&Viewer::anonymous(), client) {
+                Err(spent) => errors::response(spent),
+                Ok(()) => refused,
+            };
+        }
     };
+    if let Err(e) = app.limits.check_request(&viewer, client) {
+        return errors::response(e);
+    }
     if let Err(e) = service::policy::ensure_may_run(&viewer, service::policy::Operation::Read) {
         return errors::response(e);
     }
+    let Ok(id) = uuid::Uuid::parse_str(id) else {
+        return errors::response(ApiError::NotFound("attachment"));
+    };
     let ctx = app.request_at(viewer, now);
     let opened =
         crate::graphql::loaders::drive(attachments::open(&ctx, &app.config.uploads, id)).await;

@@ -93,12 +93,6 @@ async fn upload_operation(
     let bad = |status: StatusCode, message: String| {
         with_status(status, ApiError::bad_input("body", message))
     };
-    if !headers.contains_key(UPLOAD_PREFLIGHT) {
-        return Err(bad(
-            StatusCode::BAD_REQUEST,
-            "multipart requests must carry an `Apollo-Require-Preflight` header".into(),
-        ));
-    }
     let limit = MAX_BODY_BYTES.saturating_add(max_file);
     let bytes = read_body(headers, body, limit, deadline).await?;
     let content_type = headers
@@ -108,18 +102,35 @@ async fn upload_operation(
     // whole body is bounded above. (Setting a number of files would bound
     // the whole stream, JSON parts included, by files × `max_file`.)
     let options = async_graphql::http::MultipartOptions::default().max_file_size(max_file);
-    async_graphql::http::receive_body(content_type, futures::io::Cursor::new(bytes), options)
-        .await
-        .map_err(|e| match e {
-            async_graphql::ParseRequestError::PayloadTooLarge => bad(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("a file holds at most {} MiB", max_file / (1024 * 1024)),
-            ),
-            other => bad(
-                StatusCode::BAD_REQUEST,
-                format!("not a GraphQL multipart request: {other}"),
-            ),
-        })
+    let request =
+        async_graphql::http::receive_body(content_type, futures::io::Cursor::new(bytes), options)
+            .await
+            .map_err(|e| match e {
+                async_graphql::ParseRequestError::PayloadTooLarge => bad(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    format!(
+                        "a part (a file, or the operation) holds at most {} KiB",
+                        max_file / 1024
+                    ),
+                ),
+                other => bad(
+                    StatusCode::BAD_REQUEST,
+                    format!("not a GraphQL multipart request: {other}"),
+                ),
+            })?;
+    // The operation itself is held to what a JSON body may be; one file.
+    let operation = request.query.len()
+        + serde_json::to_vec(&request.variables).map_or(usize::MAX, |v| v.len());
+    if operation > MAX_BODY_BYTES {
+        return Err(bad(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "the operation of a multipart request holds at most 1 MiB".into(),
+        ));
+    }
+    if request.uploads.len() > 1 {
+        return Err(bad(StatusCode::BAD_REQUEST, "one file per request".into()));
+    }
+    Ok(request)
 }
 
 /// The one operation a body asks for, or the HTTP answer refusing it. The
@@ -170,6 +181,29 @@ pub async fn post(State(shared): State<Shared>, request: axum::extract::Request)
         .map(|info| info.0);
     let client = client_ip(peer, &headers, &edges.trusted_proxies);
     let max_file = shared.app.config.uploads.max_file_bytes;
+    if is_multipart(&headers) {
+        if !headers.contains_key(UPLOAD_PREFLIGHT) {
+            return with_status(
+                StatusCode::BAD_REQUEST,
+                ApiError::bad_input(
+                    "body",
+                    "multipart requests must carry an `Apollo-Require-Preflight` header",
+                ),
+            );
+        }
+        // Only a signed-in caller may make the server read an upload.
+        let now = shared.app.clock.now();
+        match authenticate(&shared.app, &headers, now).await {
+            Ok(viewer) if viewer.user_id().is_some() => {}
+            Ok(_) => {
+                return with_status(
+                    StatusCode::UNAUTHORIZED,
+                    ApiError::unauthenticated("sign in to upload files"),
+                );
+            }
+            Err(refused) => return refused,
+        }
+    }
     let request = match operation(&headers, body, edges.body_read_timeout, max_file).await {
         Ok(r) => r,
         Err(refused) => return refused,

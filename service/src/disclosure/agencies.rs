@@ -15,6 +15,7 @@ use crate::mutate;
 use crate::paging::{Listing, PageArgs, list_sorted};
 use crate::policy;
 use crate::validate;
+use crate::write::Write;
 use entity::{AgencyKind, agency};
 
 /// The longest agency name.
@@ -38,33 +39,43 @@ pub async fn create(ctx: &Ctx, name: &str, kind: AgencyKind) -> ApiResult<agency
     if key.is_empty() {
         return Err(ApiError::bad_input("name", "`name` must not be empty"));
     }
-    mutate!(ctx, |w| {
-        let row = agency::Model {
-            id: Uuid::now_v7(),
-            name: name.clone(),
-            search_key: key.clone(),
-            kind,
-            created_by: Some(user),
-            created_at: w.now(),
-        };
-        let inserted = agency::Entity::insert(agency::ActiveModel::from(row))
-            .on_conflict_do_nothing_on([agency::Column::SearchKey, agency::Column::Kind])
-            .exec_without_returning(w.tx())
-            .await?;
-        let found = agency::Entity::find()
-            .filter(agency::Column::SearchKey.eq(key.as_str()))
-            .filter(agency::Column::Kind.eq(kind))
-            .one(w.tx())
-            .await?
-            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("agency vanished")))?;
-        if matches!(inserted, TryInsertResult::Inserted(n) if n > 0) {
-            w.audit(
-                Record::new("agency.create", "agency", found.id)
-                    .details(json!({ "name": found.name, "kind": kind.as_str() })),
-            );
-        }
-        Ok(found)
-    })
+    mutate!(ctx, |w| find_or_add(w, &name, kind, user).await)
+}
+
+/// The agency of that name (folded) and kind, added (and audited) when
+/// there is none. Two adding it at once both end with the one row.
+pub(super) async fn find_or_add(
+    w: &mut Write<'_>,
+    name: &str,
+    kind: AgencyKind,
+    user: Uuid,
+) -> ApiResult<agency::Model> {
+    let key = fold(name);
+    let row = agency::Model {
+        id: Uuid::now_v7(),
+        name: name.to_owned(),
+        search_key: key.clone(),
+        kind,
+        created_by: Some(user),
+        created_at: w.now(),
+    };
+    let inserted = agency::Entity::insert(agency::ActiveModel::from(row))
+        .on_conflict_do_nothing_on([agency::Column::SearchKey, agency::Column::Kind])
+        .exec_without_returning(w.tx())
+        .await?;
+    let found = agency::Entity::find()
+        .filter(agency::Column::SearchKey.eq(key.as_str()))
+        .filter(agency::Column::Kind.eq(kind))
+        .one(w.tx())
+        .await?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("agency vanished")))?;
+    if matches!(inserted, TryInsertResult::Inserted(n) if n > 0) {
+        w.audit(
+            Record::new("agency.create", "agency", found.id)
+                .details(json!({ "name": found.name, "kind": kind.as_str() })),
+        );
+    }
+    Ok(found)
 }
 
 /// Agencies by name, optionally those whose name contains `search`

@@ -15,7 +15,7 @@ use crate::audit::Record;
 use crate::context::Ctx;
 use crate::error::{ApiError, ApiResult};
 use crate::mutate;
-use crate::policy;
+use crate::policy::{self, disclosure as rules};
 use entity::{disclosure_attachment, disclosure_request};
 
 /// A file as the transport received it.
@@ -54,6 +54,14 @@ pub async fn attach(
     let sha256 = sha256_hex(&upload.bytes);
     let content_type = sniff(&upload.bytes)?;
     let file_name = clean_name(&upload.file_name);
+    // Who may attach is checked before any byte is written, and again under
+    // the locks; the write itself stays out of the transaction (content-
+    // addressed and idempotent, a refused or rolled-back attempt leaves at
+    // most a file no row names).
+    let request = find_in(ctx.db(), &ctx.viewer, ctx.now(), id).await?;
+    let access = policy::read_access(ctx, request.organization_id).await?;
+    rules::ensure_can_change(&access)?;
+    store.put(&sha256, &upload.bytes).await?;
     mutate!(ctx, |w| {
         let request = locked(w, id).await?;
         let held: Option<i64> = disclosure_attachment::Entity::find()
@@ -78,9 +86,6 @@ pub async fn attach(
                 ),
             ));
         }
-        // Content-addressed and idempotent: a rolled-back attempt leaves at
-        // most a file no row names.
-        store.put(&sha256, &upload.bytes).await?;
         let row = disclosure_attachment::Model {
             id: Uuid::now_v7(),
             request_id: id,

@@ -86,6 +86,14 @@ pub async fn pending(
     ctx.reads().pending_submissions(organization_id).await
 }
 
+/// How to reach the citizen: for the organization's EDITOR+ only.
+pub async fn contact(ctx: &Ctx, s: &citizen_submission::Model) -> ApiResult<Option<String>> {
+    let access = policy::read_access(ctx, s.organization_id).await?;
+    Ok(rules::can_see_contact(&access)
+        .then(|| s.contact.clone())
+        .flatten())
+}
+
 /// The waiting submission `id`, locked, for an editor of its organization
 /// to resolve: NOT_FOUND unless the caller may see it, FORBIDDEN unless
 /// they act for the organization.

@@ -98,13 +98,20 @@ pub fn sniff(bytes: &[u8]) -> ApiResult<String> {
     }
 }
 
-/// A file name as kept: its last path segment, without control
-/// characters, trimmed, at most 200 characters ("file" when nothing is left).
+/// Characters that change how a name reads without being seen: direction
+/// overrides and isolates (a "fdp.exe" shown as "exe.pdf"), zero widths.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// A file name as kept: its last path segment, without control or
+/// invisible formatting characters, trimmed, at most 200 characters
+/// ("file" when nothing is left).
 pub fn clean_name(raw: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = last
         .chars()
-        .filter(|c| !c.is_control())
+        .filter(|c| !c.is_control() && !invisible(*c))
         .collect::<String>()
         .trim()
         .chars()
@@ -130,6 +137,11 @@ mod tests {
         );
         assert_eq!(clean_name("a\r\nb.txt"), "ab.txt");
         assert_eq!(clean_name(" .. "), "file");
+        assert_eq!(
+            clean_name("결정\u{202E}fdp.js"),
+            "결정fdp.js",
+            "no direction override"
+        );
         assert_eq!(clean_name(""), "file");
     }
 

@@ -47,16 +47,26 @@ async fn save(
     Ok(updated)
 }
 
-/// The agency extended its deadline (once).
-pub async fn extend(ctx: &Ctx, id: Uuid) -> ApiResult<Request> {
+/// The agency extended its deadline (once), notifying it on `extended_on`
+/// (today when not given).
+pub async fn extend(ctx: &Ctx, id: Uuid, extended_on: Option<NaiveDate>) -> ApiResult<Request> {
     policy::require_user(&ctx.viewer)?;
     mutate!(ctx, |w| {
         let r = locked(w, id).await?;
-        let (status, due) = transitions::extend(&r)?;
+        let today = today(w.now());
+        let on = extended_on.unwrap_or(today);
+        let (status, due) = transitions::extend(&r, on, today)?;
         let mut a = r.into_active_model();
         a.status = Set(status);
         a.due_on = Set(due);
-        save(w, a, "disclosure.extend", json!({ "dueOn": due })).await
+        a.extended_on = Set(Some(on));
+        save(
+            w,
+            a,
+            "disclosure.extend",
+            json!({ "extendedOn": on, "dueOn": due }),
+        )
+        .await
     })
 }
 
@@ -75,6 +85,7 @@ pub async fn decide(ctx: &Ctx, id: Uuid, d: Decision) -> ApiResult<Request> {
         if d.status == DisclosureStatus::Transferred {
             a.transferred_to_agency_id = Set(d.transferred_to);
             a.transferred_on = Set(Some(d.decided_on));
+            a.due_on = Set(transitions::due_after_transfer(d.decided_on));
         }
         let details = json!({
             "status": d.status.as_str(),

@@ -12,6 +12,7 @@ pub mod goals;
 pub mod lifecycle;
 pub mod reads;
 pub mod requests;
+pub mod spreadsheet;
 pub mod stats;
 pub mod transitions;
 

@@ -61,6 +61,7 @@ pub(super) fn new_row(
         filed_by: input.filed_by,
         status: DisclosureStatus::Filed,
         due_on,
+        extended_on: None,
         decided_on: None,
         transferred_to_agency_id: None,
         transferred_on: None,
@@ -178,12 +179,9 @@ pub fn state_condition(filter: OrgFilter, now: DateTime<Utc>) -> Condition {
     cond
 }
 
-/// The requests the viewer may read that `filter` keeps, oldest first.
-pub async fn list(
-    ctx: &Ctx,
-    filter: RequestFilter,
-    args: &PageArgs,
-) -> ApiResult<Listing<disclosure_request::Model>> {
+/// Which requests a list keeps: those the viewer may read that `filter`
+/// keeps.
+pub fn list_condition(ctx: &Ctx, filter: &RequestFilter) -> ApiResult<Condition> {
     use disclosure_request::Column as C;
     let state = OrgFilter {
         status: filter.status,
@@ -211,7 +209,18 @@ pub async fn list(
             &term,
         ));
     }
-    crate::paging::list(ctx.db(), cond, C::Id, Order::Asc, args).await
+    Ok(cond)
+}
+
+/// The requests the viewer may read that `filter` keeps, oldest first.
+pub async fn list(
+    ctx: &Ctx,
+    filter: RequestFilter,
+    args: &PageArgs,
+) -> ApiResult<Listing<disclosure_request::Model>> {
+    let cond = list_condition(ctx, &filter)?;
+    let id = disclosure_request::Column::Id;
+    crate::paging::list(ctx.db(), cond, id, Order::Asc, args).await
 }
 
 /// An organization's requests that the viewer may read.

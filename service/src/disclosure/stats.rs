@@ -6,8 +6,8 @@
 //! A transfer is the first agency's answer (decided, neither disclosed nor
 //! refused, in the days to the transfer), and the request is also one the
 //! receiving agency received on the transfer date: decided once it decided,
-//! in the days from the transfer. Withdrawn requests count as requests,
-//! never as decided.
+//! in the days from the transfer, overdue when it has not decided within
+//! 10 days of it. Withdrawn requests count as requests, never as decided.
 
 use chrono::NaiveDate;
 use sea_orm::sea_query::{
@@ -140,7 +140,16 @@ fn cases(ctx: &Ctx, filter: &StatsFilter, backend: DbBackend) -> SelectStatement
             .finally(Expr::cust("NULL")),
             Alias::new("yd_days"),
         )
-        .expr_as(Expr::val(0), Alias::new("yd_overdue"))
+        .expr_as(
+            Expr::case(
+                Condition::all()
+                    .add(col(C::Status).eq(S::Transferred.as_str()))
+                    .add(col(C::DueOn).lt(today(ctx.now()))),
+                1,
+            )
+            .finally(0),
+            Alias::new("yd_overdue"),
+        )
         .from(disclosure_request::Entity)
         .cond_where(scope.add(transferred()));
     filing.union(UnionType::All, receiving);

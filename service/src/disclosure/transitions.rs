@@ -7,7 +7,9 @@
 //! today" is one in Seoul's future.
 //!
 //! A transfer (이송, art. 11(4)) is the first agency's answer: the request
-//! then waits for the receiving agency's decision, recorded once.
+//! then waits for the receiving agency's decision, recorded once, due 10
+//! days after the transfer. An extension is notified within the first 10
+//! days, and is dated.
 //! OVERDUE is derived from the date — no job — here in Rust for display
 //! and beside it in SQL for filters.
 
@@ -35,8 +37,12 @@ pub const DECISIONS: [S; 5] = [
     S::Transferred,
 ];
 
-/// Waiting for the agency's decision.
+/// Waiting for the (first) agency's decision.
 pub const AWAITING: [S; 2] = [S::Filed, S::Extended];
+
+/// Waiting for a decision: the first agency's, or after a transfer the
+/// receiving agency's. Past its due date, such a request is OVERDUE.
+pub const UNDECIDED: [S; 3] = [S::Filed, S::Extended, S::Transferred];
 
 /// The date in Korea at `now`: deadlines are Korean calendar days.
 pub fn today(now: DateTime<Utc>) -> NaiveDate {
@@ -58,10 +64,15 @@ pub fn objection_due_on(lodged_on: NaiveDate) -> NaiveDate {
     plus(lodged_on, OBJECTION_DECISION_DAYS)
 }
 
-/// No decision, and the due date is past (due *on* `due_on`: overdue from
-/// the next day).
+/// No decision (the receiving agency's, after a transfer), and the due
+/// date is past (due *on* `due_on`: overdue from the next day).
 pub fn is_overdue(status: S, due_on: NaiveDate, today: NaiveDate) -> bool {
-    AWAITING.contains(&status) && due_on < today
+    UNDECIDED.contains(&status) && due_on < today
+}
+
+/// When the receiving agency's decision is due after a transfer.
+pub fn due_after_transfer(transferred_on: NaiveDate) -> NaiveDate {
+    plus(transferred_on, DECISION_DAYS)
 }
 
 /// [`is_overdue`] (or its negation) as a condition on `disclosure_requests`.
@@ -69,7 +80,7 @@ pub fn overdue_condition(overdue: bool, today: NaiveDate) -> Condition {
     use disclosure_request::Column as C;
     let col = |c: C| Expr::col((disclosure_request::Entity, c));
     let cond = Condition::all()
-        .add(col(C::Status).is_in(AWAITING.map(|s| s.as_str())))
+        .add(col(C::Status).is_in(UNDECIDED.map(|s| s.as_str())))
         .add(col(C::DueOn).lt(today));
     if overdue { cond } else { cond.not() }
 }
@@ -94,16 +105,34 @@ pub fn file(filed_on: NaiveDate, today: NaiveDate) -> Result<NaiveDate, ApiError
     Ok(due_on(filed_on, false))
 }
 
-/// The one extension: FILED → EXTENDED, with its new due date.
-pub fn extend(r: &disclosure_request::Model) -> Result<(S, NaiveDate), ApiError> {
+/// The one extension, notified on `extended_on` — within the first 10
+/// days, not in the future: FILED → EXTENDED, with its new due date.
+pub fn extend(
+    r: &disclosure_request::Model,
+    extended_on: NaiveDate,
+    today: NaiveDate,
+) -> Result<(S, NaiveDate), ApiError> {
     match r.status {
-        S::Filed => Ok((S::Extended, due_on(r.filed_on, true))),
-        S::Extended => Err(refuse(r.status, "the deadline was already extended once")),
-        other => Err(refuse(
-            other,
-            "only a request awaiting its first decision is extended",
-        )),
+        S::Filed => {}
+        S::Extended => return Err(refuse(r.status, "the deadline was already extended once")),
+        other => {
+            return Err(refuse(
+                other,
+                "only a request awaiting its first decision is extended",
+            ));
+        }
     }
+    let first_due = due_on(r.filed_on, false);
+    if extended_on < r.filed_on || extended_on > first_due {
+        return Err(ApiError::bad_input(
+            "extendedOn",
+            format!(
+                "an extension is notified between the filing and the first due date ({first_due})"
+            ),
+        ));
+    }
+    not_after_today("extendedOn", extended_on, today)?;
+    Ok((S::Extended, due_on(r.filed_on, true)))
 }
 
 /// A decision as recorded.

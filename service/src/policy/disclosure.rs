@@ -34,6 +34,12 @@ pub fn can_review_submissions(organization: &OrgAccess) -> bool {
     organization.reads_as(Role::Editor)
 }
 
+/// A citizen's contact details: EDITOR+ of the receiving organization
+/// only — not platform admins, who see the queue for support.
+pub fn can_see_contact(organization: &OrgAccess) -> bool {
+    organization.has(Role::Editor)
+}
+
 /// A request belongs to a project its organization takes part in now: a
 /// project the caller cannot see is NOT_FOUND, one the organization has no
 /// part in is refused.

@@ -88,6 +88,14 @@ impl World<'_> {
                 let upload = crate::support::disclosure::Upload::new("통지서.pdf", b"%PDF-1.4 probe");
                 done(self.app.upload_selecting(token.as_deref(), &t?.disclosure, upload, fields).await)
             }
+            "disclosureRequestsCsv" => shown(self.gql(caller, "{ disclosureRequestsCsv }", json!({})).await, |d| {
+                d["disclosureRequestsCsv"].as_str().is_some_and(|t| t.lines().count() > 1)
+            }),
+            "importDisclosureRequests" => {
+                let q = "mutation($o: ID!, $csv: String!) { importDisclosureRequests(organizationId: $o, csv: $csv) { imported } }";
+                let csv = format!("agency,subject,filed_on\n서울특별시 종로구,probe {n},{}\n", seoul_today(self.app));
+                done(self.gql(caller, q, json!({ "o": org, "csv": csv })).await)
+            }
             _ => return None,
         })
     }

@@ -146,7 +146,13 @@ db_test! {
         ];
         for (who, token, sees) in table {
             let list = pending(&app, token, &w.hanbat.id).await;
-            let want = if sees { got.clone() } else { Vec::new() };
+            let mut want = if sees { got.clone() } else { Vec::new() };
+            if who == "operator" {
+                // Operators see the queue, never how to reach a citizen.
+                for s in &mut want {
+                    s["contact"] = Value::Null;
+                }
+            }
             assert_eq!(list, want, "{who}");
         }
         assert_eq!(pending(&app, w.gap_editor.token(), &w.gapcheon.id).await, Vec::<Value>::new(), "nothing went to gapcheon");

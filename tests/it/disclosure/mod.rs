@@ -17,6 +17,7 @@ mod lifecycle;
 mod lists;
 mod objections;
 mod overdue;
+mod spreadsheet;
 mod stats;
 mod visibility;
 

@@ -4,8 +4,8 @@
 use serde_json::json;
 
 use super::{
-    decide, file, get, listed, listed_under, op, plus, sorted, to_next_seoul_midnight, today,
-    try_file, world,
+    decide, file, get, listed, listed_under, plus, sorted, to_next_seoul_midnight, today, try_file,
+    world,
 };
 use crate::db_test;
 
@@ -57,20 +57,41 @@ db_test! {
         let (total, ids) = listed(&app, w.editor.token(), "overdue: true").await;
         assert_eq!((total, sorted(ids)), (4, sorted(vec![late.clone(), very_late.clone(), to_decide.clone(), to_transfer.clone()])));
 
-        // Extended, `late` is due in five days; `very_late` even extended
-        // was due five days ago.
-        let r = op(&app, &w.editor, "extendDisclosureDeadline", &late).await;
+        // Extended (notified within the first ten days, recorded now),
+        // `late` is due in five days; `very_late` even extended was due
+        // five days ago.
+        const EXTEND: &str = "mutation($id: ID!, $on: Date) { extendDisclosureDeadline(id: $id, extendedOn: $on) { dueOn overdue extendedOn } }";
+        let r = app.gql(w.editor.token(), EXTEND, json!({ "id": late, "on": plus(&t, -6) })).await;
         let r = &r.data()["extendDisclosureDeadline"];
         assert_eq!((r["dueOn"].as_str(), &r["overdue"]), (Some(plus(&t, 5).as_str()), &json!(false)));
-        let r = op(&app, &w.editor, "extendDisclosureDeadline", &very_late).await;
+        assert_eq!(r["extendedOn"], plus(&t, -6));
+        let r = app.gql(w.editor.token(), EXTEND, json!({ "id": very_late, "on": plus(&t, -16) })).await;
         let r = &r.data()["extendDisclosureDeadline"];
         assert_eq!((r["dueOn"].as_str(), &r["overdue"]), (Some(plus(&t, -5).as_str()), &json!(true)), "EXTENDED and past its new date");
+        // An extension notified after the first due date is no extension:
+        // the request stays overdue.
+        let missed = file(&app, &w.editor, &w.hanbat.id, filed(12)).await;
+        let r = app.gql(w.editor.token(), EXTEND, json!({ "id": missed, "on": null })).await;
+        r.assert_error("BAD_USER_INPUT", Some("extendedOn"));
+        let r = app.gql(w.editor.token(), EXTEND, json!({ "id": missed, "on": plus(&t, -1) })).await;
+        r.assert_error("BAD_USER_INPUT", Some("extendedOn"));
+        let gone = "mutation($id: ID!) { deleteDisclosureRequest(id: $id) }";
+        app.gql(w.editor.token(), gone, json!({ "id": missed })).await.data();
 
         // A decision, a transfer included, is not overdue however late.
         let r = decide(&app, &w.editor, &to_decide, "REFUSED", &t, None).await;
         assert_eq!(r.data()["recordDisclosureDecision"]["overdue"], false);
         let r = decide(&app, &w.editor, &to_transfer, "TRANSFERRED", &t, Some(&w.other_agency)).await;
+        assert_eq!(r.data()["recordDisclosureDecision"]["overdue"], false, "the receiving agency has ten days");
+        assert_eq!(r.data()["recordDisclosureDecision"]["dueOn"], plus(&t, 10));
+        // A transfer eleven days ago that the receiving agency has not
+        // decided is overdue — until it decides.
+        let stale = file(&app, &w.editor, &w.hanbat.id, filed(20)).await;
+        let r = decide(&app, &w.editor, &stale, "TRANSFERRED", &plus(&t, -11), Some(&w.other_agency)).await;
+        assert_eq!(r.data()["recordDisclosureDecision"]["overdue"], true);
+        let r = decide(&app, &w.editor, &stale, "DISCLOSED", &t, None).await;
         assert_eq!(r.data()["recordDisclosureDecision"]["overdue"], false);
+        app.gql(w.editor.token(), gone, json!({ "id": stale })).await.data();
 
         assert_eq!(listed(&app, w.editor.token(), "overdue: true").await, (1, vec![very_late.clone()]));
         let (total, ids) = listed(&app, w.editor.token(), "overdue: false").await;

@@ -1,7 +1,8 @@
 //! `agencyStats`: how each agency answered, over the requests the viewer
 //! may read filed in a window — counted by hand here. A transfer counts for
 //! the agency it left (decided, "transferred") and for the one receiving it
-//! (from the transfer date, undecided until it decides, never overdue);
+//! (from the transfer date, undecided until it decides, overdue once 10
+//! days have passed since the transfer);
 //! a withdrawn request is counted but not decided.
 //!
 //! The fixture (t = today; A 유성구, B 대전광역시, C 교육청):
@@ -18,7 +19,7 @@
 //! | h7  | hanbat   | B  | t-50  | PUBLIC     | NO_INFORMATION t-45           | 5    |
 //! | h8  | hanbat   | B  | t-12  | PRIVATE    | undecided, due t-2: overdue   |      |
 //! | h9  | hanbat   | B  | t-25  | PARTNERS   | TRANSFERRED to C t-22 (B)     | 3    |
-//! |     |          |    |       |            | undecided by C                |      |
+//! |     |          |    |       |            | undecided by C, due t-12: overdue |   |
 //! | h10 | hanbat   | C  | t-10  | PUBLIC     | REFUSED t-1                   | 9    |
 //! | h11 | hanbat   | A  | t-70  | PUBLIC     | DISCLOSED t-65                | 5    |
 //! | g1  | gapcheon | C  | t-8   | PUBLIC     | DISCLOSED t-6                 | 2    |
@@ -188,7 +189,7 @@ db_test! {
         let hanbat_view: [Row; 3] = [
             (a, 6, 4, Some(0.5), Some(0.25), Some(5.5), 1),
             (b, 4, 3, Some(1.0 / 3.0), Some(0.0), Some(5.0), 1),
-            (c, 3, 2, Some(0.5), Some(0.5), Some(5.5), 0),
+            (c, 3, 2, Some(0.5), Some(0.5), Some(5.5), 1),
         ];
         expect(&r, &hanbat_view, "hanbat member");
         expect(&stats(&app, f.w.hanbat.owner.token(), &from, &f.t, None).await, &hanbat_view, "hanbat owner");
@@ -198,7 +199,7 @@ db_test! {
         expect(&r, &[
             (a, 6, 3, Some(2.0 / 3.0), Some(0.0), Some(4.0), 1),
             (b, 3, 3, Some(1.0 / 3.0), Some(0.0), Some(5.0), 0),
-            (c, 3, 2, Some(0.5), Some(0.5), Some(5.5), 0),
+            (c, 3, 2, Some(0.5), Some(0.5), Some(5.5), 1),
         ], "gapcheon editor");
 
         // Outsiders and anonymous callers: PUBLIC requests only.
@@ -255,7 +256,7 @@ db_test! {
         expect(&stats(&app, member, &on(60), t, hanbat).await, &[
             (a, 6, 4, Some(0.5), Some(0.25), Some(5.5), 1),
             (b, 4, 3, Some(1.0 / 3.0), Some(0.0), Some(5.0), 1),
-            (c, 2, 1, Some(0.0), Some(1.0), Some(9.0), 0),
+            (c, 2, 1, Some(0.0), Some(1.0), Some(9.0), 1),
         ], "hanbat's own");
         let r = stats(&app, member, &on(60), t, gapcheon).await;
         expect(&r, &[(c, 1, 1, Some(1.0), Some(0.0), Some(2.0), 0)], "gapcheon's, as hanbat reads them");

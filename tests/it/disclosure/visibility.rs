@@ -91,15 +91,15 @@ db_test! {
         assert_eq!(sees(filer.owner.token()).await, [true, true, true]);
 
         // The filer leaves `three`: no longer anyone's partner there, nor
-        // taking part. yuseong still takes part in the project, so it still
-        // reads the request about it, and only that one; daedeok reads
-        // neither.
+        // taking part in the project. The sharing through the project ends
+        // with its part in it: yuseong, though still taking part, reads
+        // none of its requests any more; nor does daedeok.
         app.party_op(&filer.owner, "withdrawFromAgreement", &three, &filer.id).await.data();
-        assert_eq!(sees(w.yuseong.owner.token()).await, [true, false, false]);
+        assert_eq!(sees(w.yuseong.owner.token()).await, [false, false, false]);
         assert_eq!(sees(daedeok.owner.token()).await, [false, false, false]);
-        assert_eq!(listed(&app, w.yu_editor.token(), "").await, (1, vec![for_project.clone()]));
-        assert_eq!(listed_under(&app, w.yu_editor.token(), &filer.id, "").await, (1, vec![for_project.clone()]));
-        assert_eq!(listed(&app, w.yu_editor.token(), &format!("projectId: \"{project}\"")).await, (1, vec![for_project.clone()]));
+        assert_eq!(listed(&app, w.yu_editor.token(), "").await, (0, vec![]));
+        assert_eq!(listed_under(&app, w.yu_editor.token(), &filer.id, "").await, (0, vec![]));
+        assert_eq!(listed(&app, w.yu_editor.token(), &format!("projectId: \"{project}\"")).await, (0, vec![]));
         assert_eq!(listed(&app, daedeok.owner.token(), "").await, (0, vec![]));
     }
 }

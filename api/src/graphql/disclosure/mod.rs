@@ -3,13 +3,13 @@
 
 pub mod operations;
 
-use async_graphql::{Context, Enum, ID, Object};
+use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 
 use super::organization::Organization;
 use super::project::{Project, VisibilityGql};
 use super::{Date, DateTime, Result, core, ids};
 use entity::{agency, disclosure_request};
-use service::disclosure::{agencies, attachments, requests, stats, transitions};
+use service::disclosure::{agencies, attachments, requests, spreadsheet, stats, transitions};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(name = "AgencyKind", remote = "entity::AgencyKind")]
@@ -196,9 +196,14 @@ impl DisclosureRequest {
         self.0.status.into()
     }
 
-    /// the decision is due by then (10 days after filing, 20 once extended)
+    /// the decision is due by then (10 days after filing, 20 once extended; after a transfer, 10 days after it for the receiving agency)
     async fn due_on(&self) -> Date {
         self.0.due_on.into()
+    }
+
+    /// When the agency notified its one extension.
+    async fn extended_on(&self) -> Option<Date> {
+        self.0.extended_on.map(Into::into)
     }
 
     /// no decision and dueOn has passed (derived from the time; days are Korean calendar days)
@@ -372,12 +377,48 @@ impl CitizenSubmission {
         self.0.receipt_number.as_deref()
     }
 
-    /// How to reach the citizen (only the organization's EDITOR+ see submissions at all).
-    async fn contact(&self) -> Option<&str> {
-        self.0.contact.as_deref()
+    /// How to reach the citizen: for EDITOR+ of the organization only (platform admins, who see the queue, do not see this).
+    async fn contact(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(service::disclosure::citizens::contact(core(ctx)?, &self.0).await?)
     }
 
     async fn submitted_at(&self) -> DateTime {
         self.0.submitted_at.into()
+    }
+}
+
+/// A row an import refused.
+#[derive(SimpleObject)]
+pub struct ImportRowError {
+    /// Its line in the file (the header is line 1).
+    line: i32,
+    /// The column at fault, when one is.
+    column: Option<String>,
+    message: String,
+}
+
+/// What an import did: all or nothing.
+#[derive(SimpleObject)]
+pub struct DisclosureImportReport {
+    /// Requests written: 0 when any row was refused.
+    imported: i32,
+    /// Every refused row.
+    errors: Vec<ImportRowError>,
+}
+
+impl From<spreadsheet::ImportReport> for DisclosureImportReport {
+    fn from(r: spreadsheet::ImportReport) -> Self {
+        DisclosureImportReport {
+            imported: clamp(r.imported as i64),
+            errors: r
+                .errors
+                .into_iter()
+                .map(|e| ImportRowError {
+                    line: clamp(e.line as i64),
+                    column: e.column,
+                    message: e.message,
+                })
+                .collect(),
+        }
     }
 }

@@ -5,14 +5,15 @@ use async_graphql::{Context, ID, InputObject, Object, Upload};
 
 use super::{
     Agency, AgencyConnection, AgencyKindGql, AgencyStats, AppealKindGql, Attachment,
-    DisclosureChannelGql, DisclosureRequest, DisclosureRequestConnection, DisclosureStatusGql,
-    FiledByGql, ObjectionOutcomeGql,
+    DisclosureChannelGql, DisclosureImportReport, DisclosureRequest, DisclosureRequestConnection,
+    DisclosureStatusGql, FiledByGql, ObjectionOutcomeGql,
 };
 use crate::graphql::project::VisibilityGql;
 use crate::graphql::{Date, Result, core, ids, request_ctx};
 use service::ApiError;
 use service::disclosure::attachments;
 use service::disclosure::citizens::{self, CitizenReport};
+use service::disclosure::spreadsheet;
 use service::disclosure::stats::{self, StatsFilter};
 use service::disclosure::{Decision, NewRequest, RequestFilter, agencies, lifecycle, requests};
 
@@ -96,6 +97,31 @@ impl DisclosureQuery {
         ))
     }
 
+    /// The same list as `disclosureRequests` (all of it, at most 5,000 rows), as CSV: RFC 4180, UTF-8, a header line; oldest first.
+    #[allow(clippy::too_many_arguments)]
+    async fn disclosure_requests_csv(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: Option<ID>,
+        project_id: Option<ID>,
+        agency_id: Option<ID>,
+        status: Option<DisclosureStatusGql>,
+        overdue: Option<bool>,
+        filed_by: Option<FiledByGql>,
+        search: Option<String>,
+    ) -> Result<String> {
+        let filter = RequestFilter {
+            organization_id: ids::parse_opt(organization_id.as_ref(), "organizationId")?,
+            project_id: ids::parse_opt(project_id.as_ref(), "projectId")?,
+            agency_id: ids::parse_opt(agency_id.as_ref(), "agencyId")?,
+            status: status.map(Into::into),
+            overdue,
+            filed_by: filed_by.map(Into::into),
+            search,
+        };
+        Ok(spreadsheet::export(core(ctx)?, filter).await?)
+    }
+
     async fn disclosure_request(
         &self,
         ctx: &Context<'_>,
@@ -176,14 +202,16 @@ impl DisclosureMutation {
         Ok(DisclosureRequest(requests::file(core(ctx)?, input).await?))
     }
 
-    /// EDITOR+ of the request's organization: FILED → EXTENDED, due 20 days after filing.
+    /// EDITOR+ of the request's organization: FILED → EXTENDED, due 20 days after filing. `extendedOn` (today when omitted) is when the agency notified the extension: within the first 10 days, not in the future.
     async fn extend_disclosure_deadline(
         &self,
         ctx: &Context<'_>,
         id: ID,
+        extended_on: Option<Date>,
     ) -> Result<DisclosureRequest> {
         let id = ids::parse(&id, "id")?;
-        Ok(DisclosureRequest(lifecycle::extend(core(ctx)?, id).await?))
+        let extended = lifecycle::extend(core(ctx)?, id, extended_on.map(|d| d.0)).await?;
+        Ok(DisclosureRequest(extended))
     }
 
     /// EDITOR+ of the request's organization. After TRANSFERRED, records the receiving agency's decision.
@@ -320,6 +348,18 @@ impl DisclosureMutation {
         Ok(Attachment(
             attachments::attach(&rc.core, store, id, upload).await?,
         ))
+    }
+
+    /// EDITOR+ of the organization: requests from a spreadsheet (CSV with a header line; columns `agency`, `subject`, `filed_on` required; `agency_kind`, `channel`, `filed_by`, `visibility` (PRIVATE when empty), `receipt_number`, `body`, and `status` with `decided_on` optional). All or nothing: with any row refused nothing is written and every refused row is reported. At most 5,000 rows.
+    async fn import_disclosure_requests(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: ID,
+        csv: String,
+    ) -> Result<DisclosureImportReport> {
+        let org = ids::parse(&organization_id, "organizationId")?;
+        let report = spreadsheet::import(core(ctx)?, org, &csv).await?;
+        Ok(report.into())
     }
 
     /// EDITOR+ of the request's organization.

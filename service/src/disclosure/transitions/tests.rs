@@ -28,6 +28,7 @@ fn request(status: S, filed: &str) -> disclosure_request::Model {
         filed_by: FiledBy::Member,
         status,
         due_on: due_on(d(filed), status == S::Extended),
+        extended_on: None,
         decided_on: None,
         transferred_to_agency_id: None,
         transferred_on: None,
@@ -89,9 +90,20 @@ fn overdue_only_awaiting_a_decision_and_from_the_day_after_due() {
     assert!(!is_overdue(S::Filed, due, d("2027-02-04")));
     assert!(is_overdue(S::Filed, due, d("2027-02-05")));
     assert!(is_overdue(S::Extended, due, d("2027-02-05")));
-    for s in DECISIONS.into_iter().chain([S::Withdrawn]) {
+    assert!(
+        is_overdue(S::Transferred, due, d("2027-02-05")),
+        "awaiting the receiving agency"
+    );
+    for s in [
+        S::Disclosed,
+        S::PartiallyDisclosed,
+        S::Refused,
+        S::NoInformation,
+        S::Withdrawn,
+    ] {
         assert!(!is_overdue(s, due, d("2027-03-01")), "{s:?}");
     }
+    assert_eq!(due_after_transfer(d("2027-01-28")), d("2027-02-07"));
 }
 
 #[test]
@@ -107,16 +119,30 @@ fn filing_is_not_in_the_future() {
 }
 
 #[test]
-fn one_extension_before_the_decision() {
-    let (status, due) = extend(&request(S::Filed, "2027-01-25")).unwrap();
+fn one_extension_before_the_decision_and_within_the_first_ten_days() {
+    let today = d("2027-02-20");
+    let r = request(S::Filed, "2027-01-25");
+    let (status, due) = extend(&r, d("2027-02-04"), today).unwrap();
     assert_eq!((status, due), (S::Extended, d("2027-02-14")));
+    extend(&r, d("2027-01-25"), today).unwrap();
+    let late = extend(&r, d("2027-02-05"), today).unwrap_err();
+    assert_eq!(field(late), "extendedOn", "after the first due date");
+    let early = extend(&r, d("2027-01-24"), today).unwrap_err();
+    assert_eq!(field(early), "extendedOn", "before the filing");
+    let ahead = extend(&r, d("2027-02-01"), d("2027-01-31")).unwrap_err();
+    assert_eq!(field(ahead), "extendedOn", "in the future");
+    let twice = request(S::Extended, "2027-01-25");
     assert_eq!(
-        field(extend(&request(S::Extended, "2027-01-25")).unwrap_err()),
+        field(extend(&twice, d("2027-01-30"), today).unwrap_err()),
         "id"
     );
     for s in DECISIONS.into_iter().chain([S::Withdrawn]) {
         let r = decided(s, "2027-01-25", "2027-01-30");
-        assert_eq!(field(extend(&r).unwrap_err()), "id", "{s:?}");
+        assert_eq!(
+            field(extend(&r, d("2027-01-30"), today).unwrap_err()),
+            "id",
+            "{s:?}"
+        );
     }
 }
 

@@ -12,9 +12,9 @@ use entity::{Visibility, disclosure_request, project_participant};
 /// members of its organization always; anyone when PUBLIC; for PARTNERS,
 /// also members of the organization's partners for PROJECTS (a disclosure
 /// campaign is joint work) and of the organizations taking part in the
-/// request's project now; platform admins always. When the agreement ends,
-/// or an organization leaves the project, its members stop reading it at
-/// once.
+/// request's project now — while the request's own organization takes part
+/// in it too; platform admins always. When the agreement ends, or either
+/// organization leaves the project, the sharing stops at once.
 pub fn disclosure_visible(viewer: &Viewer, now: DateTime<Utc>) -> Condition {
     if is_platform_admin(viewer) {
         return Condition::all();
@@ -35,7 +35,17 @@ pub fn disclosure_visible(viewer: &Viewer, now: DateTime<Utc>) -> Condition {
                 now,
             )),
         )
-        .add(col(disclosure_request::Column::ProjectId).in_subquery(projects));
+        .add(
+            Condition::all()
+                .add(col(disclosure_request::Column::ProjectId).in_subquery(projects))
+                .add(
+                    Expr::tuple([
+                        col(disclosure_request::Column::ProjectId),
+                        col(disclosure_request::Column::OrganizationId),
+                    ])
+                    .in_subquery(current_participations(None, now)),
+                ),
+        );
     Condition::any()
         .add(public)
         .add(col(disclosure_request::Column::OrganizationId).in_subquery(orgs))
