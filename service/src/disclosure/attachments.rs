@@ -25,8 +25,14 @@ pub struct Upload {
     pub bytes: Vec<u8>,
 }
 
-fn mib(bytes: i64) -> i64 {
-    bytes / (1024 * 1024)
+/// A size limit as people read it: whole MiB, or KiB below one.
+fn size_text(bytes: i64) -> String {
+    const MIB: i64 = 1024 * 1024;
+    if bytes >= MIB {
+        format!("{} MiB", bytes / MIB)
+    } else {
+        format!("{} KiB", bytes / 1024)
+    }
 }
 
 /// Attach a file to request `id`.
@@ -45,8 +51,8 @@ pub async fn attach(
         return Err(ApiError::bad_input(
             "file",
             format!(
-                "a file holds at most {} MiB",
-                mib(store.max_file_bytes as i64)
+                "a file holds at most {}",
+                size_text(store.max_file_bytes as i64)
             ),
         ));
     }
@@ -81,8 +87,8 @@ pub async fn attach(
             return Err(ApiError::bad_input(
                 "file",
                 format!(
-                    "a request's attachments hold at most {} MiB together",
-                    mib(store.max_request_bytes)
+                    "a request's attachments hold at most {} together",
+                    size_text(store.max_request_bytes)
                 ),
             ));
         }
@@ -131,7 +137,10 @@ pub async fn open(
         .ok_or_else(not_found)?;
     find_in(ctx.db(), &ctx.viewer, ctx.now(), found.request_id)
         .await
-        .map_err(|_| not_found())?;
+        .map_err(|e| match e {
+            ApiError::NotFound(_) => not_found(),
+            other => other,
+        })?;
     let bytes = store.read(&found.sha256).await?;
     Ok((found, bytes))
 }

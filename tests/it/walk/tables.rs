@@ -101,6 +101,8 @@ pub(super) const ROOT_READS: &[(&str, RootRead)] = &[
     ("User", RootRead::PublicFace(USER_PUBLIC_FACE)),
     ("AuthPayload", RootRead::MutationOnly),
     ("CreatedApiToken", RootRead::MutationOnly),
+    ("DisclosureImportReport", RootRead::MutationOnly),
+    ("ImportRowError", RootRead::MutationOnly),
 ];
 
 #[derive(Debug, Clone, Copy)]
@@ -162,6 +164,7 @@ pub(super) const IDENTITIES: &[(&str, &[&str])] = &[
     ("Endorsement", &["organization.id"]),
     ("Rsvp", &["event.id", "user.id"]),
     ("AgencyStats", &["agency.id"]),
+    ("ImportRowError", &["line", "column", "message"]),
 ];
 
 /// Edges (parent type, field) that may lead to an object its root read does
