@@ -42,16 +42,36 @@ db_test! {
         assert_eq!(spaces[0]["bookings"].as_array().unwrap().len(), 8, "a fortnightly series of six and two meetings");
         assert_eq!(spaces[1]["bookings"][1], json!({ "status": "PENDING", "organization": { "slug": "gapcheon" } }));
 
-        // 정보공개 운동: four partners contributing toward 1,000 requests.
+        // 정보공개 운동: four partners' requests, counted toward 1,000.
         let work = app.gql(gap.token(), "{ projects(search: \"정보공개\") { nodes { title status participants { slug } goals { title measure target achieved status } } } }", json!({})).await;
         let campaign = &work.data()["projects"]["nodes"][0];
         assert_eq!(campaign["title"], "정보공개 운동");
         assert_eq!(campaign["participants"].as_array().unwrap().len(), 4);
-        assert_eq!(campaign["goals"][0], json!({ "title": "정보공개 청구", "measure": "TOTAL", "target": 1000.0, "achieved": 444.0, "status": "NOT_STARTED" }));
-        assert_eq!(campaign["goals"][1]["achieved"], 36.0);
+        assert_eq!(campaign["goals"][0], json!({ "title": "정보공개 청구", "measure": "DISCLOSURE_REQUESTS", "target": 1000.0, "achieved": 300.0, "status": "NOT_STARTED" }));
+        let count = |filter: &'static str| {
+            let (app, gap) = (&app, &gap);
+            async move {
+                let r = app.gql(gap.token(), &format!("{{ disclosureRequests{filter} {{ totalCount }} }}"), json!({})).await;
+                r.data()["disclosureRequests"]["totalCount"].as_i64().unwrap()
+            }
+        };
+        assert_eq!(count("").await, 300, "every request is shared with the partners");
+        let citizens = count("(filedBy: CITIZEN)").await;
+        assert!(citizens > 0);
+        assert_eq!(campaign["goals"][1]["achieved"], citizens as f64, "the citizens' goal counts the citizens' requests");
         assert_eq!(campaign["goals"][2]["status"], "IN_PROGRESS");
-        // Six months of history: the chart climbs to `achieved`, with a
-        // line per partner.
+        assert!(count("(overdue: true)").await > 0, "some agencies are late");
+        assert!(count("(status: REFUSED)").await > 0);
+        assert_eq!(count("(status: TRANSFERRED)").await, 1);
+        let objected = app.gql(gap.token(), "{ disclosureRequests(status: REFUSED, first: 100) { nodes { objection { outcome } appeal { kind } } } }", json!({})).await;
+        let objected: Vec<_> = objected.data()["disclosureRequests"]["nodes"].as_array().unwrap().iter().filter(|n| !n["objection"].is_null()).cloned().collect();
+        assert!(!objected.is_empty() && objected.iter().any(|n| n["appeal"]["kind"] == "ADMINISTRATIVE_APPEAL"), "under objection, one on appeal");
+        let stats = app.gql(gap.token(), "query($f: Date!, $t: Date!) { agencyStats(from: $f, to: $t) { requests } }", json!({ "f": crate::support::fixtures::day(&app, -400), "t": crate::support::fixtures::day(&app, 0) })).await;
+        assert_eq!(stats.data()["agencyStats"].as_array().unwrap().len(), 12, "a dozen agencies");
+        let editor = login("editor@hanbat.example").await;
+        let waiting = app.gql(editor.token(), "{ organization(slug: \"hanbat\") { citizenSubmissions { subject } } }", json!({})).await;
+        assert_eq!(waiting.data()["organization"]["citizenSubmissions"].as_array().unwrap().len(), 3, "citizens' reports waiting");
+        // The chart climbs to `achieved` from the records, a line per partner.
         let goal = app.gql(gap.token(), "{ projects(search: \"정보공개\") { nodes { goals { id } } } }", json!({})).await;
         let goal = goal.data()["projects"]["nodes"][0]["goals"][0]["id"].clone();
         let today = crate::support::fixtures::day(&app, 0);
@@ -59,7 +79,7 @@ db_test! {
         let chart = app.gql(gap.token(), "query($g: ID!, $f: Date!, $t: Date!) { goal(id: $g) { series(interval: MONTH, from: $f, to: $t) { achieved } seriesByOrganization(interval: MONTH, from: $f, to: $t) { organization { slug } } } }", json!({ "g": goal, "f": since, "t": today })).await;
         let series = chart.data()["goal"]["series"].as_array().unwrap().clone();
         assert_eq!(series.first().unwrap()["achieved"], 0.0);
-        assert_eq!(series.last().unwrap()["achieved"], 444.0);
+        assert_eq!(series.last().unwrap()["achieved"], 300.0);
         assert_eq!(chart.data()["goal"]["seriesByOrganization"].as_array().unwrap().len(), 4);
 
         // The newsletter counts subscribers as a level: the latest reading.

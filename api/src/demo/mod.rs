@@ -11,6 +11,7 @@
 //! done. Demo accounts share one password, printed at start-up — the demo is
 //! for exploring on a local machine, never for a shared deployment.
 
+mod disclosure;
 mod events;
 mod office;
 mod work;
@@ -191,7 +192,8 @@ pub async fn load(state: &AppState) -> anyhow::Result<Outcome> {
     ok(parties::answer(&by(&hanbat.owner), office.id, hanbat.id, Answer::Sign).await)?;
 
     office::load(state, now, hanbat, gapcheon).await?;
-    work::load(state, now, &orgs, joint.id, joint_end).await?;
+    let campaign_start = work::load(state, now, &orgs, joint.id, joint_end).await?;
+    disclosure::load(state, now, &orgs, campaign_start).await?;
     events::load(state, now, &orgs).await?;
     Ok(Outcome::Loaded)
 }

@@ -3,17 +3,20 @@
 //! partners (recorded at the times it happened, so the charts have a
 //! history), and three solidarity actions, one of them signed by partners.
 //!
-//! The disclosure-request goals count typed-in progress until the
-//! disclosure tracker records the requests themselves.
+//! The disclosure campaign's goals count the requests themselves
+//! (`super::disclosure` records them).
 
 use chrono::{DateTime, Datelike, NaiveDate, TimeDelta, Utc};
 use uuid::Uuid;
 
 use super::{Org, ok};
 use crate::state::AppState;
-use entity::{ActionKind, GoalKind, GoalMeasure, GoalStatus, ProjectStatus, Visibility};
+use entity::{
+    ActionKind, FiledBy, GoalKind, GoalMeasure, GoalSource, GoalStatus, ProjectStatus, Visibility,
+};
 use service::action::{NewAction, actions, endorsements};
 use service::auth::Viewer;
+use service::project::goals::DisclosureCriteria;
 use service::project::{NewGoal, NewProgress, NewProject, goals, projects};
 
 /// Months of recorded history.
@@ -28,7 +31,7 @@ pub(super) async fn load(
     orgs: &[Org],
     joint: Uuid,
     joint_end: NaiveDate,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<DateTime<Utc>> {
     let [hanbat, gapcheon, rights, media, _yuseong] = orgs else {
         anyhow::bail!("five demo organizations")
     };
@@ -85,20 +88,28 @@ pub(super) async fn load(
         ProjectStatus::Active,
     )
     .await)?;
-    let requests = (GoalMeasure::Total, "정보공개 청구", "건", 1000.0);
-    let requests = ok(goals::add(
-        &at(&hanbat.editor, start),
-        disclosure.id,
-        quantity(requests),
-    )
-    .await)?;
-    let citizens = (GoalMeasure::Total, "시민·회원 청구", "건", 100.0);
-    let citizens = ok(goals::add(
-        &at(&hanbat.editor, start),
-        disclosure.id,
-        quantity(citizens),
-    )
-    .await)?;
+    // Measured by the requests the partners record, not typed in.
+    let measured = |title: &str, target: f64, filed_by: Option<FiledBy>| NewGoal {
+        kind: GoalKind::Quantitative,
+        measure: Some(GoalMeasure::Total),
+        source: Some(GoalSource::DisclosureRequests),
+        event_series_id: None,
+        title: title.into(),
+        unit: Some("건".into()),
+        target: Some(target),
+        due_on: Some(year_end),
+        disclosure: Some(DisclosureCriteria {
+            filed_by,
+            decided_only: false,
+        }),
+    };
+    for (title, target, filed_by) in [
+        ("정보공개 청구", 1000.0, None),
+        ("시민·회원 청구", 100.0, Some(FiledBy::Citizen)),
+    ] {
+        let goal = measured(title, target, filed_by);
+        ok(goals::add(&at(&hanbat.editor, start), disclosure.id, goal).await)?;
+    }
     let expertise = ok(goals::add(
         &at(&hanbat.editor, start),
         disclosure.id,
@@ -111,36 +122,6 @@ pub(super) async fn load(
         GoalStatus::InProgress,
     )
     .await)?;
-    for m in 0..MONTHS {
-        for (org, filed) in [
-            (hanbat, 38.0 + m as f64 * 4.0),
-            (gapcheon, 12.0),
-            (rights, 9.0),
-            (media, 5.0),
-        ] {
-            record(
-                state,
-                &org.editor,
-                month(m),
-                requests.id,
-                org.id,
-                filed,
-                "월간 청구 실적",
-            )
-            .await?;
-        }
-        record(
-            state,
-            &hanbat.editor,
-            month(m),
-            citizens.id,
-            hanbat.id,
-            6.0,
-            "시민 청구 지원",
-        )
-        .await?;
-    }
-
     // 지방의회 감시 뉴스레터: a running count of issues, subscribers as a level.
     let newsletter = ok(projects::create(
         &at(&media.editor, start),
@@ -326,7 +307,7 @@ pub(super) async fn load(
         None,
     );
     ok(actions::create(&at(&hanbat.editor, now), campaign).await)?;
-    Ok(())
+    Ok(start)
 }
 
 /// Record progress as `who` at `t`.
