@@ -60,6 +60,26 @@ pub struct CitizenDisclosureInput {
     channel: Option<DisclosureChannelGql>,
 }
 
+/// The filter of a request list (`disclosureRequests`, its CSV), from the
+/// arguments both take: the organization, project and agency ids, in order.
+fn request_filter(
+    [organization_id, project_id, agency_id]: [Option<ID>; 3],
+    status: Option<DisclosureStatusGql>,
+    overdue: Option<bool>,
+    filed_by: Option<FiledByGql>,
+    search: Option<String>,
+) -> Result<RequestFilter> {
+    Ok(RequestFilter {
+        organization_id: ids::parse_opt(organization_id.as_ref(), "organizationId")?,
+        project_id: ids::parse_opt(project_id.as_ref(), "projectId")?,
+        agency_id: ids::parse_opt(agency_id.as_ref(), "agencyId")?,
+        status: status.map(Into::into),
+        overdue,
+        filed_by: filed_by.map(Into::into),
+        search,
+    })
+}
+
 #[derive(Default)]
 pub struct DisclosureQuery;
 
@@ -81,15 +101,8 @@ impl DisclosureQuery {
         after: Option<String>,
     ) -> Result<DisclosureRequestConnection> {
         let args = crate::graphql::connection::args(ctx, first, after)?;
-        let filter = RequestFilter {
-            organization_id: ids::parse_opt(organization_id.as_ref(), "organizationId")?,
-            project_id: ids::parse_opt(project_id.as_ref(), "projectId")?,
-            agency_id: ids::parse_opt(agency_id.as_ref(), "agencyId")?,
-            status: status.map(Into::into),
-            overdue,
-            filed_by: filed_by.map(Into::into),
-            search,
-        };
+        let by = [organization_id, project_id, agency_id];
+        let filter = request_filter(by, status, overdue, filed_by, search)?;
         let listing = requests::list(core(ctx)?, filter, &args).await?;
         Ok(DisclosureRequestConnection::from_listing(
             listing,
@@ -110,15 +123,8 @@ impl DisclosureQuery {
         filed_by: Option<FiledByGql>,
         search: Option<String>,
     ) -> Result<String> {
-        let filter = RequestFilter {
-            organization_id: ids::parse_opt(organization_id.as_ref(), "organizationId")?,
-            project_id: ids::parse_opt(project_id.as_ref(), "projectId")?,
-            agency_id: ids::parse_opt(agency_id.as_ref(), "agencyId")?,
-            status: status.map(Into::into),
-            overdue,
-            filed_by: filed_by.map(Into::into),
-            search,
-        };
+        let by = [organization_id, project_id, agency_id];
+        let filter = request_filter(by, status, overdue, filed_by, search)?;
         Ok(spreadsheet::export(core(ctx)?, filter).await?)
     }
 
